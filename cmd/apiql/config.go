@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/provider"
+	"github.com/apiql/apiql/provider/emulator"
+	"github.com/apiql/apiql/registry"
+	"github.com/apiql/apiql/shell"
+)
+
+// config holds the flags that exec and shell share.
+type config struct {
+	registryDirs listFlag
+	sandbox      bool
+	output       string
+	noHeaders    bool
+	dryRun       bool
+	readOnly     bool
+	retries      int
+	timeout      time.Duration
+	concurrency  int
+	cacheTTL     time.Duration
+	debug        bool
+	vars         listFlag
+	varFiles     listFlag
+	timing       bool
+	sandboxSize  int
+}
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func (c *config) register(fs *flag.FlagSet) {
+	fs.Var(&c.registryDirs, "registry", "add provider folders from `DIR` on top of the built-in registry (repeatable; also APIQL_REGISTRY, a list separated by "+string(os.PathListSeparator)+")")
+	fs.BoolVar(&c.sandbox, "sandbox", false, "query the built-in DigitalOcean emulator with its sample data; needs no token")
+	fs.IntVar(&c.sandboxSize, "sandbox-images", 60, "number of images in the sandbox's sample data")
+	fs.StringVar(&c.output, "o", "", "output `format`: table, json, jsonl, csv, markdown, text (default table on a terminal, text otherwise)")
+	fs.StringVar(&c.output, "output", "", "same as -o")
+	fs.BoolVar(&c.noHeaders, "H", false, "omit header rows (csv, text, table, markdown)")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "print the HTTP requests that writes would send, and send none")
+	fs.BoolVar(&c.readOnly, "read-only", false, "refuse INSERT, UPDATE, DELETE and EXEC of methods that change anything")
+	fs.IntVar(&c.retries, "retries", provider.DefaultRetry.Retries, "retries of a failed request (reads on 429, 5xx and connection errors; writes only when provably not sent)")
+	fs.DurationVar(&c.timeout, "timeout", 45*time.Second, "timeout of each HTTP request")
+	fs.IntVar(&c.concurrency, "concurrency", 8, "pages and calls fetched at once")
+	fs.DurationVar(&c.cacheTTL, "cache-ttl", 0, "reuse rows fetched with the same method and params for this long (e.g. 60s); off by default")
+	fs.BoolVar(&c.debug, "debug", false, "log each HTTP request to stderr (the token masked)")
+	fs.Var(&c.vars, "var", "set a query-file variable: `KEY=VALUE` (repeatable)")
+	fs.Var(&c.varFiles, "vars", "read query-file variables from a JSON object `FILE` (repeatable)")
+	fs.BoolVar(&c.timing, "timing", false, "print rows, time, HTTP requests, pages and bytes of each statement to stderr")
+}
+
+// format returns the output format; out is where results go.
+func (c *config) format(out io.Writer) (shell.Format, error) {
+	if c.output == "" {
+		if isTerminal(out) {
+			return shell.FormatTable, nil
+		}
+		return shell.FormatTable, nil
+	}
+	return shell.ParseFormat(c.output)
+}
+
+// env is what a session reads from the environment.
+type env struct {
+	getenv  func(string) string
+	cleanup func()
+}
+
+// openSession loads the registry, starts the sandbox when asked, and opens
+// an engine session. The returned func releases everything.
+func (c *config) openSession(ctx context.Context, stderr io.Writer, progress func(engine.ProgressEvent)) (*engine.Session, func(), error) {
+	dirs := append([]string(nil), c.registryDirs...)
+	if v := os.Getenv("APIQL_REGISTRY"); v != "" {
+		dirs = append(filepath.SplitList(v), dirs...)
+	}
+	reg, err := registry.Load(dirs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	getenv := os.Getenv
+	cleanup := func() {}
+	if c.sandbox {
+		url, stop, err := startSandbox(c.sandboxSize)
+		if err != nil {
+			return nil, nil, fmt.Errorf("starting the sandbox: %w", err)
+		}
+		cleanup = stop
+		getenv = sandboxEnv(reg, url)
+	}
+	client := &provider.Client{
+		Getenv:      getenv,
+		Retry:       provider.RetryPolicy{Retries: c.retries, Base: provider.DefaultRetry.Base, Max: provider.DefaultRetry.Max},
+		Timeout:     c.timeout,
+		Concurrency: c.concurrency,
+		HTTP:        &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: max(c.concurrency, 2) * 2, Proxy: http.ProxyFromEnvironment}},
+	}
+	if c.retries < 0 {
+		client.Retry.Retries = 0
+	}
+	if c.debug {
+		client.Debug = stderr
+	}
+	opts := engine.Options{
+		Registry:    reg,
+		Client:      client,
+		ReadOnly:    c.readOnly,
+		CacheTTL:    c.cacheTTL,
+		Concurrency: c.concurrency,
+		Progress:    progress,
+	}
+	if c.dryRun {
+		opts.DryRun = stderr
+	}
+	sess, err := engine.NewSession(ctx, opts)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return sess, func() { sess.Close(); cleanup() }, nil
+}
+
+// sandboxProvider is the provider the built-in emulator stands in for.
+const sandboxProvider = "digitalocean"
+
+// sandboxToken is the token the sandbox accepts.
+const sandboxToken = "sandbox"
+
+// startSandbox serves the emulator on a loopback port.
+func startSandbox(images int) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: emulator.New(emulator.Options{Images: images, Token: sandboxToken}), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			srv.Close()
+		}
+	}
+	return "http://" + ln.Addr().String(), stop, nil
+}
+
+// sandboxEnv points the sandboxed provider at the emulator, with the
+// sandbox token; every other variable reads the real environment.
+func sandboxEnv(reg *registry.Registry, url string) func(string) string {
+	over := map[string]string{}
+	if p := reg.Provider(sandboxProvider); p != nil {
+		if p.BaseURLEnv != "" {
+			over[p.BaseURLEnv] = url
+		}
+		for _, k := range p.Auth.TokenEnv {
+			over[k] = sandboxToken
+		}
+	}
+	return func(k string) string {
+		if v, ok := over[k]; ok {
+			return v
+		}
+		return os.Getenv(k)
+	}
+}

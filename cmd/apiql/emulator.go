@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/apiql/apiql/provider/emulator"
+)
+
+const emulatorUsage = `Usage: apiql emulator [flags]
+
+Serves the built-in DigitalOcean API emulator (images, regions, snapshots,
+droplets) until interrupted, so any DigitalOcean client can be pointed at it.
+
+Examples:
+  apiql emulator --addr 127.0.0.1:8089 --images 1000
+  DIGITALOCEAN_API_URL=http://127.0.0.1:8089 DIGITALOCEAN_TOKEN=sandbox \
+    apiql exec "SELECT count(*) FROM digitalocean.images.images"
+  curl -H "Authorization: Bearer sandbox" http://127.0.0.1:8089/v2/images?per_page=5
+  doctl --api-url http://127.0.0.1:8089 -t sandbox compute image list
+
+Flags:
+`
+
+// runEmulator is `apiql emulator`.
+func runEmulator(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8089", "listen on `ADDR`")
+	images := fs.Int("images", 60, "number of images in the sample data")
+	seed := fs.Int64("seed", 0, "sample data seed")
+	latency := fs.Duration("latency", 0, "added latency per request, e.g. 20ms")
+	token := fs.String("token", "sandbox", "the bearer token accepted")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, emulatorUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "apiql emulator: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	opts := emulator.Options{Images: *images, Seed: *seed, Latency: *latency, Token: *token, Now: time.Now().UTC()}
+	err := emulator.ListenAndServe(ctx, *addr, opts, func(url string) {
+		fmt.Fprintf(stdout, "emulator serving %d images at %s (token %q)\n", *images, url, *token)
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(stderr, "apiql emulator: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/shell"
+)
+
+const execUsage = `Usage: apiql exec [flags] "SQL; SQL ..."
+       apiql exec [flags] -i FILE      (a query file; - reads stdin)
+
+Runs statements in order and prints each result. The first failing statement
+stops the run (--continue-on-error runs the rest); the exit code is 1 when any
+statement failed.
+
+Examples:
+  apiql exec --sandbox "SELECT name, slug FROM digitalocean.images.images WHERE type = 'distribution'"
+  apiql exec --sandbox -o json "SELECT id, name, regions FROM digitalocean.images.images WHERE image_id = 100000"
+  apiql exec -i audit.iql --var region=nyc3 -o csv -f report.csv
+  echo "SHOW PROVIDERS" | apiql exec -i -
+
+Flags:
+`
+
+// runExec is `apiql exec`.
+func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("exec", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		c             config
+		file          string
+		outfile       string
+		continueOnErr bool
+	)
+	c.register(fs)
+	fs.StringVar(&file, "i", "", "read statements from `FILE` (- for stdin)")
+	fs.StringVar(&file, "infile", "", "same as -i")
+	fs.StringVar(&outfile, "f", "", "write results to `FILE` instead of stdout")
+	fs.StringVar(&outfile, "outfile", "", "same as -f")
+	fs.BoolVar(&continueOnErr, "continue-on-error", false, "run the remaining statements after one fails (the exit code is still 1)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, execUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(interleaved(fs, args)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	// The statements: arguments, a file, or stdin.
+	var src, srcName string
+	switch {
+	case file != "" && fs.NArg() > 0:
+		fmt.Fprintln(stderr, "apiql exec: give statements as an argument or with -i FILE, not both")
+		return 2
+	case file == "-":
+		b, err := io.ReadAll(stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "apiql exec: reading stdin: %v\n", err)
+			return 1
+		}
+		src, srcName = string(b), "stdin"
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			fmt.Fprintf(stderr, "apiql exec: %v\n", err)
+			return 1
+		}
+		src, srcName = string(b), file
+	case fs.NArg() > 0:
+		src, srcName = strings.Join(fs.Args(), " "), "the command line"
+	case !isTerminal(stdin):
+		b, err := io.ReadAll(stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "apiql exec: reading stdin: %v\n", err)
+			return 1
+		}
+		src, srcName = string(b), "stdin"
+	default:
+		fmt.Fprintln(stderr, "apiql exec: no statements: give them as an argument, with -i FILE, or on stdin")
+		fmt.Fprintln(stderr, `  hint: apiql exec --sandbox "SHOW PROVIDERS"`)
+		return 2
+	}
+	vars, err := shell.ParseVars(c.vars, c.varFiles)
+	if err != nil {
+		fmt.Fprintf(stderr, "apiql exec: %v\n", err)
+		return 2
+	}
+	if strings.Contains(src, "{{") || len(c.vars) > 0 || len(c.varFiles) > 0 {
+		src, err = shell.Render(srcName, src, vars)
+		if err != nil {
+			fmt.Fprintf(stderr, "apiql exec: %v\n", err)
+			return 1
+		}
+	}
+	out := stdout
+	if outfile != "" {
+		f, err := os.Create(outfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "apiql exec: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		out = f
+	}
+	format, err := c.format(out)
+	if err != nil {
+		fmt.Fprintf(stderr, "apiql exec: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	var prog *progress
+	if format == shell.FormatTable && isTerminal(stderr) {
+		prog = newProgress(stderr)
+	}
+	sess, closeSess, err := c.openSession(ctx, stderr, prog.event)
+	if err != nil {
+		fmt.Fprintf(stderr, "apiql: %v\n", err)
+		return 1
+	}
+	defer closeSess()
+	printer := &shell.Printer{Out: out, Info: stderr, Format: format, Headers: !c.noHeaders}
+	failed := false
+	err = sess.Run(ctx, src, func(o engine.Outcome) bool {
+		prog.clear()
+		if o.Err != nil {
+			failed = true
+			fmt.Fprintf(stderr, "apiql: %v\n", o.Err)
+			if first := o.Statement.FirstLine(60); first != "" {
+				fmt.Fprintf(stderr, "  in: %s\n", first)
+			}
+			return continueOnErr && ctx.Err() == nil
+		}
+		if err := printer.Print(o.Result); err != nil {
+			fmt.Fprintf(stderr, "apiql: writing output: %v\n", err)
+			failed = true
+			return false
+		}
+		if c.timing {
+			fmt.Fprintf(stderr, "statement %d: %d rows, %s, %d requests, %d pages, %s\n",
+				o.N, rowsOf(o.Result), o.Elapsed.Round(time.Millisecond), o.Requests, o.Pages, byteSize(o.Bytes))
+		}
+		return true
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "apiql: %v\n", err)
+		return 1
+	}
+	if failed {
+		return 1
+	}
+	return 0
+}
+
+func rowsOf(r *engine.Result) int {
+	if r == nil {
+		return 0
+	}
+	return len(r.Rows)
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// interleaved moves flags after positional arguments to the front, so
+// `apiql exec "SQL" -o json` works as well as `apiql exec -o json "SQL"`.
+func interleaved(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	return append(flags, pos...)
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Run is the whole command line: it runs the subcommand named by args[0]
+// with the given streams and returns the process exit code (0 success,
+// 1 a statement or command failed, 2 bad usage).
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		if isTerminal(stdin) {
+			return runShell(nil, stdin, stdout, stderr)
+		}
+		// Statements piped in: run them.
+		return runExec([]string{"-i", "-"}, stdin, stdout, stderr)
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "exec":
+		return runExec(rest, stdin, stdout, stderr)
+	case "shell":
+		return runShell(rest, stdin, stdout, stderr)
+	case "emulator":
+		return runEmulator(rest, stdin, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "apiql %s\n", version)
+		return 0
+	case "help", "-h", "--help":
+		return runHelp(rest, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "apiql: unknown command %q\n", cmd)
+	if strings.HasPrefix(cmd, "-") || strings.ContainsAny(cmd, " ;") {
+		fmt.Fprintf(stderr, "  hint: statements go after a command: apiql exec %q\n", strings.Join(args, " "))
+	} else {
+		fmt.Fprintln(stderr, "  hint: apiql help lists the commands")
+	}
+	return 2
+}
+
+// isTerminal reports whether r is a character device (a terminal).
+func isTerminal(r any) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

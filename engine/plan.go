@@ -1,0 +1,396 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/apiql/apiql/engine/sqltext"
+	"github.com/apiql/apiql/registry"
+)
+
+// refPlan is how one resource reference of a statement is fetched.
+type refPlan struct {
+	ref    sqltext.Ref
+	res    *registry.Resource
+	method *registry.Method
+	// calls holds one parameter set per call (an IN list fans out).
+	calls []callParams
+	// neutral are the conjuncts the API has applied and that SQLite must
+	// not apply again; they are replaced by TRUE.
+	neutral []sqltext.Span
+	// key identifies the fetch: the same key is fetched once per statement.
+	key string
+}
+
+// callParams is one call's parameters: as sent (text) and as the param
+// columns of its rows hold them (SQL values).
+type callParams struct {
+	send map[string]string
+	cols map[string]any
+}
+
+// binding is a method parameter bound from a WHERE conjunct.
+type binding struct {
+	param   *registry.Param
+	pred    sqltext.Pred
+	send    []string
+	cols    []any
+	neutral bool
+}
+
+// paramColumns are the resource's select-method parameters that are not
+// fields: they become extra columns of its rows, holding the value sent.
+func paramColumns(res *registry.Resource) []*registry.Param {
+	var cols []*registry.Param
+	seen := map[string]bool{}
+	for _, m := range res.MethodsFor(registry.VerbSelect) {
+		for _, p := range m.Params {
+			if res.Field(p.Name) != nil || seen[p.Name] {
+				continue
+			}
+			seen[p.Name] = true
+			cols = append(cols, p)
+		}
+	}
+	return cols
+}
+
+// resolveRefs looks every reference up in the registry.
+func (s *Session) resolveRefs(a *sqltext.Analysis) ([]*registry.Resource, error) {
+	out := make([]*registry.Resource, len(a.Refs))
+	for i, ref := range a.Refs {
+		if len(ref.Parts) != 3 {
+			return nil, errorf(ref.Pos, "a resource is named provider.service.resource; methods are called with EXEC provider.service.resource.method",
+				"%q is not a resource name", ref.Name())
+		}
+		res, err := s.reg.Resource(ref.Name())
+		if err != nil {
+			return nil, wrap(ref.Pos, "", err)
+		}
+		out[i] = res
+	}
+	return out, nil
+}
+
+// planSelect chooses a select method and its parameters for every
+// reference of a statement.
+func planSelect(a *sqltext.Analysis, resources []*registry.Resource) ([]*refPlan, error) {
+	plans := make([]*refPlan, len(a.Refs))
+	for i, ref := range a.Refs {
+		preds := predsFor(a, i, resources)
+		p, err := chooseMethod(ref, resources[i], preds, a.Scopes[ref.Scope].OuterJoin)
+		if err != nil {
+			return nil, err
+		}
+		plans[i] = p
+	}
+	return plans, nil
+}
+
+// predsFor returns the pushable conjuncts of reference i's block that are
+// about reference i.
+func predsFor(a *sqltext.Analysis, i int, resources []*registry.Resource) []sqltext.Pred {
+	ref := a.Refs[i]
+	sc := a.Scopes[ref.Scope]
+	var out []sqltext.Pred
+	for _, p := range sc.Preds {
+		if p.Qualifier != "" {
+			if strings.EqualFold(p.Qualifier, refName(ref)) {
+				out = append(out, p)
+			}
+			continue
+		}
+		// Unqualified: it is about ref when ref is the one resource of the
+		// block that has such a column.
+		owners := 0
+		mine := false
+		for _, j := range sc.Refs {
+			if hasColumn(resources[j], p.Column) {
+				owners++
+				mine = mine || j == i
+			}
+		}
+		if owners == 1 && mine {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// refName is the name a reference is known by in its block: its alias, or
+// the resource's own name.
+func refName(ref sqltext.Ref) string {
+	if ref.Alias != "" {
+		return ref.Alias
+	}
+	return ref.Parts[len(ref.Parts)-1]
+}
+
+func hasColumn(res *registry.Resource, col string) bool {
+	for _, f := range res.Fields {
+		if strings.EqualFold(f.Name, col) {
+			return true
+		}
+	}
+	for _, p := range paramColumns(res) {
+		if strings.EqualFold(p.Name, col) {
+			return true
+		}
+	}
+	return false
+}
+
+// chooseMethod picks the most specific select method whose required
+// parameters the conjuncts bind.
+func chooseMethod(ref sqltext.Ref, res *registry.Resource, preds []sqltext.Pred, outer bool) (*refPlan, error) {
+	methods := res.MethodsFor(registry.VerbSelect)
+	if len(methods) == 0 {
+		return nil, errorf(ref.Pos, "see SHOW METHODS IN "+res.ID(), "%s has no SELECT method", res.ID())
+	}
+	var (
+		best      *registry.Method
+		bestBinds []binding
+		needs     []string
+	)
+	for _, m := range methods {
+		binds, missing := bindMethod(res, m, preds, outer)
+		if len(missing) > 0 {
+			needs = append(needs, fmt.Sprintf("%s needs %s", m.Name, strings.Join(missing, ", ")))
+			continue
+		}
+		if best == nil || len(m.RequiredParams()) > len(best.RequiredParams()) ||
+			len(m.RequiredParams()) == len(best.RequiredParams()) && len(binds) > len(bestBinds) {
+			best, bestBinds = m, binds
+		}
+	}
+	if best == nil {
+		var req []string
+		for _, m := range methods {
+			req = append(req, m.RequiredParams()...)
+		}
+		return nil, errorf(ref.Pos, fmt.Sprintf("add WHERE %s = <value> (see SHOW METHODS IN %s)", req[0], res.ID()),
+			"cannot select from %s without %s: %s", res.ID(), strings.Join(dedupe(req), " or "), strings.Join(needs, "; "))
+	}
+	p := &refPlan{ref: ref, res: res, method: best}
+	p.calls = fanOut(bestBinds)
+	for _, b := range bestBinds {
+		if b.neutral {
+			p.neutral = append(p.neutral, sqltext.Span{Pos: b.pred.Pos, End: b.pred.End})
+		}
+	}
+	p.key = fetchKey(res, best, p.calls)
+	return p, nil
+}
+
+func dedupe(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// bindMethod binds m's parameters from the conjuncts. It returns the
+// bindings and the required parameters left unbound.
+func bindMethod(res *registry.Resource, m *registry.Method, preds []sqltext.Pred, outer bool) ([]binding, []string) {
+	var (
+		binds   []binding
+		missing []string
+	)
+	for _, prm := range m.Params {
+		var found *binding
+		for _, pr := range preds {
+			if pr.Subquery != nil {
+				continue
+			}
+			byName := strings.EqualFold(pr.Column, prm.Name)
+			byField := prm.Field != "" && strings.EqualFold(pr.Column, prm.Field)
+			if !byName && !byField {
+				continue
+			}
+			b := binding{param: prm, pred: pr}
+			shadow := byName && res.Field(prm.Name) != nil && prm.Field == ""
+			switch {
+			case shadow:
+				// The parameter shares its name with a field but means
+				// something else: only its enum values are pushed, and the
+				// API's filtering then replaces the SQL predicate.
+				if outer || len(prm.Enum) == 0 || !allInEnum(pr.Values, prm.Enum) {
+					continue
+				}
+				b.neutral = true
+			case byName && res.Field(prm.Name) == nil:
+				// A parameter column holds exactly the value sent, so the
+				// predicate holds for every row fetched.
+				b.neutral = !outer
+			}
+			ok := true
+			for _, v := range pr.Values {
+				send, col, err := paramValue(prm, v)
+				if err != nil {
+					ok = false
+					break
+				}
+				b.send = append(b.send, send)
+				b.cols = append(b.cols, col)
+			}
+			if !ok {
+				continue
+			}
+			found = &b
+			break
+		}
+		if found == nil {
+			if prm.Required {
+				missing = append(missing, prm.Name)
+			}
+			continue
+		}
+		binds = append(binds, *found)
+	}
+	return binds, missing
+}
+
+func allInEnum(vals []sqltext.Token, enum []string) bool {
+	for _, v := range vals {
+		if v.Kind != sqltext.String {
+			return false
+		}
+		in := false
+		for _, e := range enum {
+			if v.Value == e {
+				in = true
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
+}
+
+// paramValue converts a literal to the text sent for prm and the SQL value
+// its parameter column holds.
+func paramValue(prm *registry.Param, v sqltext.Token) (string, any, error) {
+	lit := literalValue(v)
+	switch prm.Type {
+	case registry.TypeBoolean:
+		switch strings.ToLower(fmt.Sprint(lit)) {
+		case "true", "1":
+			return "true", int64(1), nil
+		case "false", "0":
+			return "false", int64(0), nil
+		}
+		return "", nil, fmt.Errorf("%s takes true or false, not %s", prm.Name, v.Text)
+	case registry.TypeInteger:
+		switch x := lit.(type) {
+		case int64:
+			return strconv.FormatInt(x, 10), x, nil
+		case string:
+			if n, err := strconv.ParseInt(x, 10, 64); err == nil {
+				return x, n, nil
+			}
+		}
+		return "", nil, fmt.Errorf("%s takes an integer, not %s", prm.Name, v.Text)
+	case registry.TypeNumber:
+		switch x := lit.(type) {
+		case int64, float64:
+			return v.Value, x, nil
+		}
+		return "", nil, fmt.Errorf("%s takes a number, not %s", prm.Name, v.Text)
+	}
+	if len(prm.Enum) > 0 {
+		s := fmt.Sprint(lit)
+		for _, e := range prm.Enum {
+			if s == e {
+				return s, lit, nil
+			}
+		}
+		return "", nil, fmt.Errorf("%s takes one of %s, not %s", prm.Name, strings.Join(prm.Enum, ", "), v.Text)
+	}
+	switch x := lit.(type) {
+	case string:
+		return x, x, nil
+	case int64:
+		return strconv.FormatInt(x, 10), x, nil
+	case float64:
+		return v.Value, x, nil
+	}
+	return v.Value, v.Value, nil
+}
+
+// literalValue is the SQL value of a literal token: string, int64, float64,
+// or for TRUE and FALSE the int64 SQLite gives them.
+func literalValue(v sqltext.Token) any {
+	switch {
+	case v.Kind == sqltext.String:
+		return v.Value
+	case v.Kind == sqltext.Number:
+		if n, err := strconv.ParseInt(v.Value, 0, 64); err == nil {
+			return n
+		}
+		if f, err := strconv.ParseFloat(v.Value, 64); err == nil {
+			return f
+		}
+	case v.Is("TRUE"):
+		return "true"
+	case v.Is("FALSE"):
+		return "false"
+	}
+	return v.Value
+}
+
+// fanOut turns bindings into one parameter set per call: the cartesian
+// product of the IN lists.
+func fanOut(binds []binding) []callParams {
+	calls := []callParams{{send: map[string]string{}, cols: map[string]any{}}}
+	for _, b := range binds {
+		var next []callParams
+		seen := map[string]bool{}
+		for _, c := range calls {
+			for i, v := range b.send {
+				if seen[v] && len(calls) == 1 {
+					continue // a value listed twice is fetched once
+				}
+				seen[v] = true
+				n := callParams{send: map[string]string{}, cols: map[string]any{}}
+				for k, x := range c.send {
+					n.send[k] = x
+				}
+				for k, x := range c.cols {
+					n.cols[k] = x
+				}
+				n.send[b.param.Name] = v
+				n.cols[b.param.Name] = b.cols[i]
+				next = append(next, n)
+			}
+		}
+		calls = next
+	}
+	return calls
+}
+
+// fetchKey identifies a fetch by resource, method and parameter sets.
+func fetchKey(res *registry.Resource, m *registry.Method, calls []callParams) string {
+	var parts []string
+	for _, c := range calls {
+		keys := make([]string, 0, len(c.send))
+		for k := range c.send {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var kv []string
+		for _, k := range keys {
+			kv = append(kv, k+"="+c.send[k])
+		}
+		parts = append(parts, strings.Join(kv, "&"))
+	}
+	sort.Strings(parts)
+	return res.ID() + "." + m.Name + "?" + strings.Join(parts, "|")
+}

@@ -1,0 +1,453 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apiql/apiql/engine/sqltext"
+	"github.com/apiql/apiql/provider"
+	"github.com/apiql/apiql/registry"
+)
+
+// query runs a SELECT (or WITH, or VALUES): it fetches every resource the
+// statement references into SQLite and runs the statement's own text there,
+// with only the references rewritten.
+func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, error) {
+	a := sqltext.Analyze(st.Tokens)
+	resources, err := s.resolveRefs(a)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := planSelect(a, resources)
+	if err != nil {
+		return nil, err
+	}
+	tables, drop, err := s.fetch(ctx, plans, rowLimit(st, a, plans))
+	defer func() {
+		for _, t := range drop {
+			s.dropTable(context.Background(), t)
+		}
+	}()
+	if err != nil {
+		return nil, err
+	}
+	text := rewrite(st, plans, tables)
+	return s.run(ctx, st, text)
+}
+
+// fetch materializes every plan's rows. It returns the table of each fetch
+// key, and the tables to drop after the statement (those not cached).
+func (s *Session) fetch(ctx context.Context, plans []*refPlan, limit int) (map[string]string, []string, error) {
+	tables := map[string]string{}
+	var (
+		drop    []string
+		pending []*refPlan
+	)
+	now := time.Now()
+	for _, p := range plans {
+		if _, ok := tables[p.key]; ok {
+			continue
+		}
+		if c, ok := s.cache[p.key]; ok && s.opts.CacheTTL > 0 && now.Sub(c.fetched) < s.opts.CacheTTL {
+			tables[p.key] = c.table
+			continue
+		}
+		if c, ok := s.cache[p.key]; ok {
+			s.dropTable(ctx, c.table)
+			delete(s.cache, p.key)
+		}
+		if err := s.cl.CheckAuth(p.res.Service.Provider); err != nil {
+			return nil, drop, wrap(p.ref.Pos, "", err)
+		}
+		name := s.nextTable()
+		if err := s.createTable(ctx, name, p.res); err != nil {
+			return nil, drop, err
+		}
+		tables[p.key] = name
+		if s.opts.CacheTTL > 0 {
+			s.cache[p.key] = &cached{table: name, fetched: now}
+		} else {
+			drop = append(drop, name)
+		}
+		pending = append(pending, p)
+	}
+	if len(pending) == 0 {
+		return tables, drop, nil
+	}
+	err := s.load(ctx, pending, tables, limit)
+	if err != nil {
+		// Nothing half-fetched is kept.
+		for _, p := range pending {
+			if c, ok := s.cache[p.key]; ok {
+				drop = append(drop, c.table)
+				delete(s.cache, p.key)
+			}
+		}
+		return nil, drop, err
+	}
+	return tables, drop, nil
+}
+
+// load runs the calls of the pending plans, concurrently, inserting rows as
+// pages arrive, in one transaction.
+func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[string]string, limit int) error {
+	s.guard.internal.Store(true)
+	defer s.guard.internal.Store(false)
+	tx, err := s.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type job struct {
+		plan *refPlan
+		mat  *Materializer
+		call callParams
+		rows *int
+	}
+	var jobs []job
+	for _, p := range pending {
+		m, err := newMaterializer(ctx, tx, tables[p.key], p.res)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		rows := new(int)
+		for _, c := range p.calls {
+			jobs = append(jobs, job{plan: p, mat: m, call: c, rows: rows})
+		}
+	}
+	var (
+		mu       sync.Mutex // serializes inserts: one connection
+		firstErr error
+		wg       sync.WaitGroup
+		sem      = make(chan struct{}, s.opts.Concurrency)
+		pages    = map[*refPlan]int{}
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+			cancel()
+		}
+		mu.Unlock()
+	}
+	for _, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-sem }()
+			call := provider.Call{Method: j.plan.method, Params: j.call.send}
+			err := s.cl.List(ctx, call, func(objs []json.RawMessage) error {
+				mu.Lock()
+				defer mu.Unlock()
+				if firstErr != nil {
+					return provider.ErrStop
+				}
+				n, err := j.mat.Insert(ctx, objs, j.call.cols)
+				*j.rows += n
+				pages[j.plan]++
+				if err != nil {
+					return fmt.Errorf("%s: %w", j.plan.res.ID(), err)
+				}
+				if s.opts.Progress != nil {
+					s.opts.Progress(ProgressEvent{Resource: j.plan.res.ID(), Pages: pages[j.plan], Rows: *j.rows})
+				}
+				if limit > 0 && *j.rows >= limit {
+					return provider.ErrStop
+				}
+				return nil
+			})
+			var ae *provider.APIError
+			if errors.As(err, &ae) && ae.Status == http.StatusNotFound && !j.plan.method.Paginated && len(j.call.send) > 0 {
+				return // a get of something that does not exist: no rows
+			}
+			if err != nil {
+				fail(wrap(j.plan.ref.Pos, hintFor(err), err))
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.opts.Progress != nil {
+		for _, p := range pending {
+			s.opts.Progress(ProgressEvent{Resource: p.res.ID(), Pages: pages[p], Done: true})
+		}
+	}
+	return tx.Commit()
+}
+
+// hintFor suggests what to do about a failed call.
+func hintFor(err error) string {
+	var ae *provider.APIError
+	if errors.As(err, &ae) {
+		switch ae.Status {
+		case http.StatusUnauthorized:
+			return "check the API token in the environment, or run with --sandbox"
+		case http.StatusTooManyRequests:
+			return "the API's rate limit was hit; retry later or raise --retries"
+		}
+	}
+	return ""
+}
+
+// rowLimit returns n when the statement is a plain `SELECT ... FROM one
+// resource [WHERE pushed-only] LIMIT n [OFFSET m]`, whose first n+m rows
+// are final as soon as they are in; 0 otherwise.
+func rowLimit(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan) int {
+	if len(plans) != 1 || len(a.Scopes) != 1 || a.Scopes[0].Tables != 1 || len(plans[0].calls) != 1 {
+		return 0
+	}
+	toks := st.Tokens
+	depth, limitAt := 0, -1
+	whereAt := -1
+	for i, t := range toks {
+		switch {
+		case t.IsOp("("):
+			depth++
+			if i > 0 && toks[i-1].Kind == sqltext.Ident && aggregates[strings.ToLower(toks[i-1].Text)] {
+				return 0
+			}
+		case t.IsOp(")"):
+			depth--
+		case t.Kind != sqltext.Ident:
+		case t.Is("DISTINCT") || t.Is("GROUP") || t.Is("ORDER") || t.Is("HAVING") || t.Is("OVER") ||
+			t.Is("UNION") || t.Is("INTERSECT") || t.Is("EXCEPT") || t.Is("JOIN") || t.Is("WITH") || t.Is("WINDOW"):
+			return 0
+		case t.Is("WHERE") && depth == 0:
+			whereAt = i
+		case t.Is("LIMIT") && depth == 0:
+			limitAt = i
+		}
+	}
+	if limitAt < 0 {
+		return 0
+	}
+	if whereAt >= 0 {
+		// Every conjunct must have been applied by the API.
+		p := plans[0]
+		if len(a.Scopes[0].Preds) != len(p.neutral) || !onlyConjuncts(toks[whereAt+1:limitAt], a.Scopes[0].Preds) {
+			return 0
+		}
+	}
+	rest := toks[limitAt+1:]
+	num := func(t sqltext.Token) (int, bool) {
+		n, err := strconv.Atoi(t.Text)
+		return n, err == nil && t.Kind == sqltext.Number && n >= 0
+	}
+	switch {
+	case len(rest) == 1:
+		n, ok := num(rest[0])
+		if ok {
+			return max(n, 1)
+		}
+	case len(rest) == 3 && (rest[1].Is("OFFSET") || rest[1].IsOp(",")):
+		a, ok1 := num(rest[0])
+		b, ok2 := num(rest[2])
+		if ok1 && ok2 {
+			return max(a+b, 1)
+		}
+	}
+	return 0
+}
+
+// onlyConjuncts reports whether the WHERE tokens consist of exactly the
+// given conjuncts joined by AND.
+func onlyConjuncts(where []sqltext.Token, preds []sqltext.Pred) bool {
+	n := 0
+	for _, t := range where {
+		if t.Is("AND") {
+			n++
+		}
+	}
+	return n == len(preds)-1
+}
+
+var aggregates = map[string]bool{
+	"count": true, "sum": true, "avg": true, "min": true, "max": true, "total": true,
+	"group_concat": true, "string_agg": true, "json_group_array": true, "json_group_object": true,
+}
+
+// rewrite returns the statement's text with every resource reference
+// replaced by its table (or the table's field-only view) and every
+// conjunct the API has applied replaced by TRUE.
+func rewrite(st sqltext.Statement, plans []*refPlan, tables map[string]string) string {
+	type edit struct {
+		pos, end int
+		text     string
+	}
+	var edits []edit
+	neutral := map[sqltext.Span]bool{}
+	for _, p := range plans {
+		for _, sp := range p.neutral {
+			if !neutral[sp] {
+				neutral[sp] = true
+				edits = append(edits, edit{sp.Pos, sp.End, "1"})
+			}
+		}
+	}
+	for _, p := range plans {
+		name := tables[p.key]
+		if !mentionsParamColumn(st, p.res, neutral) {
+			name += "_v"
+		}
+		text := quoteIdent(name)
+		if p.ref.Alias == "" {
+			text += " AS " + quoteIdent(refName(p.ref))
+		}
+		edits = append(edits, edit{p.ref.Pos, p.ref.End, text})
+	}
+	sort.Slice(edits, func(i, j int) bool { return edits[i].pos > edits[j].pos })
+	out := st.Text
+	for _, e := range edits {
+		out = out[:e.pos] + e.text + out[e.end:]
+	}
+	return out
+}
+
+// mentionsParamColumn reports whether the statement names one of the
+// resource's parameter columns outside the conjuncts already applied.
+func mentionsParamColumn(st sqltext.Statement, res *registry.Resource, neutral map[sqltext.Span]bool) bool {
+	cols := paramColumns(res)
+	if len(cols) == 0 {
+		return false
+	}
+	for _, t := range st.Tokens {
+		if !t.IsName() {
+			continue
+		}
+		inside := false
+		for sp := range neutral {
+			if t.Pos >= sp.Pos && t.End <= sp.End {
+				inside = true
+				break
+			}
+		}
+		if inside {
+			continue
+		}
+		for _, c := range cols {
+			if strings.EqualFold(t.Value, c.Name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// run executes SQL in the session's database with the guard up, and reads
+// the result with each column's registry type.
+func (s *Session) run(ctx context.Context, st sqltext.Statement, text string) (*Result, error) {
+	rows, err := s.conn.QueryContext(ctx, text)
+	if err != nil {
+		return nil, s.sqliteError(st, err)
+	}
+	defer rows.Close()
+	res, err := readRows(rows)
+	if err != nil {
+		return nil, s.sqliteError(st, err)
+	}
+	return res, nil
+}
+
+func readRows(rows *sql.Rows) (*Result, error) {
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Columns: make([]Column, len(cts)), Rows: [][]any{}}
+	for i, ct := range cts {
+		res.Columns[i] = Column{Name: ct.Name(), Type: registryType(ct.DatabaseTypeName())}
+	}
+	for rows.Next() {
+		vals := make([]any, len(cts))
+		ptrs := make([]any, len(cts))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		for i, v := range vals {
+			switch x := v.(type) {
+			case []byte:
+				if res.Columns[i].Type != "" {
+					vals[i] = string(x)
+				}
+			case int64:
+				if res.Columns[i].Type == registry.TypeBoolean {
+					vals[i] = x != 0
+				}
+			}
+		}
+		res.Rows = append(res.Rows, vals)
+	}
+	return res, rows.Err()
+}
+
+var nearRE = regexp.MustCompile(`near "([^"]*)": syntax error`)
+var noColumnRE = regexp.MustCompile(`no such (column|table|function): (\S+)`)
+
+// sqliteError turns an SQLite error into an *Error pointing into the
+// user's statement where it can.
+func (s *Session) sqliteError(st sqltext.Statement, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "not authorized") {
+		what, _ := s.guard.denied.Load().(string)
+		if what == "" {
+			what = "that"
+		}
+		return errorf(-1, "apiql runs your SQL read-only over the fetched rows; use INSERT, UPDATE, DELETE or EXEC on a resource to change it",
+			"not allowed: %s", what)
+	}
+	if m := nearRE.FindStringSubmatch(msg); m != nil {
+		return errorf(findToken(st, m[1]), "", "syntax error near %q", m[1])
+	}
+	if m := noColumnRE.FindStringSubmatch(msg); m != nil {
+		name := m[2]
+		hint := ""
+		if m[1] == "column" {
+			hint = "DESCRIBE <resource> lists a resource's columns"
+			if i := strings.LastIndexByte(name, '.'); i >= 0 {
+				name = name[i+1:]
+			}
+		}
+		return errorf(findToken(st, name), hint, "%s", msg)
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return errorf(-1, "", "%s", msg)
+}
+
+// findToken returns the offset of the first token whose text is text, or -1.
+func findToken(st sqltext.Statement, text string) int {
+	for _, t := range st.Tokens {
+		if t.Text == text || t.Value == text {
+			return t.Pos
+		}
+	}
+	return -1
+}

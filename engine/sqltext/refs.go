@@ -1,0 +1,396 @@
+package sqltext
+
+import "strings"
+
+// Ref is a reference to a resource by its dotted name in a FROM or JOIN
+// list (provider.service.resource), or the target of INSERT INTO, UPDATE or
+// DELETE FROM.
+type Ref struct {
+	// Parts are the name's parts, unquoted: ["digitalocean", "images", "images"].
+	Parts []string
+	// Pos and End span the dotted name in the statement text.
+	Pos, End int
+	// Alias is the alias given to the reference, or "".
+	Alias string
+	// Scope is the index in Analysis.Scopes of the query block whose FROM
+	// list holds the reference.
+	Scope int
+}
+
+// Name returns the dotted name, parts joined by ".".
+func (r Ref) Name() string { return strings.Join(r.Parts, ".") }
+
+// Pred is a top-level AND conjunct of a WHERE clause that compares a column
+// with literals: `col = lit`, `lit = col` or `col IN (lit, ...)`, the column
+// optionally qualified. Only such conjuncts can be pushed down to an API.
+type Pred struct {
+	// Qualifier is the table or alias the column is qualified with, or "".
+	Qualifier string
+	Column    string
+	// Values are the literal tokens compared with: strings, numbers (a
+	// leading minus folded into the token), TRUE or FALSE.
+	Values []Token
+	// In is true for the IN form.
+	In bool
+	// Subquery, for `col IN (SELECT ...)`, spans the SELECT inside the
+	// parentheses; Values is then empty.
+	Subquery *Span
+	// Pos and End span the whole conjunct in the statement text.
+	Pos, End int
+}
+
+// Span is a range of bytes [Pos, End) of a statement text.
+type Span struct{ Pos, End int }
+
+// Scope is one query block: a SELECT (or the body of an UPDATE or DELETE)
+// with its own FROM list and WHERE clause.
+type Scope struct {
+	// Refs are indexes into Analysis.Refs of the references in this block's FROM list.
+	Refs []int
+	// Preds are the block's pushable conjuncts. When the WHERE clause has a
+	// top-level OR, Preds is empty: nothing there is safe to push.
+	Preds []Pred
+	// Tables counts the entries in the FROM list (resources, subqueries,
+	// functions, tables): a block with one entry is not a join.
+	Tables int
+	// OuterJoin is set when the FROM list has a LEFT, RIGHT or FULL join.
+	OuterJoin bool
+}
+
+// Analysis is what a token scan finds in one statement.
+type Analysis struct {
+	Refs   []Ref
+	Scopes []Scope
+}
+
+// keywords that end an alias position or a FROM list entry.
+var notAlias = map[string]bool{
+	"WHERE": true, "JOIN": true, "ON": true, "USING": true, "LEFT": true, "RIGHT": true, "FULL": true,
+	"INNER": true, "OUTER": true, "CROSS": true, "NATURAL": true, "GROUP": true, "ORDER": true,
+	"LIMIT": true, "HAVING": true, "WINDOW": true, "UNION": true, "INTERSECT": true, "EXCEPT": true,
+	"SET": true, "VALUES": true, "SELECT": true, "RETURNING": true, "OFFSET": true, "INDEXED": true,
+	"NOT": true, "AS": true, "FROM": true,
+}
+
+// clause ends: these keywords, at a block's own depth, close its WHERE.
+var whereEnd = map[string]bool{
+	"GROUP": true, "ORDER": true, "LIMIT": true, "HAVING": true, "WINDOW": true,
+	"UNION": true, "INTERSECT": true, "EXCEPT": true, "RETURNING": true,
+}
+
+type clause int
+
+const (
+	clauseOther clause = iota
+	clauseFrom
+	clauseWhere
+)
+
+type block struct {
+	scope      int
+	depth      int
+	clause     clause
+	whereStart int // token index of the first WHERE token
+	hadWhere   bool
+}
+
+// Analyze scans toks, the tokens of one statement, for resource references
+// (dotted names of at least three parts in FROM and JOIN lists and as the
+// target of INSERT INTO, UPDATE and DELETE FROM) and for each query block's
+// pushable WHERE conjuncts. It is conservative: anything it does not
+// recognise is left alone, never guessed at.
+func Analyze(toks []Token) *Analysis {
+	a := &Analysis{}
+	var stack []*block
+	depth := 0
+	top := func() *block {
+		if len(stack) == 0 || stack[len(stack)-1].depth != depth {
+			return nil
+		}
+		return stack[len(stack)-1]
+	}
+	endWhere := func(b *block, end int) {
+		if b != nil && b.clause == clauseWhere {
+			a.Scopes[b.scope].Preds = conjuncts(toks[b.whereStart:end])
+			b.clause = clauseOther
+		}
+	}
+	open := func(cl clause) *block {
+		if b := top(); b != nil {
+			endWhere(b, len(toks))
+			stack = stack[:len(stack)-1]
+		}
+		a.Scopes = append(a.Scopes, Scope{})
+		b := &block{scope: len(a.Scopes) - 1, depth: depth, clause: cl}
+		stack = append(stack, b)
+		return b
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.IsOp("("):
+			depth++
+			continue
+		case t.IsOp(")"):
+			if b := top(); b != nil {
+				endWhere(b, i)
+				stack = stack[:len(stack)-1]
+			}
+			depth--
+			continue
+		}
+		b := top()
+		if t.Kind == Ident {
+			kw := strings.ToUpper(t.Text)
+			switch {
+			case kw == "SELECT":
+				open(clauseOther)
+				continue
+			case kw == "DELETE":
+				open(clauseOther)
+				continue
+			case kw == "UPDATE" && i == 0:
+				nb := open(clauseOther)
+				if n, ref, ok := dottedName(toks, i+1); ok {
+					ref.Scope = nb.scope
+					ref.Alias = alias(toks, n)
+					a.addRef(ref)
+				}
+				continue
+			case kw == "INTO" && b == nil && i > 0:
+				// INSERT INTO target: its own block, with no WHERE.
+				nb := open(clauseOther)
+				if _, ref, ok := dottedName(toks, i+1); ok {
+					ref.Scope = nb.scope
+					a.addRef(ref)
+				}
+				continue
+			case b == nil:
+				continue
+			case kw == "FROM":
+				endWhere(b, i)
+				b.clause = clauseFrom
+				continue
+			case kw == "WHERE" && !b.hadWhere:
+				b.clause = clauseWhere
+				b.hadWhere = true
+				b.whereStart = i + 1
+				continue
+			case whereEnd[kw]:
+				endWhere(b, i)
+				if kw == "UNION" || kw == "INTERSECT" || kw == "EXCEPT" {
+					stack = stack[:len(stack)-1]
+				} else if b.clause == clauseFrom {
+					b.clause = clauseOther
+				}
+				continue
+			}
+		}
+		if b == nil || b.clause != clauseFrom {
+			continue
+		}
+		// In a FROM list: an entry starts after FROM, JOIN or a comma.
+		if t.Is("LEFT") || t.Is("RIGHT") || t.Is("FULL") {
+			a.Scopes[b.scope].OuterJoin = true
+		}
+		prev := toks[i-1]
+		if !(prev.Is("FROM") || prev.Is("JOIN") || prev.IsOp(",")) {
+			continue
+		}
+		a.Scopes[b.scope].Tables++
+		if n, ref, ok := dottedName(toks, i); ok {
+			ref.Scope = b.scope
+			ref.Alias = alias(toks, n)
+			a.addRef(ref)
+			i = n - 1
+		}
+	}
+	for len(stack) > 0 {
+		endWhere(stack[len(stack)-1], len(toks))
+		stack = stack[:len(stack)-1]
+	}
+	return a
+}
+
+func (a *Analysis) addRef(r Ref) {
+	a.Refs = append(a.Refs, r)
+	a.Scopes[r.Scope].Refs = append(a.Scopes[r.Scope].Refs, len(a.Refs)-1)
+}
+
+// dottedName reads name(.name){2,} starting at toks[i]. It returns the index
+// after the name.
+func dottedName(toks []Token, i int) (int, Ref, bool) {
+	var parts []string
+	start := i
+	for {
+		if i >= len(toks) || !toks[i].IsName() {
+			return 0, Ref{}, false
+		}
+		parts = append(parts, toks[i].Value)
+		if i+2 < len(toks) && toks[i+1].IsOp(".") && toks[i+1].Pos == toks[i].End {
+			i += 2
+			continue
+		}
+		break
+	}
+	if len(parts) < 3 {
+		return 0, Ref{}, false
+	}
+	return i + 1, Ref{Parts: parts, Pos: toks[start].Pos, End: toks[i].End}, true
+}
+
+// alias reads an optional [AS] alias at toks[i].
+func alias(toks []Token, i int) string {
+	if i < len(toks) && toks[i].Is("AS") {
+		i++
+	}
+	if i >= len(toks) {
+		return ""
+	}
+	t := toks[i]
+	if t.Kind == QuotedIdent || t.Kind == Ident && !notAlias[strings.ToUpper(t.Text)] {
+		return t.Value
+	}
+	return ""
+}
+
+// conjuncts splits a WHERE clause's tokens on top-level AND and keeps the
+// pushable ones. A top-level OR makes the whole clause unpushable.
+func conjuncts(toks []Token) []Pred {
+	var (
+		preds   []Pred
+		depth   int
+		cases   int
+		between bool
+		start   int
+	)
+	add := func(end int) {
+		if p, ok := pred(toks[start:end]); ok {
+			preds = append(preds, p)
+		}
+		start = end + 1
+	}
+	for i, t := range toks {
+		switch {
+		case t.IsOp("("):
+			depth++
+		case t.IsOp(")"):
+			depth--
+		case depth > 0 || t.Kind != Ident:
+		case t.Is("CASE"):
+			cases++
+		case t.Is("END") && cases > 0:
+			cases--
+		case cases > 0:
+		case t.Is("BETWEEN"):
+			between = true
+		case t.Is("OR"):
+			return nil
+		case t.Is("AND"):
+			if between {
+				between = false
+				continue
+			}
+			add(i)
+		}
+	}
+	if start < len(toks) {
+		add(len(toks))
+	}
+	return preds
+}
+
+// pred matches one conjunct against the pushable forms.
+func pred(toks []Token) (Pred, bool) {
+	if len(toks) == 0 {
+		return Pred{}, false
+	}
+	p := Pred{Pos: toks[0].Pos, End: toks[len(toks)-1].End}
+	// col = lit
+	if n, ok := column(toks, &p); ok && n < len(toks) {
+		rest := toks[n:]
+		if rest[0].IsOp("=") || rest[0].IsOp("==") {
+			if v, m, ok := literal(rest, 1); ok && m == len(rest) {
+				p.Values = []Token{v}
+				return p, true
+			}
+			return Pred{}, false
+		}
+		if rest[0].Is("IN") && len(rest) >= 3 && rest[1].IsOp("(") && rest[len(rest)-1].IsOp(")") {
+			p.In = true
+			inner := rest[2 : len(rest)-1]
+			if len(inner) > 0 && (inner[0].Is("SELECT") || inner[0].Is("WITH")) {
+				p.Subquery = &Span{Pos: inner[0].Pos, End: inner[len(inner)-1].End}
+				return p, true
+			}
+			for j := 0; j < len(inner); {
+				v, m, ok := literal(inner, j)
+				if !ok {
+					return Pred{}, false
+				}
+				p.Values = append(p.Values, v)
+				j = m
+				if j < len(inner) {
+					if !inner[j].IsOp(",") {
+						return Pred{}, false
+					}
+					j++
+				}
+			}
+			return p, len(p.Values) > 0
+		}
+		return Pred{}, false
+	}
+	// lit = col
+	if v, n, ok := literal(toks, 0); ok && n < len(toks) && (toks[n].IsOp("=") || toks[n].IsOp("==")) {
+		if m, ok := column(toks[n+1:], &p); ok && n+1+m == len(toks) {
+			p.Values = []Token{v}
+			return p, true
+		}
+	}
+	return Pred{}, false
+}
+
+// column reads [qualifier.]column at the start of toks into p.
+func column(toks []Token, p *Pred) (int, bool) {
+	if len(toks) == 0 || !toks[0].IsName() || isKeywordLiteral(toks[0]) {
+		return 0, false
+	}
+	if len(toks) >= 3 && toks[1].IsOp(".") && toks[2].IsName() {
+		if len(toks) >= 4 && toks[3].IsOp(".") {
+			return 0, false
+		}
+		p.Qualifier, p.Column = toks[0].Value, toks[2].Value
+		return 3, true
+	}
+	p.Column = toks[0].Value
+	return 1, true
+}
+
+func isKeywordLiteral(t Token) bool {
+	return t.Is("TRUE") || t.Is("FALSE") || t.Is("NULL") || t.Is("NOT") || t.Is("EXISTS") || t.Is("CASE")
+}
+
+// literal reads a string, number, -number, TRUE or FALSE at toks[i]. It
+// returns the literal (a minus sign folded into a number's Text and Value)
+// and the index after it.
+func literal(toks []Token, i int) (Token, int, bool) {
+	if i >= len(toks) {
+		return Token{}, 0, false
+	}
+	t := toks[i]
+	switch {
+	case t.Kind == String || t.Kind == Number:
+		return t, i + 1, true
+	case t.Is("TRUE") || t.Is("FALSE"):
+		return t, i + 1, true
+	case (t.IsOp("-") || t.IsOp("+")) && i+1 < len(toks) && toks[i+1].Kind == Number:
+		n := toks[i+1]
+		sign := ""
+		if t.Text == "-" {
+			sign = "-"
+		}
+		return Token{Kind: Number, Text: sign + n.Text, Value: sign + n.Value, Pos: t.Pos, End: n.End}, i + 2, true
+	}
+	return Token{}, 0, false
+}

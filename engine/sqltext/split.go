@@ -1,0 +1,137 @@
+package sqltext
+
+import "strings"
+
+// Statement is one statement of a text, without its terminating semicolon
+// and without comments or space before its first token or after its last.
+type Statement struct {
+	// Text is the statement as written.
+	Text string
+	// Pos is the byte offset of Text in the source that was split.
+	Pos int
+	// Line is the 1-based line of the source on which the statement starts.
+	Line int
+	// Tokens are the statement's tokens, with positions relative to Text.
+	Tokens []Token
+	// Kind is the statement's class.
+	Kind StmtKind
+}
+
+// FirstLine returns the statement's first line, shortened to at most n runes.
+func (s Statement) FirstLine(n int) string {
+	line, _, _ := strings.Cut(s.Text, "\n")
+	line = strings.TrimSpace(line)
+	if r := []rune(line); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return line
+}
+
+// Split cuts src into statements on semicolons outside strings, quoted
+// identifiers and comments. Statements that hold nothing but space and
+// comments are dropped. A lexical error (an unterminated string, say) is
+// returned as *Error with its offset in src.
+func Split(src string) ([]Statement, error) {
+	var (
+		stmts []Statement
+		cur   []Token
+	)
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		start, end := cur[0].Pos, cur[len(cur)-1].End
+		toks := make([]Token, len(cur))
+		for i, t := range cur {
+			t.Pos -= start
+			t.End -= start
+			toks[i] = t
+		}
+		line, _ := LineCol(src, start)
+		stmts = append(stmts, Statement{Text: src[start:end], Pos: start, Line: line, Tokens: toks, Kind: Classify(toks)})
+		cur = nil
+	}
+	err := scan(src, func(t Token) bool {
+		if t.IsOp(";") {
+			flush()
+			return true
+		}
+		cur = append(cur, t)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	flush()
+	return stmts, nil
+}
+
+// StmtKind is the class of a statement, decided by its first words.
+type StmtKind int
+
+const (
+	// Other is anything apiql does not handle itself; SQLite may still run it.
+	Other StmtKind = iota
+	// Select is SELECT, WITH ... SELECT, VALUES, or a parenthesised SELECT.
+	Select
+	Insert
+	Update
+	Delete
+	// Exec is EXEC or EXECUTE of a resource method.
+	Exec
+	// Show is SHOW PROVIDERS, SERVICES, RESOURCES, METHODS or INSERT INTO.
+	Show
+	// Describe is DESCRIBE or DESC of a resource.
+	Describe
+)
+
+func (k StmtKind) String() string {
+	switch k {
+	case Select:
+		return "SELECT"
+	case Insert:
+		return "INSERT"
+	case Update:
+		return "UPDATE"
+	case Delete:
+		return "DELETE"
+	case Exec:
+		return "EXEC"
+	case Show:
+		return "SHOW"
+	case Describe:
+		return "DESCRIBE"
+	}
+	return "other"
+}
+
+// Classify returns the kind of the statement whose tokens are toks.
+func Classify(toks []Token) StmtKind {
+	i := 0
+	for i < len(toks) && toks[i].IsOp("(") {
+		i++
+	}
+	if i == len(toks) || toks[i].Kind != Ident {
+		return Other
+	}
+	switch strings.ToUpper(toks[i].Text) {
+	case "SELECT", "WITH", "VALUES":
+		return Select
+	case "INSERT", "REPLACE":
+		if i > 0 {
+			return Other
+		}
+		return Insert
+	case "UPDATE":
+		return Update
+	case "DELETE":
+		return Delete
+	case "EXEC", "EXECUTE":
+		return Exec
+	case "SHOW":
+		return Show
+	case "DESCRIBE", "DESC":
+		return Describe
+	}
+	return Other
+}

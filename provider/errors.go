@@ -1,0 +1,67 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+)
+
+// APIError is a request the API answered with an error status, or that
+// could not be completed. It carries what the API said and where.
+type APIError struct {
+	// HTTPMethod and Path say which request failed; Path has no host and no token.
+	HTTPMethod string
+	Path       string
+	// Status is the HTTP status, or 0 when no answer came.
+	Status int
+	// ID, Message and RequestID are the API's error id, message and request id.
+	ID        string
+	Message   string
+	RequestID string
+	// Page is the page number of a paginated list that failed, or 0.
+	Page int
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// Err is the underlying transport error, when there was no answer.
+	Err error
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", e.HTTPMethod, e.Path)
+	if e.Page > 0 {
+		fmt.Fprintf(&b, " (page %d)", e.Page)
+	}
+	if e.Status != 0 {
+		fmt.Fprintf(&b, ": %d", e.Status)
+		if e.ID != "" {
+			fmt.Fprintf(&b, " %s", e.ID)
+		}
+		if e.Message != "" {
+			fmt.Fprintf(&b, ": %s", e.Message)
+		}
+		if e.RequestID != "" {
+			fmt.Fprintf(&b, " (request_id %s)", e.RequestID)
+		}
+	} else if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	return b.String()
+}
+
+func (e *APIError) Unwrap() error { return e.Err }
+
+// AuthError says that no token is available for a provider. It is returned
+// before any request is sent.
+type AuthError struct {
+	Provider string
+	// Vars are the environment variables the token is read from.
+	Vars []string
+}
+
+func (e *AuthError) Error() string {
+	return fmt.Sprintf("no API token for provider %q: set %s, or run with --sandbox to query the built-in emulator",
+		e.Provider, strings.Join(e.Vars, " or "))
+}

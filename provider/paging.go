@@ -1,0 +1,370 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/apiql/apiql/registry"
+)
+
+// ErrStop, returned by a page function, ends a List early and without error.
+var ErrStop = errors.New("stop listing")
+
+// PageFunc receives the objects of one page, in the API's order. Pages are
+// delivered one at a time, in page order.
+type PageFunc func(objs []json.RawMessage) error
+
+// List calls the method and passes every object it answers with to fn, page
+// by page. A paginated method is paged as its provider declares: the first
+// page is requested with the largest page size; when the answer tells how
+// many pages there are, the rest are fetched concurrently (at most
+// Client.Concurrency at once) and still delivered in order; otherwise the
+// next links are followed one by one. Every page is fetched or List fails:
+// it never truncates silently. An error from fn other than ErrStop is
+// returned as is.
+func (c *Client) List(ctx context.Context, call Call, fn PageFunc) error {
+	m := call.Method
+	pg := m.Resource.Service.Provider.Pagination
+	if !m.Paginated || pg == nil {
+		resp, err := c.Do(ctx, call)
+		if err != nil {
+			return err
+		}
+		objs, err := Objects(m, resp.Body)
+		if err != nil {
+			return c.malformed(call, 0, err)
+		}
+		c.stats.Pages.Add(1)
+		return stopOK(fn(objs))
+	}
+	params := make(map[string]string, len(call.Params)+2)
+	for k, v := range call.Params {
+		params[k] = v
+	}
+	if pg.SizeParam != "" && pg.MaxPageSize > 0 {
+		params[pg.SizeParam] = strconv.Itoa(pg.MaxPageSize)
+	}
+	first := Call{Method: m, Params: params, Body: call.Body}
+	req, err := c.buildPaged(first, pg, 0)
+	if err != nil {
+		return err
+	}
+	pageOne, err := c.fetchPage(ctx, req, m, pg, 1)
+	if err != nil {
+		return err
+	}
+	if err := fn(pageOne.objs); err != nil {
+		return stopOK(err)
+	}
+	last := pageOne
+	if n := pageCount(pageOne, pg); n > 1 {
+		last, err = c.fetchRange(ctx, first, pg, 2, n, fn)
+		if err != nil {
+			return stopOK(err)
+		}
+	}
+	// Follow next links, from page one when the count was unknown, or past
+	// the counted pages when the list grew meanwhile.
+	for page := last.number + 1; last.next != ""; page++ {
+		next, err := c.sameOrigin(m, last.next)
+		if err != nil {
+			return err
+		}
+		req := &Request{HTTPMethod: req.HTTPMethod, URL: next, token: req.token}
+		p, err := c.fetchPage(ctx, req, m, pg, page)
+		if err != nil {
+			return err
+		}
+		if err := fn(p.objs); err != nil {
+			return stopOK(err)
+		}
+		last = p
+	}
+	return nil
+}
+
+func stopOK(err error) error {
+	if errors.Is(err, ErrStop) {
+		return nil
+	}
+	return err
+}
+
+// page is one fetched page.
+type page struct {
+	number int
+	objs   []json.RawMessage
+	next   string
+	last   string
+	total  int64
+	hasTot bool
+}
+
+// buildPaged builds a request for page number n (0: leave the page param out).
+func (c *Client) buildPaged(call Call, pg *registry.Pagination, n int) (*Request, error) {
+	if n > 0 {
+		params := make(map[string]string, len(call.Params)+1)
+		for k, v := range call.Params {
+			params[k] = v
+		}
+		params[pg.PageParam] = strconv.Itoa(n)
+		call.Params = params
+	}
+	req, err := c.Build(call)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 && call.Method.Param(pg.PageParam) == nil {
+		req.URL = setQuery(req.URL, pg.PageParam, strconv.Itoa(n))
+	}
+	if call.Method.Param(pg.SizeParam) == nil && pg.SizeParam != "" && pg.MaxPageSize > 0 {
+		req.URL = setQuery(req.URL, pg.SizeParam, strconv.Itoa(pg.MaxPageSize))
+	}
+	return req, nil
+}
+
+// setQuery sets one query parameter of a URL.
+func setQuery(raw, k, v string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	q.Set(k, v)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// fetchPage sends one page request and reads the page out of the answer.
+func (c *Client) fetchPage(ctx context.Context, req *Request, m *registry.Method, pg *registry.Pagination, n int) (*page, error) {
+	resp, err := c.send(ctx, req)
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) {
+			ae.Page = n
+		}
+		return nil, err
+	}
+	top, err := decodeTop(resp.Body)
+	if err != nil {
+		return nil, c.malformed(Call{Method: m}, n, err)
+	}
+	objs, err := objectsIn(m, top, resp.Body)
+	if err != nil {
+		return nil, c.malformed(Call{Method: m}, n, err)
+	}
+	c.stats.Pages.Add(1)
+	p := &page{number: n, objs: objs}
+	p.next, _ = lookupString(top, pg.Next)
+	p.last, _ = lookupString(top, pg.Last)
+	if raw, ok := lookup(top, pg.Total); ok {
+		if t, err := strconv.ParseInt(strings.TrimSpace(string(raw)), 10, 64); err == nil {
+			p.total, p.hasTot = t, true
+		}
+	}
+	return p, nil
+}
+
+// pageCount is the number of pages page one says there are, or 0 when unknown.
+func pageCount(p *page, pg *registry.Pagination) int {
+	if p.next == "" {
+		return 1
+	}
+	if p.last != "" && pg.PageParam != "" {
+		if u, err := url.Parse(p.last); err == nil {
+			if n, err := strconv.Atoi(u.Query().Get(pg.PageParam)); err == nil && n >= 1 {
+				return n
+			}
+		}
+	}
+	if p.hasTot && len(p.objs) > 0 {
+		return int((p.total + int64(len(p.objs)) - 1) / int64(len(p.objs)))
+	}
+	return 0
+}
+
+type pageResult struct {
+	p   *page
+	err error
+}
+
+// fetchRange fetches pages from..to concurrently and delivers them to fn in
+// order. It returns the last page.
+func (c *Client) fetchRange(ctx context.Context, call Call, pg *registry.Pagination, from, to int, fn PageFunc) (*page, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := c.Concurrency
+	if workers <= 0 {
+		workers = 8
+	}
+	if n := to - from + 1; workers > n {
+		workers = n
+	}
+	results := make([]chan pageResult, to-from+1)
+	for i := range results {
+		results[i] = make(chan pageResult, 1)
+	}
+	// window bounds the pages fetched but not yet delivered.
+	window := make(chan struct{}, 2*workers)
+	jobs := make(chan int)
+	go func() {
+		defer close(jobs)
+		for n := from; n <= to; n++ {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- n:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for w := 0; w < workers; w++ {
+		go func() {
+			for n := range jobs {
+				req, err := c.buildPaged(call, pg, n)
+				var p *page
+				if err == nil {
+					p, err = c.fetchPage(ctx, req, call.Method, pg, n)
+				}
+				results[n-from] <- pageResult{p, err}
+			}
+		}()
+	}
+	var last *page
+	for n := from; n <= to; n++ {
+		var r pageResult
+		select {
+		case r = <-results[n-from]:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		<-window
+		if r.err != nil {
+			return nil, r.err
+		}
+		if err := fn(r.p.objs); err != nil {
+			return nil, err
+		}
+		last = r.p
+	}
+	return last, nil
+}
+
+// sameOrigin checks that a next link points at the API the token belongs
+// to, so the token is never sent elsewhere, and returns it.
+func (c *Client) sameOrigin(m *registry.Method, next string) (string, error) {
+	base, err1 := url.Parse(c.BaseURL(m.Resource.Service.Provider))
+	u, err2 := url.Parse(next)
+	if err1 != nil || err2 != nil {
+		return "", fmt.Errorf("%s: cannot follow next link %q", m.Name, next)
+	}
+	if !u.IsAbs() {
+		return base.ResolveReference(u).String(), nil
+	}
+	if u.Host != base.Host || u.Scheme != base.Scheme {
+		return "", fmt.Errorf("%s: the next-page link points at %s, not at the API's %s; refusing to send the token there", m.Name, u.Host, base.Host)
+	}
+	return next, nil
+}
+
+func (c *Client) malformed(call Call, n int, err error) error {
+	return &APIError{HTTPMethod: call.Method.HTTPMethod, Path: call.Method.Path, Page: n, Err: fmt.Errorf("malformed response body: %w", err)}
+}
+
+// Objects returns the objects of a response body: the array (or the single
+// object) under the method's response key, or the body itself when the
+// method has no response key. An empty body or a JSON null yields none.
+func Objects(m *registry.Method, body []byte) ([]json.RawMessage, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, nil
+	}
+	var top map[string]json.RawMessage
+	if m.ResponseKey != "" {
+		var err error
+		if top, err = decodeTop(body); err != nil {
+			return nil, err
+		}
+	}
+	return objectsIn(m, top, body)
+}
+
+// decodeTop decodes the top level of a JSON object body.
+func decodeTop(body []byte) (map[string]json.RawMessage, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return nil, err
+	}
+	return top, nil
+}
+
+func objectsIn(m *registry.Method, top map[string]json.RawMessage, body []byte) ([]json.RawMessage, error) {
+	raw := json.RawMessage(body)
+	if m.ResponseKey != "" {
+		v, ok := lookup(top, m.ResponseKey)
+		if !ok {
+			return nil, fmt.Errorf("no %q key in the response", m.ResponseKey)
+		}
+		raw = v
+	}
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return nil, nil
+	case raw[0] == '[':
+		var objs []json.RawMessage
+		if err := json.Unmarshal(raw, &objs); err != nil {
+			return nil, err
+		}
+		return objs, nil
+	case raw[0] == '{':
+		if !json.Valid(raw) {
+			return nil, errors.New("not valid JSON")
+		}
+		return []json.RawMessage{raw}, nil
+	}
+	return nil, fmt.Errorf("expected an object or an array, got %.20s", raw)
+}
+
+// lookup returns the raw value at a dotted path in a decoded top level.
+func lookup(top map[string]json.RawMessage, path string) (json.RawMessage, bool) {
+	if path == "" || top == nil {
+		return nil, false
+	}
+	keys := strings.Split(path, ".")
+	cur, ok := top[keys[0]]
+	if !ok {
+		return nil, false
+	}
+	for _, key := range keys[1:] {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(cur, &obj); err != nil {
+			return nil, false
+		}
+		if cur, ok = obj[key]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func lookupString(top map[string]json.RawMessage, path string) (string, bool) {
+	raw, ok := lookup(top, path)
+	if !ok {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, s != ""
+}

@@ -1,0 +1,343 @@
+// Package registry holds apiql's description of cloud APIs: providers, their
+// services and resources, each resource's fields and the methods that read or
+// change it. The registry is data: the engine and the HTTP runtime act on what
+// it declares and never name a provider themselves.
+//
+// The default registry is embedded in the binary (see Default); Load adds
+// provider folders from disk on top of it.
+package registry
+
+import (
+	"sort"
+	"strings"
+)
+
+// Registry is a loaded, validated set of providers. It is read-only after
+// Load returns and safe for concurrent use.
+type Registry struct {
+	// Providers, sorted by name.
+	Providers []*Provider
+}
+
+// Provider is one API: where it lives, how it authenticates, how it pages.
+type Provider struct {
+	Name        string
+	Description string
+	// BaseURL is the API's root, e.g. https://api.digitalocean.com, without
+	// a trailing slash.
+	BaseURL string
+	// BaseURLEnv names an environment variable that, when set, overrides BaseURL.
+	BaseURLEnv string
+	Auth       Auth
+	// Pagination is how the provider's paginated list methods page; nil when
+	// none of its methods page.
+	Pagination *Pagination
+	// Services, sorted by name.
+	Services []*Service
+	// Source is the folder or embedded path the provider was loaded from.
+	Source string
+	// Pos is where the provider was declared (its provider.yaml).
+	Pos Pos
+}
+
+// Auth types.
+const (
+	// AuthBearer sends "Authorization: Bearer <token>".
+	AuthBearer = "bearer"
+	// AuthNone sends no credentials.
+	AuthNone = "none"
+)
+
+// Auth says how requests authenticate.
+type Auth struct {
+	// Type is AuthBearer or AuthNone ("none" when provider.yaml has no auth).
+	Type string
+	// TokenEnv lists environment variables to read the token from; the first
+	// non-empty one wins.
+	TokenEnv []string
+}
+
+// PaginationLinks is the pagination style where each page links to the next.
+const PaginationLinks = "links"
+
+// Pagination describes a provider's paging protocol.
+//
+// Style "links": each response body carries the URL of the next page at the
+// dotted path Next (and optionally of the last page at Last, and the total
+// number of items at Total). The first request sets SizeParam to MaxPageSize;
+// later pages are requested as PageParam=N (when Last or Total tell how many
+// pages there are) or by following Next.
+type Pagination struct {
+	// Style is PaginationLinks, the only style so far.
+	Style       string
+	Next        string
+	Last        string
+	Total       string
+	PageParam   string
+	SizeParam   string
+	MaxPageSize int
+}
+
+// Service groups related resources of a provider.
+type Service struct {
+	Name        string
+	Title       string
+	Description string
+	// Resources, sorted by name.
+	Resources []*Resource
+	Provider  *Provider
+	// Source is the file the service was loaded from.
+	Source string
+	// Pos is where the service was declared.
+	Pos Pos
+}
+
+// Resource is a table-like thing a provider exposes, with fields (the columns
+// of its rows) and methods.
+type Resource struct {
+	Name        string
+	Description string
+	// Fields in declaration order; this is the order of SELECT *.
+	Fields []*Field
+	// Methods in declaration order.
+	Methods []*Method
+	Service *Service
+	// Pos is where the resource was declared.
+	Pos Pos
+}
+
+// Field types. Arrays and objects are materialized as JSON text.
+const (
+	TypeString  = "string"
+	TypeInteger = "integer"
+	TypeNumber  = "number"
+	TypeBoolean = "boolean"
+	TypeArray   = "array"
+	TypeObject  = "object"
+)
+
+// Field is one column of a resource's rows.
+type Field struct {
+	Name string
+	// Type is one of the field types; string when not declared.
+	Type        string
+	Description string
+	// Pos is where the field was declared.
+	Pos Pos
+}
+
+// SQL verbs a method can be reached by.
+const (
+	VerbSelect = "select"
+	VerbInsert = "insert"
+	VerbUpdate = "update"
+	VerbDelete = "delete"
+	VerbExec   = "exec"
+)
+
+// Method is one HTTP operation on a resource.
+type Method struct {
+	Name        string
+	Description string
+	// Verb is the SQL verb that reaches the method: select, insert, update,
+	// delete or exec.
+	Verb string
+	// HTTPMethod is GET, POST, PUT, PATCH or DELETE.
+	HTTPMethod string
+	// Path is the URL path with {param} placeholders, e.g. /v2/images/{image_id}.
+	Path string
+	// ResponseKey is the key of the response body holding the object or the
+	// array of objects; empty when the body is the object itself.
+	ResponseKey string
+	// Paginated methods are paged as the provider's Pagination says.
+	Paginated bool
+	// Params are the path and query parameters, in declaration order.
+	Params []*Param
+	// Body lists the request body's fields, in declaration order.
+	Body     []*Param
+	Resource *Resource
+	// Pos is where the method was declared.
+	Pos Pos
+}
+
+// Where a Param goes.
+const (
+	InPath  = "path"
+	InQuery = "query"
+	InBody  = "body"
+)
+
+// Param is one input of a method: a path or query parameter, or a body field.
+type Param struct {
+	Name        string
+	Description string
+	// In is path, query or body.
+	In string
+	// Type is one of the field types; string when not declared.
+	Type     string
+	Required bool
+	// Enum, when not empty, lists the values the API accepts.
+	Enum []string
+	// Field, when set, names the response field this parameter filters on by
+	// equality: a predicate `field = v` also binds the parameter, and the API's
+	// filtering agrees with SQL's, so the predicate may be re-applied to the rows.
+	Field string
+	// Pos is where the parameter was declared.
+	Pos Pos
+}
+
+// ID is the resource's three-part name, provider.service.resource.
+func (r *Resource) ID() string {
+	return r.Service.Provider.Name + "." + r.Service.Name + "." + r.Name
+}
+
+// Field returns the field named name, or nil.
+func (r *Resource) Field(name string) *Field {
+	for _, f := range r.Fields {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// Method returns the method named name, or nil.
+func (r *Resource) Method(name string) *Method {
+	for _, m := range r.Methods {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// MethodsFor returns the methods reached by verb, in declaration order.
+func (r *Resource) MethodsFor(verb string) []*Method {
+	var ms []*Method
+	for _, m := range r.Methods {
+		if m.Verb == verb {
+			ms = append(ms, m)
+		}
+	}
+	return ms
+}
+
+// Param returns the path or query parameter named name, or nil.
+func (m *Method) Param(name string) *Param {
+	for _, p := range m.Params {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// BodyField returns the body field named name, or nil.
+func (m *Method) BodyField(name string) *Param {
+	for _, p := range m.Body {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// RequiredParams returns the names of the required path and query
+// parameters, in declaration order.
+func (m *Method) RequiredParams() []string {
+	var names []string
+	for _, p := range m.Params {
+		if p.Required {
+			names = append(names, p.Name)
+		}
+	}
+	return names
+}
+
+// RequiredBody returns the names of the required body fields, in
+// declaration order.
+func (m *Method) RequiredBody() []string {
+	var names []string
+	for _, p := range m.Body {
+		if p.Required {
+			names = append(names, p.Name)
+		}
+	}
+	return names
+}
+
+// Provider returns the provider named name, or nil.
+func (r *Registry) Provider(name string) *Provider {
+	i := sort.Search(len(r.Providers), func(i int) bool { return r.Providers[i].Name >= name })
+	if i < len(r.Providers) && r.Providers[i].Name == name {
+		return r.Providers[i]
+	}
+	return nil
+}
+
+// Service returns the service named name, or nil.
+func (p *Provider) Service(name string) *Service {
+	for _, s := range p.Services {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Resource returns the resource named name, or nil.
+func (s *Service) Resource(name string) *Resource {
+	for _, r := range s.Resources {
+		if r.Name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// Resource finds the resource with the three-part name id
+// (provider.service.resource). The error says which part is unknown and
+// suggests the nearest known name.
+func (r *Registry) Resource(id string) (*Resource, error) {
+	parts := strings.Split(id, ".")
+	if len(parts) != 3 {
+		return nil, &NotFoundError{Kind: "resource", Name: id, Hint: "a resource is named provider.service.resource, e.g. digitalocean.images.images"}
+	}
+	p := r.Provider(parts[0])
+	if p == nil {
+		return nil, notFound("provider", parts[0], r.providerNames(), "SHOW PROVIDERS")
+	}
+	s := p.Service(parts[1])
+	if s == nil {
+		var names []string
+		for _, s := range p.Services {
+			names = append(names, s.Name)
+		}
+		return nil, notFound("service", p.Name+"."+parts[1], prefixed(p.Name+".", names), "SHOW SERVICES IN "+p.Name)
+	}
+	res := s.Resource(parts[2])
+	if res == nil {
+		var names []string
+		for _, r := range s.Resources {
+			names = append(names, r.Name)
+		}
+		return nil, notFound("resource", id, prefixed(p.Name+"."+s.Name+".", names), "SHOW RESOURCES IN "+p.Name+"."+s.Name)
+	}
+	return res, nil
+}
+
+func (r *Registry) providerNames() []string {
+	var names []string
+	for _, p := range r.Providers {
+		names = append(names, p.Name)
+	}
+	return names
+}
+
+func prefixed(prefix string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = prefix + n
+	}
+	return out
+}

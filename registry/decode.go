@@ -117,7 +117,8 @@ func (d *decoder) deref(n *yaml.Node) *yaml.Node {
 		d.aliases++
 		if d.aliases > maxAliases || n.Alias == nil {
 			if !d.stopped {
-				d.errorf(n, "too many alias references (more than %d)", maxAliases)
+				d.errorf(n, "too many alias references (more than %d)", maxAliases).
+					withHint("write the repeated parts out instead of through *aliases")
 				d.stopped = true
 			}
 			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}
@@ -164,7 +165,8 @@ func (d *decoder) pairs(n *yaml.Node, what, item string) (ps []pair, ok bool) {
 		return nil, true
 	}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, "%s must be a mapping, got %s", what, describe(n))
+		d.errorf(n, "%s must be a mapping, got %s", what, describe(n)).
+			withHint("write its entries as key: value, one a line below it, or as {key: value, ...}")
 		return nil, false
 	}
 	first := map[string]*yaml.Node{}
@@ -236,7 +238,8 @@ func (d *decoder) str(m map[string]*yaml.Node, key, ctx string) string {
 		return ""
 	}
 	if n.Kind != yaml.ScalarNode {
-		d.errorf(n, "%s: %s must be a string, got %s", ctx, key, describe(n))
+		d.errorf(n, "%s: %s must be a string, got %s", ctx, key, describe(n)).
+			withHint("write a plain value, quoted if it holds a colon")
 		return ""
 	}
 	return n.Value
@@ -250,7 +253,8 @@ func (d *decoder) boolean(m map[string]*yaml.Node, key, ctx string) bool {
 	}
 	var b bool
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
-		d.errorf(n, "%s: %s must be true or false, got %s", ctx, key, describe(n))
+		d.errorf(n, "%s: %s must be true or false, got %s", ctx, key, describe(n)).
+			withHint("write %s: true or %s: false", key, key)
 		return false
 	}
 	return b
@@ -264,7 +268,8 @@ func (d *decoder) integer(m map[string]*yaml.Node, key, ctx string) int {
 	}
 	var i int
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&i) != nil {
-		d.errorf(n, "%s: %s must be an integer, got %s", ctx, key, describe(n))
+		d.errorf(n, "%s: %s must be an integer, got %s", ctx, key, describe(n)).
+			withHint("write it in digits, e.g. %s: 100", key)
 		return 0
 	}
 	return i
@@ -277,7 +282,8 @@ func (d *decoder) list(m map[string]*yaml.Node, key, ctx string) []*yaml.Node {
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, "%s: %s must be a list, got %s", ctx, key, describe(n))
+		d.errorf(n, "%s: %s must be a list, got %s", ctx, key, describe(n)).
+			withHint("write its items as [a, b], or one a line below it, each after \"- \"")
 		return nil
 	}
 	return n.Content
@@ -289,7 +295,8 @@ func (d *decoder) strs(m map[string]*yaml.Node, key, ctx string) []string {
 	for _, n := range d.list(m, key, ctx) {
 		n = d.deref(n)
 		if n.Kind != yaml.ScalarNode || isNull(n) {
-			d.errorf(n, "%s: the items of %s must be strings, got %s", ctx, key, describe(n))
+			d.errorf(n, "%s: the items of %s must be strings, got %s", ctx, key, describe(n)).
+				withHint("write them as [a, b]")
 			continue
 		}
 		out = append(out, n.Value)

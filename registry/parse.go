@@ -405,7 +405,8 @@ func (d *decoder) param(key, val *yaml.Node, mt *Method, body bool) *Param {
 				_, errI := strconv.ParseInt(v, 10, 64)
 				_, errF := strconv.ParseFloat(v, 64)
 				if (p.Type == TypeInteger && errI != nil) || (p.Type == TypeNumber && errF != nil) {
-					d.errorf(at, "%s: enum value %q is not of type %s", ctx, v, p.Type)
+					d.errorf(at, "%s: enum value %q is not of type %s", ctx, v, p.Type).
+						withHint("list values of the param's type, or change its type:")
 				}
 			}
 		}

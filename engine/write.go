@@ -1,0 +1,541 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/apiql/apiql/engine/sqltext"
+	"github.com/apiql/apiql/provider"
+	"github.com/apiql/apiql/registry"
+)
+
+// bodyPrefix marks a column that is a request body field: data__name is
+// body field name.
+const bodyPrefix = "data__"
+
+// writeCall is one validated call a write statement will make.
+type writeCall struct {
+	call  provider.Call
+	label string // what the call is about, for error reports: "image_id 7"
+}
+
+// insert runs INSERT INTO resource (cols) VALUES ... | SELECT ...: one call
+// of the resource's insert method per row.
+func (s *Session) insert(ctx context.Context, st sqltext.Statement) (*Result, error) {
+	toks := st.Tokens
+	if len(toks) < 3 || !toks[1].Is("INTO") {
+		return nil, errorf(0, "write INSERT INTO <provider>.<service>.<resource> (data__field, ...) VALUES (...)", "expected INSERT INTO")
+	}
+	n, parts, ok := dotted(toks[2:])
+	if !ok || len(parts) != 3 {
+		return nil, errorf(toks[2].Pos, "write INSERT INTO <provider>.<service>.<resource> (data__field, ...) VALUES (...)", "expected a resource name after INSERT INTO")
+	}
+	res, err := s.reg.Resource(strings.Join(parts, "."))
+	if err != nil {
+		return nil, wrap(toks[2].Pos, "", err)
+	}
+	m, err := s.writeMethod(res, registry.VerbInsert, toks[2].Pos)
+	if err != nil {
+		return nil, err
+	}
+	i := 2 + n
+	if i >= len(toks) || !toks[i].IsOp("(") {
+		return nil, errorf(posAt(st, toks, i), insertHint(m), "INSERT needs a column list: (data__name, ...)")
+	}
+	// The column list.
+	var cols []sqltext.Token
+	i++
+	for ; i < len(toks) && !toks[i].IsOp(")"); i++ {
+		if toks[i].IsOp(",") {
+			continue
+		}
+		if !toks[i].IsName() {
+			return nil, errorf(toks[i].Pos, insertHint(m), "expected a column name, got %q", toks[i].Text)
+		}
+		cols = append(cols, toks[i])
+	}
+	if i >= len(toks) {
+		return nil, errorf(len(st.Text), insertHint(m), "the column list is not closed")
+	}
+	i++
+	if i >= len(toks) || !(toks[i].Is("VALUES") || toks[i].Is("SELECT") || toks[i].Is("WITH")) {
+		return nil, errorf(posAt(st, toks, i), insertHint(m), "expected VALUES or SELECT after the column list")
+	}
+	srcEnd, returning, err := splitReturning(st, toks, i)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cols {
+		if err := checkColumn(m, c); err != nil {
+			return nil, err
+		}
+	}
+	// The rows: SQLite evaluates VALUES (or the SELECT, which may read
+	// resources) with its own semantics.
+	rows, err := s.subquery(ctx, st, toks[i].Pos, srcEnd)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows.Columns) != len(cols) {
+		return nil, errorf(toks[i].Pos, insertHint(m), "%d columns named but the rows have %d values", len(cols), len(rows.Columns))
+	}
+	// Validate every row before sending anything.
+	var calls []writeCall
+	for r, row := range rows.Rows {
+		vals := map[string]any{}
+		for j, c := range cols {
+			vals[c.Value] = row[j]
+		}
+		call, err := buildCall(m, vals, nil)
+		if err != nil {
+			return nil, errorf(toks[i].Pos, insertHint(m), "row %d: %v", r+1, err)
+		}
+		calls = append(calls, writeCall{call: call, label: fmt.Sprintf("row %d", r+1)})
+	}
+	return s.send(ctx, res, m, calls, returning, "created")
+}
+
+func insertHint(m *registry.Method) string {
+	return fmt.Sprintf("%s takes %s; SHOW INSERT INTO %s prints a template", m.Name, inputList(m), m.Resource.ID())
+}
+
+// inputList names a method's inputs as columns: required ones first.
+func inputList(m *registry.Method) string {
+	var req, opt []string
+	for _, p := range m.Params {
+		if p.Required {
+			req = append(req, p.Name)
+		} else {
+			opt = append(opt, p.Name)
+		}
+	}
+	for _, p := range m.Body {
+		if p.Required {
+			req = append(req, bodyPrefix+p.Name)
+		} else {
+			opt = append(opt, bodyPrefix+p.Name)
+		}
+	}
+	s := ""
+	if len(req) > 0 {
+		s = "required " + strings.Join(req, ", ")
+	}
+	if len(opt) > 0 {
+		if s != "" {
+			s += "; "
+		}
+		s += "optional " + strings.Join(opt, ", ")
+	}
+	if s == "" {
+		s = "no inputs"
+	}
+	return s
+}
+
+// checkColumn checks that a write column names an input of m.
+func checkColumn(m *registry.Method, c sqltext.Token) error {
+	name := c.Value
+	if strings.HasPrefix(name, bodyPrefix) {
+		if m.BodyField(strings.TrimPrefix(name, bodyPrefix)) == nil {
+			return errorf(c.Pos, fmt.Sprintf("%s takes %s", m.Name, inputList(m)), "unknown column %q: %s has no body field %q", name, m.Name, strings.TrimPrefix(name, bodyPrefix))
+		}
+		return nil
+	}
+	if m.Param(name) == nil {
+		hint := fmt.Sprintf("%s takes %s", m.Name, inputList(m))
+		if m.BodyField(name) != nil {
+			hint = fmt.Sprintf("body fields are written %s%s; ", bodyPrefix, name) + hint
+		}
+		return errorf(c.Pos, hint, "unknown column %q for %s", name, m.Name)
+	}
+	return nil
+}
+
+// writeMethod returns the resource's method for a write verb. UPDATE also
+// reaches an exec method that sends PUT or PATCH when no method declares
+// the update verb.
+func (s *Session) writeMethod(res *registry.Resource, verb string, pos int) (*registry.Method, error) {
+	if s.opts.ReadOnly {
+		return nil, errorf(pos, "run without --read-only to change resources", "%s is refused in read-only mode", strings.ToUpper(verb))
+	}
+	ms := res.MethodsFor(verb)
+	if len(ms) == 0 && verb == registry.VerbUpdate {
+		for _, m := range res.MethodsFor(registry.VerbExec) {
+			if m.HTTPMethod == http.MethodPut || m.HTTPMethod == http.MethodPatch {
+				ms = append(ms, m)
+			}
+		}
+	}
+	if len(ms) == 0 {
+		return nil, errorf(pos, "see SHOW METHODS IN "+res.ID(), "%s has no method for %s", res.ID(), strings.ToUpper(verb))
+	}
+	return ms[0], nil
+}
+
+// splitReturning finds a top-level RETURNING clause after toks[from]. It
+// returns where the statement's body ends and the RETURNING list's text.
+func splitReturning(st sqltext.Statement, toks []sqltext.Token, from int) (int, string, error) {
+	depth := 0
+	for j := from; j < len(toks); j++ {
+		switch {
+		case toks[j].IsOp("("):
+			depth++
+		case toks[j].IsOp(")"):
+			depth--
+		case depth == 0 && toks[j].Is("RETURNING"):
+			if j+1 >= len(toks) {
+				return 0, "", errorf(toks[j].End, "write RETURNING * or RETURNING id, name", "RETURNING needs a column list")
+			}
+			return toks[j].Pos, st.Text[toks[j+1].Pos:], nil
+		}
+	}
+	return len(st.Text), "", nil
+}
+
+// subquery runs st.Text[pos:end] as a query of its own.
+func (s *Session) subquery(ctx context.Context, st sqltext.Statement, pos, end int) (*Result, error) {
+	text := st.Text[pos:end]
+	toks, err := sqltext.Lex(text)
+	if err != nil {
+		return nil, err
+	}
+	sub := sqltext.Statement{Text: text, Tokens: toks, Kind: sqltext.Classify(toks)}
+	res, err := s.query(ctx, sub)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.pos >= 0 {
+			e.pos += pos
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
+func posAt(st sqltext.Statement, toks []sqltext.Token, i int) int {
+	if i < len(toks) {
+		return toks[i].Pos
+	}
+	return len(st.Text)
+}
+
+// buildCall validates a method's inputs and builds the call: vals maps
+// column names (param or data__field) to SQL values; body, when not nil, is
+// a JSON object of body fields given whole (@@json), which vals override.
+// Every missing required input is reported at once.
+func buildCall(m *registry.Method, vals map[string]any, body map[string]json.RawMessage) (provider.Call, error) {
+	call := provider.Call{Method: m, Params: map[string]string{}}
+	var problems, missing []string
+	for _, p := range m.Params {
+		v, ok := vals[p.Name]
+		if !ok || v == nil {
+			if p.Required {
+				missing = append(missing, p.Name)
+			}
+			continue
+		}
+		text, err := paramText(p, v)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		call.Params[p.Name] = text
+	}
+	fields := map[string]json.RawMessage{}
+	for k, v := range body {
+		if m.BodyField(k) == nil {
+			problems = append(problems, fmt.Sprintf("@@json has %q, which is not a body field of %s", k, m.Name))
+			continue
+		}
+		fields[k] = v
+	}
+	for _, p := range m.Body {
+		v, ok := vals[bodyPrefix+p.Name]
+		if ok && v != nil {
+			raw, err := bodyValue(p, v)
+			if err != nil {
+				problems = append(problems, err.Error())
+				continue
+			}
+			fields[p.Name] = raw
+		}
+		if raw, ok := fields[p.Name]; !ok || string(raw) == "null" || string(raw) == `""` {
+			if p.Required {
+				missing = append(missing, bodyPrefix+p.Name)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		problems = append([]string{"missing required " + strings.Join(missing, ", ")}, problems...)
+	}
+	if len(problems) > 0 {
+		return call, errors.New(strings.Join(problems, "; "))
+	}
+	if len(m.Body) > 0 || len(fields) > 0 {
+		// Fields in declaration order, for a stable, readable body.
+		var b bytes.Buffer
+		b.WriteByte('{')
+		first := true
+		for _, p := range m.Body {
+			raw, ok := fields[p.Name]
+			if !ok {
+				continue
+			}
+			if !first {
+				b.WriteByte(',')
+			}
+			first = false
+			k, _ := json.Marshal(p.Name)
+			b.Write(k)
+			b.WriteByte(':')
+			b.Write(raw)
+		}
+		b.WriteByte('}')
+		call.Body = b.Bytes()
+	}
+	return call, nil
+}
+
+// paramText checks a path or query parameter's value against its type and
+// enum and returns it as sent.
+func paramText(p *registry.Param, v any) (string, error) {
+	var text string
+	switch x := v.(type) {
+	case int64:
+		text = strconv.FormatInt(x, 10)
+	case float64:
+		if p.Type == registry.TypeInteger && x == float64(int64(x)) {
+			text = strconv.FormatInt(int64(x), 10)
+		} else {
+			text = strconv.FormatFloat(x, 'g', -1, 64)
+		}
+	case bool:
+		text = strconv.FormatBool(x)
+	case []byte:
+		text = string(x)
+	default:
+		text = fmt.Sprint(x)
+	}
+	switch p.Type {
+	case registry.TypeInteger:
+		if _, err := strconv.ParseInt(text, 10, 64); err != nil {
+			return "", fmt.Errorf("%s must be an integer, not %q", p.Name, text)
+		}
+	case registry.TypeNumber:
+		if _, err := strconv.ParseFloat(text, 64); err != nil {
+			return "", fmt.Errorf("%s must be a number, not %q", p.Name, text)
+		}
+	case registry.TypeBoolean:
+		switch strings.ToLower(text) {
+		case "true", "1":
+			text = "true"
+		case "false", "0":
+			text = "false"
+		default:
+			return "", fmt.Errorf("%s must be true or false, not %q", p.Name, text)
+		}
+	}
+	if len(p.Enum) > 0 && !contains(p.Enum, text) {
+		return "", fmt.Errorf("%s must be one of %s, not %q", p.Name, strings.Join(p.Enum, ", "), text)
+	}
+	return text, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// bodyValue converts an SQL value to the JSON of body field p: arrays and
+// objects from their JSON text, booleans from true/false or 0/1, numbers
+// as numbers, strings as strings.
+func bodyValue(p *registry.Param, v any) (json.RawMessage, error) {
+	name := bodyPrefix + p.Name
+	if b, ok := v.([]byte); ok {
+		v = string(b)
+	}
+	switch p.Type {
+	case registry.TypeArray, registry.TypeObject:
+		s, ok := v.(string)
+		want, example := "array", `'["a","b"]'`
+		if p.Type == registry.TypeObject {
+			want, example = "object", `'{"key":"value"}'`
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s takes a JSON %s as text, like %s", name, want, example)
+		}
+		s = strings.TrimSpace(s)
+		var x any
+		if err := json.Unmarshal([]byte(s), &x); err != nil {
+			return nil, fmt.Errorf("%s is not valid JSON (%v); write a JSON %s like %s", name, err, want, example)
+		}
+		switch x.(type) {
+		case []any:
+			if p.Type == registry.TypeArray {
+				return compact(s), nil
+			}
+		case map[string]any:
+			if p.Type == registry.TypeObject {
+				return compact(s), nil
+			}
+		}
+		return nil, fmt.Errorf("%s takes a JSON %s like %s", name, want, example)
+	case registry.TypeBoolean:
+		switch x := v.(type) {
+		case bool:
+			return json.Marshal(x)
+		case int64:
+			if x == 0 || x == 1 {
+				return json.Marshal(x == 1)
+			}
+		case string:
+			if b, err := strconv.ParseBool(x); err == nil {
+				return json.Marshal(b)
+			}
+		}
+		return nil, fmt.Errorf("%s must be true or false, not %v", name, v)
+	case registry.TypeInteger:
+		switch x := v.(type) {
+		case int64:
+			return json.Marshal(x)
+		case string:
+			if n, err := strconv.ParseInt(x, 10, 64); err == nil {
+				return json.Marshal(n)
+			}
+		}
+		return nil, fmt.Errorf("%s must be an integer, not %v", name, v)
+	case registry.TypeNumber:
+		switch x := v.(type) {
+		case int64, float64:
+			return json.Marshal(x)
+		}
+		return nil, fmt.Errorf("%s must be a number, not %v", name, v)
+	}
+	var s string
+	switch x := v.(type) {
+	case string:
+		s = x
+	case int64:
+		s = strconv.FormatInt(x, 10)
+	case float64:
+		s = strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		s = strconv.FormatBool(x)
+	default:
+		s = fmt.Sprint(x)
+	}
+	if len(p.Enum) > 0 && !contains(p.Enum, s) {
+		return nil, fmt.Errorf("%s must be one of %s, not %q", name, strings.Join(p.Enum, ", "), s)
+	}
+	return json.Marshal(s)
+}
+
+func compact(s string) json.RawMessage {
+	var b bytes.Buffer
+	_ = json.Compact(&b, []byte(s))
+	return b.Bytes()
+}
+
+// send makes the calls of a write in order. Every call is made even when
+// an earlier one fails; failures are reported together with how many calls
+// succeeded, and nothing is retried beyond the client's policy or undone.
+// With RETURNING, the objects answered become the result's rows.
+func (s *Session) send(ctx context.Context, res *registry.Resource, m *registry.Method, calls []writeCall, returning, verbed string) (*Result, error) {
+	if s.opts.DryRun != nil {
+		for i, c := range calls {
+			req, err := s.cl.Build(c.call)
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(s.opts.DryRun, "-- dry run: request %d of %d (%s)\n%s\n", i+1, len(calls), c.label, req)
+		}
+		return &Result{Message: fmt.Sprintf("dry run: %d %s request(s) not sent", len(calls), m.HTTPMethod)}, nil
+	}
+	if len(calls) > 0 {
+		if err := s.cl.CheckAuth(res.Service.Provider); err != nil {
+			return nil, err
+		}
+	}
+	var (
+		objs     []json.RawMessage
+		failures []string
+		ok       int
+	)
+	for _, c := range calls {
+		if err := ctx.Err(); err != nil {
+			failures = append(failures, fmt.Sprintf("%s: not sent: %v", c.label, err))
+			continue
+		}
+		resp, err := s.cl.Do(ctx, c.call)
+		if err != nil {
+			failures = append(failures, fmt.Sprintf("%s: %v", c.label, err))
+			continue
+		}
+		ok++
+		if returning != "" {
+			o, err := provider.Objects(m, resp.Body)
+			if err != nil {
+				failures = append(failures, fmt.Sprintf("%s: succeeded, but its response could not be read: %v", c.label, err))
+				continue
+			}
+			objs = append(objs, o...)
+		}
+	}
+	if len(failures) > 0 {
+		msg := fmt.Sprintf("%d of %d %s calls succeeded; %d failed:\n  %s", ok, len(calls), m.Name, len(failures), strings.Join(failures, "\n  "))
+		return nil, errorf(-1, "calls that succeeded are not undone; check the resource before running the statement again", "%s", msg)
+	}
+	if returning != "" {
+		return s.returning(ctx, res, objs, returning)
+	}
+	return &Result{Message: fmt.Sprintf("%d %s %s", ok, noun(res, ok), verbed)}, nil
+}
+
+// noun is the resource's name, made singular for one.
+func noun(res *registry.Resource, n int) string {
+	if n == 1 && strings.HasSuffix(res.Name, "s") {
+		return strings.TrimSuffix(res.Name, "s")
+	}
+	return res.Name
+}
+
+// returning materializes objects the API answered with and selects the
+// RETURNING list over them.
+func (s *Session) returning(ctx context.Context, res *registry.Resource, objs []json.RawMessage, list string) (*Result, error) {
+	name := s.nextTable()
+	if err := s.createTable(ctx, name, res); err != nil {
+		return nil, err
+	}
+	defer s.dropTable(context.Background(), name)
+	err := s.internal(func() error {
+		tx, err := s.conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		m, err := newMaterializer(ctx, tx, name, res)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		if _, err := m.Insert(ctx, objs, nil); err != nil {
+			return err
+		}
+		return tx.Commit()
+	})
+	if err != nil {
+		return nil, err
+	}
+	text := "SELECT " + list + " FROM " + quoteIdent(name+"_v")
+	toks, _ := sqltext.Lex(text)
+	return s.run(ctx, sqltext.Statement{Text: text, Tokens: toks}, text)
+}

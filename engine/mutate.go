@@ -472,4 +472,3 @@ func nearestPrefixed(prefix, name string, names []string) string {
 	}
 	return ""
 }
-

@@ -23,6 +23,8 @@ type TemplateError struct {
 	Message  string // what went wrong and, when known, what to do
 }
 
+// Error says where and what, e.g. `query file audit.iql line 3: undefined
+// variable "region"; set it with --var region=VALUE or in a --vars file`.
 func (e *TemplateError) Error() string {
 	place := "query"
 	if e.File != "" {

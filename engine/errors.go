@@ -27,12 +27,15 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	if e.Stmt > 0 {
-		fmt.Fprintf(&b, "statement %d", e.Stmt)
-		if e.Line > 0 {
-			fmt.Fprintf(&b, " (line %d, column %d)", e.Line, e.Col)
-		}
-		b.WriteString(": ")
+	switch {
+	case e.Stmt > 0 && e.Line > 0 && e.Col > 0:
+		fmt.Fprintf(&b, "statement %d (line %d, column %d): ", e.Stmt, e.Line, e.Col)
+	case e.Stmt > 0 && e.Line > 0:
+		fmt.Fprintf(&b, "statement %d (line %d): ", e.Stmt, e.Line)
+	case e.Stmt > 0:
+		fmt.Fprintf(&b, "statement %d: ", e.Stmt)
+	case e.Line > 0:
+		fmt.Fprintf(&b, "line %d, column %d: ", e.Line, e.Col)
 	}
 	b.WriteString(e.Msg)
 	if e.Hint != "" {
@@ -64,7 +67,8 @@ func locate(err error, n int, st sqltext.Statement, src string) *Error {
 	e.Stmt = n
 	pos := e.pos
 	if pos < 0 {
-		pos = 0
+		e.Line = st.Line
+		return e
 	}
 	if src != "" && st.Pos+pos <= len(src) {
 		e.Line, e.Col = sqltext.LineCol(src, st.Pos+pos)

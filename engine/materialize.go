@@ -101,7 +101,10 @@ func newMaterializer(ctx context.Context, tx *sql.Tx, table string, res *registr
 }
 
 // Insert adds one row per object; paramVals holds the parameter columns'
-// values for all of them. It returns the number of rows inserted.
+// values for all of them. A parameter column with no value sent holds the
+// value of the field the parameter stands for (Param.Field), if any: the
+// value that would have found the row. It returns the number of rows
+// inserted.
 func (m *Materializer) Insert(ctx context.Context, objs []json.RawMessage, paramVals map[string]any) (int, error) {
 	for i, obj := range objs {
 		clear(m.raw)
@@ -112,13 +115,31 @@ func (m *Materializer) Insert(ctx context.Context, objs []json.RawMessage, param
 			m.vals[j] = fieldValue(f.Type, m.raw[f.Name])
 		}
 		for j, p := range m.params {
-			m.vals[len(m.fields)+j] = paramVals[p.Name]
+			v, ok := paramVals[p.Name]
+			if !ok && p.Field != "" {
+				// Not sent: the field the parameter stands for says what
+				// value would have found this row.
+				v = fieldValue(registry.TypeString, m.raw[p.Field])
+				if f := m.fieldIndex(p.Field); f >= 0 {
+					v = m.vals[f]
+				}
+			}
+			m.vals[len(m.fields)+j] = v
 		}
 		if _, err := m.stmt.ExecContext(ctx, m.vals...); err != nil {
 			return i, err
 		}
 	}
 	return len(objs), nil
+}
+
+func (m *Materializer) fieldIndex(name string) int {
+	for i, f := range m.fields {
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // Close releases the prepared statement.

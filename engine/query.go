@@ -23,6 +23,10 @@ import (
 // statement references into SQLite and runs the statement's own text there,
 // with only the references rewritten.
 func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, error) {
+	if t, ok := writeInQuery(st); ok {
+		return nil, errorf(t.Pos, "change a resource with INSERT INTO, UPDATE or DELETE FROM provider.service.resource, on its own",
+			"%s inside a query is not allowed: apiql runs queries read-only", strings.ToUpper(t.Text))
+	}
 	a := sqltext.Analyze(st.Tokens)
 	resources, err := s.resolveRefs(a)
 	if err != nil {
@@ -32,7 +36,7 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	tables, drop, err := s.fetch(ctx, plans, rowLimit(st, a, plans))
+	tables, pending, drop, err := s.tables(ctx, plans)
 	defer func() {
 		for _, t := range drop {
 			s.dropTable(context.Background(), t)
@@ -41,13 +45,45 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 	if err != nil {
 		return nil, err
 	}
+	// Compile the statement over the (still empty) tables first: a syntax
+	// error or an unknown column fails here, before any request is sent.
 	text := rewrite(st, plans, tables)
-	return s.run(ctx, st, text)
+	s.tableNames = map[string]string{}
+	for _, p := range plans {
+		s.tableNames[tables[p.key]] = p.res.ID()
+	}
+	stmt, err := s.conn.PrepareContext(ctx, text)
+	if err != nil {
+		return nil, s.sqliteError(st, err)
+	}
+	defer stmt.Close()
+	if len(pending) > 0 {
+		if err := s.load(ctx, pending, tables, rowLimit(st, a, plans)); err != nil {
+			for _, p := range pending {
+				if c, ok := s.cache[p.key]; ok {
+					drop = append(drop, c.table)
+					delete(s.cache, p.key)
+				}
+			}
+			return nil, err
+		}
+	}
+	rows, err := stmt.QueryContext(ctx)
+	if err != nil {
+		return nil, s.sqliteError(st, err)
+	}
+	defer rows.Close()
+	res, err := readRows(rows)
+	if err != nil {
+		return nil, s.sqliteError(st, err)
+	}
+	return res, nil
 }
 
-// fetch materializes every plan's rows. It returns the table of each fetch
-// key, and the tables to drop after the statement (those not cached).
-func (s *Session) fetch(ctx context.Context, plans []*refPlan, limit int) (map[string]string, []string, error) {
+// tables creates (or finds in the cache) the table of every fetch key. It
+// returns the table of each key, the plans whose rows must still be
+// loaded, and the tables to drop after the statement (those not cached).
+func (s *Session) tables(ctx context.Context, plans []*refPlan) (map[string]string, []*refPlan, []string, error) {
 	tables := map[string]string{}
 	var (
 		drop    []string
@@ -67,11 +103,11 @@ func (s *Session) fetch(ctx context.Context, plans []*refPlan, limit int) (map[s
 			delete(s.cache, p.key)
 		}
 		if err := s.cl.CheckAuth(p.res.Service.Provider); err != nil {
-			return nil, drop, wrap(p.ref.Pos, "", err)
+			return nil, nil, drop, wrap(p.ref.Pos, "", err)
 		}
 		name := s.nextTable()
 		if err := s.createTable(ctx, name, p.res); err != nil {
-			return nil, drop, err
+			return nil, nil, drop, err
 		}
 		tables[p.key] = name
 		if s.opts.CacheTTL > 0 {
@@ -81,21 +117,7 @@ func (s *Session) fetch(ctx context.Context, plans []*refPlan, limit int) (map[s
 		}
 		pending = append(pending, p)
 	}
-	if len(pending) == 0 {
-		return tables, drop, nil
-	}
-	err := s.load(ctx, pending, tables, limit)
-	if err != nil {
-		// Nothing half-fetched is kept.
-		for _, p := range pending {
-			if c, ok := s.cache[p.key]; ok {
-				drop = append(drop, c.table)
-				delete(s.cache, p.key)
-			}
-		}
-		return nil, drop, err
-	}
-	return tables, drop, nil
+	return tables, pending, drop, nil
 }
 
 // load runs the calls of the pending plans, concurrently, inserting rows as
@@ -410,10 +432,37 @@ func readRows(rows *sql.Rows) (*Result, error) {
 var nearRE = regexp.MustCompile(`near "([^"]*)": syntax error`)
 var noColumnRE = regexp.MustCompile(`no such (column|table|function): (\S+)`)
 
+// writeInQuery finds an INSERT, UPDATE, DELETE or REPLACE at the top level
+// of a query (WITH ... DELETE, say).
+func writeInQuery(st sqltext.Statement) (sqltext.Token, bool) {
+	depth := 0
+	for _, t := range st.Tokens {
+		switch {
+		case t.IsOp("("):
+			depth++
+		case t.IsOp(")"):
+			depth--
+		case depth == 0 && (t.Is("INSERT") || t.Is("UPDATE") || t.Is("DELETE") || t.Is("REPLACE")):
+			return t, true
+		}
+	}
+	return sqltext.Token{}, false
+}
+
+var tableNameRE = regexp.MustCompile(`apiql_\d+(_v)?`)
+
 // sqliteError turns an SQLite error into an *Error pointing into the
 // user's statement where it can.
 func (s *Session) sqliteError(st sqltext.Statement, err error) error {
-	msg := err.Error()
+	msg := tableNameRE.ReplaceAllStringFunc(err.Error(), func(t string) string {
+		if id, ok := s.tableNames[strings.TrimSuffix(t, "_v")]; ok {
+			return id
+		}
+		return t
+	})
+	if msg == "incomplete input" {
+		return errorf(len(st.Text), "", "syntax error: the statement ends too early")
+	}
 	if strings.Contains(msg, "not authorized") {
 		what, _ := s.guard.denied.Load().(string)
 		if what == "" {

@@ -60,6 +60,9 @@ type Session struct {
 	guard *guard
 
 	tableSeq int
+	// tableNames maps the current statement's tables to their resources,
+	// so that SQLite's messages name resources, not tables.
+	tableNames map[string]string
 	cache    map[string]*cached
 	mu       sync.Mutex
 }

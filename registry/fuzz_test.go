@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 	"testing/fstest"
 
 	"github.com/apiql/apiql/registry"
@@ -34,7 +35,16 @@ func FuzzLoad(f *testing.F) {
 			"acme/provider.yaml":          {Data: provider},
 			"acme/services/widgets.yaml": {Data: data},
 		}
-		reg, err := registry.LoadFS(fsys, "fuzz")
+		done := make(chan struct{})
+		var reg *registry.Registry
+		var err error
+		go func() { reg, err = registry.LoadFS(fsys, "fuzz"); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+			os.WriteFile("/tmp/gen/hang.yaml", data, 0o644)
+			panic("hang")
+		}
 		if err != nil {
 			errs := []error{err}
 			if j, ok := err.(interface{ Unwrap() []error }); ok {

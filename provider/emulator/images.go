@@ -40,17 +40,15 @@ func (s *Server) listImages(r *http.Request) reply {
 			page = append(page, rec.Image)
 		}
 	} else {
-		page = make([]Image, 0, pg.perPage)
-		for _, rec := range s.images {
-			if (family != "" && rec.family != family) ||
-				(privateOnly && rec.Public) ||
-				(tag != "" && !rec.hasTag(tag)) {
-				continue
-			}
-			if pg.holds(total) {
-				page = append(page, rec.Image)
-			}
-			total++
+		key := "images\x00" + family + "\x00" + strconv.FormatBool(privateOnly) + "\x00" + tag
+		matches := s.matches(key, func(rec *imageRecord) bool {
+			return (family == "" || rec.family == family) && (!privateOnly || !rec.Public) && (tag == "" || rec.hasTag(tag))
+		})
+		total = len(matches)
+		lo, hi := pg.window(total)
+		page = make([]Image, 0, hi-lo)
+		for _, i := range matches[lo:hi] {
+			page = append(page, s.images[i].Image)
 		}
 	}
 	s.mu.RUnlock()
@@ -124,7 +122,7 @@ func (s *Server) createImage(body []byte) reply {
 		tags = []string{}
 	}
 
-	s.mu.Lock()
+	s.lockForWrite()
 	rec := &imageRecord{Image: Image{
 		ID:           s.nextID,
 		Name:         req.Name,
@@ -167,7 +165,7 @@ func (s *Server) updateImage(idText string, body []byte) reply {
 		return errUnprocessable("name must not be blank")
 	}
 
-	s.mu.Lock()
+	s.lockForWrite()
 	defer s.mu.Unlock()
 	rec := s.image(id)
 	if rec == nil {
@@ -196,7 +194,7 @@ func (s *Server) deleteImage(idText string) reply {
 	if !ok {
 		return errNotFound()
 	}
-	s.mu.Lock()
+	s.lockForWrite()
 	defer s.mu.Unlock()
 	rec := s.image(id)
 	switch {
@@ -263,7 +261,7 @@ func (s *Server) imageAction(idText string, body []byte) reply {
 		return errBadBody()
 	}
 
-	s.mu.Lock()
+	s.lockForWrite()
 	defer s.mu.Unlock()
 	rec := s.image(id)
 	if rec == nil {

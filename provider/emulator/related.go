@@ -29,14 +29,11 @@ func (s *Server) listSnapshots(r *http.Request) reply {
 	page := make([]Snapshot, 0, min(pg.perPage, 64))
 	total := 0
 	if rt != "volume" {
-		for _, rec := range s.images {
-			if !rec.isDropletSnapshot() {
-				continue
-			}
-			if pg.holds(total) {
-				page = append(page, rec.snapshot())
-			}
-			total++
+		matches := s.matches("snapshots", (*imageRecord).isDropletSnapshot)
+		total = len(matches)
+		lo, hi := pg.window(total)
+		for _, i := range matches[lo:hi] {
+			page = append(page, s.images[i].snapshot())
 		}
 	}
 	if rt != "droplet" {
@@ -87,7 +84,7 @@ func (s *Server) getSnapshot(id string) reply {
 // deleteSnapshot answers DELETE /v2/snapshots/{id}; deleting a droplet
 // snapshot deletes its image.
 func (s *Server) deleteSnapshot(id string) reply {
-	s.mu.Lock()
+	s.lockForWrite()
 	defer s.mu.Unlock()
 	_, vi, ok := s.findSnapshot(id)
 	switch {

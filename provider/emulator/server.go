@@ -85,6 +85,11 @@ type Server struct {
 	droplets []*dropletRecord        // sorted by id
 	dropByID map[int]*dropletRecord
 	actionID int
+	version  uint64 // incremented by every change, under mu
+
+	cacheMu      sync.Mutex // guards the filter cache
+	cache        map[string][]int32
+	cacheVersion uint64
 
 	logMu      sync.Mutex // guards the fields below
 	token      string

@@ -63,8 +63,8 @@ type Session struct {
 	// tableNames maps the current statement's tables to their resources,
 	// so that SQLite's messages name resources, not tables.
 	tableNames map[string]string
-	cache    map[string]*cached
-	mu       sync.Mutex
+	cache      map[string]*cached
+	mu         sync.Mutex
 }
 
 type cached struct {

@@ -146,7 +146,7 @@ func startSandbox(images int) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: emulator.New(emulator.Options{Images: images, Token: sandboxToken}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: emulator.New(emulator.Options{Images: images, Token: sandboxToken, NoRequestLog: true}), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	stop := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)

@@ -37,6 +37,7 @@ func runEmulator(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	seed := fs.Int64("seed", 0, "sample data seed")
 	latency := fs.Duration("latency", 0, "added latency per request, e.g. 20ms")
 	token := fs.String("token", "sandbox", "the bearer token accepted")
+	rateLimit := fs.Int("rate-limit", 5000, "the ratelimit-limit reported; ratelimit-remaining counts down from it")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, emulatorUsage)
 		fs.PrintDefaults()
@@ -53,7 +54,7 @@ func runEmulator(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	opts := emulator.Options{Images: *images, Seed: *seed, Latency: *latency, Token: *token, Now: time.Now().UTC()}
+	opts := emulator.Options{Images: *images, Seed: *seed, Latency: *latency, Token: *token, Now: time.Now().UTC(), RateLimit: *rateLimit, NoRequestLog: true}
 	err := emulator.ListenAndServe(ctx, *addr, opts, func(url string) {
 		fmt.Fprintf(stdout, "emulator serving %d images at %s (token %q)\n", *images, url, *token)
 	})

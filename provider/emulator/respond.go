@@ -84,12 +84,12 @@ func (s *Server) write(w http.ResponseWriter, ex *exchange, rep reply) {
 	}
 
 	h := w.Header()
-	remaining := max(rateLimitLimit-ex.number, 0)
+	remaining := max(s.limit-ex.number, 0)
 	if rep.status == http.StatusTooManyRequests {
 		remaining = 0
 		h.Set("Retry-After", strconv.Itoa(max(ex.faults.RetryAfter, 0)))
 	}
-	h.Set("Ratelimit-Limit", strconv.Itoa(rateLimitLimit))
+	h.Set("Ratelimit-Limit", strconv.Itoa(s.limit))
 	h.Set("Ratelimit-Remaining", strconv.Itoa(remaining))
 	h.Set("Ratelimit-Reset", s.resetAt)
 	h.Set("X-Request-Id", reqID)

@@ -30,6 +30,12 @@ type Options struct {
 	// ratelimit-reset. The zero value means 2026-11-01T00:00:00Z, so outputs
 	// are reproducible.
 	Now time.Time
+	// RateLimit is the ratelimit-limit reported, the requests allowed in the
+	// window; 0 means the API's 5000. ratelimit-remaining counts down from it.
+	RateLimit int
+	// NoRequestLog turns the request log off, so a long-running server
+	// (apiql emulator, --sandbox) does not grow with every request.
+	NoRequestLog bool
 }
 
 // Faults inject failures at runtime. Counting starts afresh at each
@@ -75,8 +81,9 @@ type Server struct {
 	seed     int64
 	latency  time.Duration
 	now      time.Time
-	resetAt  string // ratelimit-reset header value
-	maxBody  int64
+	resetAt  string                  // ratelimit-reset header value
+	noLog    bool                    // Options.NoRequestLog
+	limit    int                     // ratelimit-limit
 	mu       sync.RWMutex            // guards the data below
 	images   []*imageRecord          // sorted by id; ids only grow, so appending keeps the order
 	bySlug   map[string]*imageRecord // public images only
@@ -127,9 +134,13 @@ func New(opts Options) *Server {
 		latency:  opts.Latency,
 		now:      opts.Now.UTC(),
 		resetAt:  itoa64(opts.Now.Add(time.Hour).Unix()),
-		maxBody:  maxRequestBody,
 		token:    opts.Token,
 		actionID: 1900000000,
+		noLog:    opts.NoRequestLog,
+		limit:    opts.RateLimit,
+	}
+	if s.limit <= 0 {
+		s.limit = rateLimitLimit
 	}
 	s.build(opts.Images, opts.Seed)
 	return s
@@ -195,7 +206,7 @@ type exchange struct {
 
 // ServeHTTP answers one API request; see the package documentation.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, s.maxBody))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
 	if err != nil {
 		body = nil
 	}
@@ -217,7 +228,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Body:       body,
 		Authorized: authorized,
 	}
-	s.log = append(s.log, ex.entry)
+	if !s.noLog {
+		s.log = append(s.log, ex.entry)
+	}
 	s.logMu.Unlock()
 
 	if !sleep(r.Context(), s.latency+ex.faults.Latency) {

@@ -24,8 +24,7 @@ import (
 // with only the references rewritten.
 func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, error) {
 	if t, ok := writeInQuery(st); ok {
-		return nil, errorf(t.Pos, "change a resource with INSERT INTO, UPDATE or DELETE FROM provider.service.resource, on its own",
-			"%s inside a query is not allowed: apiql runs queries read-only", strings.ToUpper(t.Text))
+		return nil, writeInWithError(t)
 	}
 	a := sqltext.Analyze(st.Tokens)
 	resources, err := s.resolveRefs(a)
@@ -176,7 +175,7 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 				return
 			}
 			defer func() { <-sem }()
-			call := provider.Call{Method: j.plan.method, Params: j.call.send}
+			call := provider.Call{Method: j.plan.method, Params: j.call.send, Limit: limit}
 			err := s.cl.List(ctx, call, func(objs []json.RawMessage) error {
 				mu.Lock()
 				defer mu.Unlock()
@@ -447,6 +446,12 @@ func writeInQuery(st sqltext.Statement) (sqltext.Token, bool) {
 		}
 	}
 	return sqltext.Token{}, false
+}
+
+// writeInWithError refuses WITH ... INSERT, UPDATE or DELETE.
+func writeInWithError(t sqltext.Token) error {
+	return errorf(t.Pos, "put the query in a subquery instead: DELETE FROM <resource> WHERE <param> IN (SELECT ...)",
+		"WITH ... %s is not supported: apiql runs queries read-only and writes on their own", strings.ToUpper(t.Text))
 }
 
 var tableNameRE = regexp.MustCompile(`apiql_\d+(_v)?`)

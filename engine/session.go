@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -170,6 +171,11 @@ func asLexError(err error, le **sqltext.Error) bool {
 
 // Exec runs one statement.
 func (s *Session) Exec(ctx context.Context, st sqltext.Statement) (*Result, error) {
+	if len(st.Tokens) > 0 && st.Tokens[0].Is("WITH") && st.Kind != sqltext.Select {
+		if t, ok := writeInQuery(st); ok {
+			return nil, writeInWithError(t)
+		}
+	}
 	switch st.Kind {
 	case sqltext.Select:
 		return s.query(ctx, st)

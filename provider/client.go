@@ -61,6 +61,9 @@ type Call struct {
 	Params map[string]string
 	// Body is the JSON body, or nil for none.
 	Body json.RawMessage
+	// Limit, when positive, tells List that only the first Limit objects
+	// are wanted: pages past them are not requested.
+	Limit int
 }
 
 // Request is a fully built HTTP request, as it would be sent.

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/apiql/apiql/registry"
 )
@@ -50,7 +51,7 @@ func (c *Client) List(ctx context.Context, call Call, fn PageFunc) error {
 	if pg.SizeParam != "" && pg.MaxPageSize > 0 {
 		params[pg.SizeParam] = strconv.Itoa(pg.MaxPageSize)
 	}
-	first := Call{Method: m, Params: params, Body: call.Body}
+	first := Call{Method: m, Params: params, Body: call.Body, Limit: call.Limit}
 	req, err := c.buildPaged(first, pg, 0)
 	if err != nil {
 		return err
@@ -63,7 +64,18 @@ func (c *Client) List(ctx context.Context, call Call, fn PageFunc) error {
 		return stopOK(err)
 	}
 	last := pageOne
-	if n := pageCount(pageOne, pg); n > 1 {
+	n := pageCount(pageOne, pg)
+	if call.Limit > 0 && len(pageOne.objs) > 0 {
+		// Only the pages that can hold the first Limit objects.
+		need := (call.Limit + len(pageOne.objs) - 1) / len(pageOne.objs)
+		if n == 0 || need < n {
+			n = need
+		}
+		if n <= 1 {
+			return nil
+		}
+	}
+	if n > 1 {
 		last, err = c.fetchRange(ctx, first, pg, 2, n, fn)
 		if err != nil {
 			return stopOK(err)
@@ -228,8 +240,14 @@ func (c *Client) fetchRange(ctx context.Context, call Call, pg *registry.Paginat
 			}
 		}
 	}()
+	var wg sync.WaitGroup
+	// No worker outlives the call: on return, cancel and wait for them.
+	defer wg.Wait()
+	defer cancel()
 	for w := 0; w < workers; w++ {
+		wg.Add(1)
 		go func() {
+			defer wg.Done()
 			for n := range jobs {
 				req, err := c.buildPaged(call, pg, n)
 				var p *page

@@ -36,11 +36,20 @@ func newEnv(t testing.TB, images int, opts func(*engine.Options)) *env {
 	emu := emulator.New(emulator.Options{Images: images, Token: "test-token"})
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
+	e := &env{emu: emu, srv: srv}
+	e.sess = newEnvOn(t, e, opts)
+	return e
+}
+
+// newEnvOn opens a session on e's emulator; opts may adjust its options
+// (Client is set when opts runs).
+func newEnvOn(t testing.TB, e *env, opts func(*engine.Options)) *engine.Session {
+	t.Helper()
 	reg, err := registry.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	vars := map[string]string{"DIGITALOCEAN_API_URL": srv.URL, "DIGITALOCEAN_TOKEN": "test-token"}
+	vars := map[string]string{"DIGITALOCEAN_API_URL": e.srv.URL, "DIGITALOCEAN_TOKEN": "test-token"}
 	o := engine.Options{
 		Registry: reg,
 		Client:   &provider.Client{Getenv: func(k string) string { return vars[k] }, Retry: provider.RetryPolicy{Retries: 2}},
@@ -53,7 +62,7 @@ func newEnv(t testing.TB, images int, opts func(*engine.Options)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sess.Close() })
-	return &env{emu: emu, srv: srv, sess: sess}
+	return sess
 }
 
 // run runs src and renders every statement's result (as a table), error

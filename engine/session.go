@@ -38,6 +38,9 @@ type Options struct {
 	Concurrency int
 	// Progress, when set, is told about fetched pages and rows.
 	Progress func(ProgressEvent)
+	// StatementTimeout, when positive, bounds each statement: past it the
+	// statement's requests are cancelled and it fails.
+	StatementTimeout time.Duration
 }
 
 // ProgressEvent reports a fetch's progress.
@@ -141,7 +144,15 @@ func (s *Session) Run(ctx context.Context, src string, fn func(Outcome) bool) er
 	for i, st := range stmts {
 		st0 := s.stats()
 		start := time.Now()
-		res, err := s.Exec(ctx, st)
+		sctx, cancel := ctx, context.CancelFunc(func() {})
+		if s.opts.StatementTimeout > 0 {
+			sctx, cancel = context.WithTimeout(ctx, s.opts.StatementTimeout)
+		}
+		res, err := s.Exec(sctx, st)
+		if err != nil && sctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+			err = errorf(-1, "raise --statement-timeout, or narrow the query with WHERE", "the statement took longer than %v and was stopped", s.opts.StatementTimeout)
+		}
+		cancel()
 		o := Outcome{N: i + 1, Statement: st, Result: res, Elapsed: time.Since(start)}
 		st1 := s.stats()
 		o.Requests, o.Pages, o.Bytes = st1[0]-st0[0], st1[1]-st0[1], st1[2]-st0[2]

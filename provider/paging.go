@@ -208,8 +208,13 @@ type pageResult struct {
 
 // fetchRange fetches pages from..to concurrently and delivers them to fn in
 // order. It returns the last page.
-func (c *Client) fetchRange(ctx context.Context, call Call, pg *registry.Pagination, from, to int, fn PageFunc) (*page, error) {
-	ctx, cancel := context.WithCancel(ctx)
+func (c *Client) fetchRange(parent context.Context, call Call, pg *registry.Pagination, from, to int, fn PageFunc) (*page, error) {
+	ctx, cancel := context.WithCancel(parent)
+	// failure is the first page error, which cancelled the others.
+	var (
+		failMu  sync.Mutex
+		failure error
+	)
 	defer cancel()
 	workers := c.Concurrency
 	if workers <= 0 {
@@ -254,6 +259,15 @@ func (c *Client) fetchRange(ctx context.Context, call Call, pg *registry.Paginat
 				if err == nil {
 					p, err = c.fetchPage(ctx, req, call.Method, pg, n)
 				}
+				if err != nil && parent.Err() == nil {
+					// The list has failed: send no further request.
+					failMu.Lock()
+					if failure == nil && ctx.Err() == nil {
+						failure = err
+					}
+					failMu.Unlock()
+					cancel()
+				}
 				results[n-from] <- pageResult{p, err}
 			}
 		}()
@@ -263,11 +277,16 @@ func (c *Client) fetchRange(ctx context.Context, call Call, pg *registry.Paginat
 		var r pageResult
 		select {
 		case r = <-results[n-from]:
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		case <-parent.Done():
+			return nil, parent.Err()
 		}
 		<-window
 		if r.err != nil {
+			failMu.Lock()
+			defer failMu.Unlock()
+			if failure != nil {
+				return nil, failure
+			}
 			return nil, r.err
 		}
 		if err := fn(r.p.objs); err != nil {

@@ -36,6 +36,7 @@ type config struct {
 	vars         listFlag
 	varFiles     listFlag
 	timing       bool
+	stmtTimeout  time.Duration
 	sandboxSize  int
 }
 
@@ -61,6 +62,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.debug, "debug", false, "log each HTTP request to stderr (the token masked)")
 	fs.Var(&c.vars, "var", "set a query-file variable: `KEY=VALUE` (repeatable)")
 	fs.Var(&c.varFiles, "vars", "read query-file variables from a JSON object `FILE` (repeatable)")
+	fs.DurationVar(&c.stmtTimeout, "statement-timeout", 30*time.Minute, "the longest one statement may run, requests and retries included")
 	fs.BoolVar(&c.timing, "timing", false, "print rows, time, HTTP requests, pages and bytes of each statement to stderr")
 }
 
@@ -122,6 +124,8 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, progress fun
 		CacheTTL:    c.cacheTTL,
 		Concurrency: c.concurrency,
 		Progress:    progress,
+
+		StatementTimeout: c.stmtTimeout,
 	}
 	if c.dryRun {
 		opts.DryRun = stderr

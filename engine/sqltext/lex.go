@@ -11,7 +11,6 @@ package sqltext
 import (
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -153,7 +152,7 @@ func next(src string, i int) (Token, error) {
 	case (c == 'x' || c == 'X') && i+1 < len(src) && src[i+1] == '\'':
 		end, _, err := quoted(src, i+1, '\'', "blob")
 		if err != nil {
-			return Token{}, err
+			return Token{}, &Error{Pos: i, Msg: err.(*Error).Msg}
 		}
 		return tok(Blob, end, src[i:end])
 	case c == '\'':
@@ -193,7 +192,7 @@ func next(src string, i int) (Token, error) {
 			j++
 		}
 		return tok(Param, j, src[i:j])
-	case (c == ':' || c == '$') && i+1 < len(src) && identStart(src[i+1:]):
+	case (c == ':' || c == '$') && identEnd(src, i+1) > i+1:
 		end := identEnd(src, i+1)
 		return tok(Param, end, src[i+1:end])
 	case identStart(src[i:]):
@@ -265,17 +264,21 @@ func number(src string, i int) int {
 	return j
 }
 
+// identStart reports whether s begins an identifier. As in SQLite, every
+// byte from 0x80 up is an identifier character, so any non-ASCII text (valid
+// UTF-8 or not) lexes as part of an identifier, never as an error.
 func identStart(s string) bool {
-	r, _ := utf8.DecodeRuneInString(s)
-	return r == '_' || unicode.IsLetter(r) || r >= utf8.RuneSelf && r != utf8.RuneError
+	c := s[0]
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf
 }
 
+// identEnd returns the end of the identifier characters from src[i].
 func identEnd(src string, i int) int {
 	j := i
 	for j < len(src) {
-		r, n := utf8.DecodeRuneInString(src[j:])
-		if r == '_' || r == '$' || unicode.IsLetter(r) || unicode.IsDigit(r) || r >= utf8.RuneSelf && r != utf8.RuneError {
-			j += n
+		c := src[j]
+		if c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= utf8.RuneSelf {
+			j++
 			continue
 		}
 		break

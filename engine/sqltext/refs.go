@@ -72,9 +72,10 @@ var notAlias = map[string]bool{
 	"NOT": true, "AS": true, "FROM": true,
 }
 
-// clause ends: these keywords, at a block's own depth, close its WHERE.
+// clause ends: these keywords, at a block's own depth, close its WHERE
+// (see also clauseEnd for WINDOW and ON CONFLICT).
 var whereEnd = map[string]bool{
-	"GROUP": true, "ORDER": true, "LIMIT": true, "HAVING": true, "WINDOW": true,
+	"GROUP": true, "ORDER": true, "LIMIT": true, "HAVING": true,
 	"UNION": true, "INTERSECT": true, "EXCEPT": true, "RETURNING": true,
 }
 
@@ -98,11 +99,17 @@ type block struct {
 // (dotted names of at least three parts in FROM and JOIN lists and as the
 // target of INSERT INTO, UPDATE and DELETE FROM) and for each query block's
 // pushable WHERE conjuncts. It is conservative: anything it does not
-// recognise is left alone, never guessed at.
+// recognise is left alone, never guessed at, and a statement whose
+// parentheses do not pair up has no pushable conjuncts at all.
 func Analyze(toks []Token) *Analysis {
 	a := &Analysis{}
 	var stack []*block
 	depth := 0
+	// parens holds, for each open parenthesis, whether it is transparent:
+	// one that groups FROM list entries, as in FROM (a JOIN b), and so does
+	// not open a nested level.
+	var parens []bool
+	transparent := map[int]bool{}
 	top := func() *block {
 		if len(stack) == 0 || stack[len(stack)-1].depth != depth {
 			return nil
@@ -115,9 +122,9 @@ func Analyze(toks []Token) *Analysis {
 			b.clause = clauseOther
 		}
 	}
-	open := func(cl clause) *block {
+	open := func(i int, cl clause) *block {
 		if b := top(); b != nil {
-			endWhere(b, len(toks))
+			endWhere(b, i)
 			stack = stack[:len(stack)-1]
 		}
 		a.Scopes = append(a.Scopes, Scope{})
@@ -125,13 +132,39 @@ func Analyze(toks []Token) *Analysis {
 		stack = append(stack, b)
 		return b
 	}
+	// entryStart reports whether toks[i] begins an entry of a FROM list.
+	entryStart := func(i int) bool {
+		if i == 0 {
+			return false
+		}
+		prev := toks[i-1]
+		return prev.Is("FROM") || prev.Is("JOIN") || prev.IsOp(",") || prev.IsOp("(") && transparent[i-1]
+	}
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		switch {
 		case t.IsOp("("):
+			if b := top(); b != nil && b.clause == clauseFrom && entryStart(i) {
+				if i+1 < len(toks) && !isQueryStart(toks[i+1]) {
+					// FROM (a JOIN b ...): the entries are the block's own.
+					transparent[i] = true
+					parens = append(parens, true)
+					continue
+				}
+				// A subquery in the FROM list.
+				a.Scopes[b.scope].Tables++
+			}
+			parens = append(parens, false)
 			depth++
 			continue
 		case t.IsOp(")"):
+			if n := len(parens); n > 0 {
+				tr := parens[n-1]
+				parens = parens[:n-1]
+				if tr {
+					continue
+				}
+			}
 			if b := top(); b != nil {
 				endWhere(b, i)
 				stack = stack[:len(stack)-1]
@@ -140,26 +173,37 @@ func Analyze(toks []Token) *Analysis {
 			continue
 		}
 		b := top()
-		if t.Kind == Ident {
+		// A word after a dot is a name's part, never a keyword:
+		// EXEC p.s.r.delete, SELECT t.update.
+		if t.Kind == Ident && !(i > 0 && toks[i-1].IsOp(".")) {
 			kw := strings.ToUpper(t.Text)
 			switch {
 			case kw == "SELECT":
-				open(clauseOther)
+				open(i, clauseOther)
 				continue
 			case kw == "DELETE":
-				open(clauseOther)
+				open(i, clauseOther)
 				continue
-			case kw == "UPDATE" && i == 0:
-				nb := open(clauseOther)
-				if n, ref, ok := dottedName(toks, i+1); ok {
+			case kw == "UPDATE" && b == nil && (i == 0 || toks[0].Is("WITH")):
+				// UPDATE [OR conflict] target, at the start of the
+				// statement or after its WITH clause.
+				nb := open(i, clauseOther)
+				j := i + 1
+				if j+1 < len(toks) && toks[j].Is("OR") {
+					j += 2
+				}
+				if n, ref, ok := dottedName(toks, j); ok {
 					ref.Scope = nb.scope
 					ref.Alias = alias(toks, n)
 					a.addRef(ref)
 				}
 				continue
 			case kw == "INTO" && b == nil && i > 0:
-				// INSERT INTO target: its own block, with no WHERE.
-				nb := open(clauseOther)
+				// INSERT INTO target: its own block. A WHERE at its level
+				// belongs to an upsert (ON CONFLICT ... DO UPDATE ...
+				// WHERE), never to a query.
+				nb := open(i, clauseOther)
+				nb.hadWhere = true
 				if _, ref, ok := dottedName(toks, i+1); ok {
 					ref.Scope = nb.scope
 					a.addRef(ref)
@@ -167,7 +211,7 @@ func Analyze(toks []Token) *Analysis {
 				continue
 			case b == nil:
 				continue
-			case kw == "FROM":
+			case kw == "FROM" && !isDistinctFrom(toks, i):
 				endWhere(b, i)
 				b.clause = clauseFrom
 				continue
@@ -176,7 +220,7 @@ func Analyze(toks []Token) *Analysis {
 				b.hadWhere = true
 				b.whereStart = i + 1
 				continue
-			case whereEnd[kw]:
+			case clauseEnd(toks, i):
 				endWhere(b, i)
 				if kw == "UNION" || kw == "INTERSECT" || kw == "EXCEPT" {
 					stack = stack[:len(stack)-1]
@@ -193,8 +237,7 @@ func Analyze(toks []Token) *Analysis {
 		if t.Is("LEFT") || t.Is("RIGHT") || t.Is("FULL") {
 			a.Scopes[b.scope].OuterJoin = true
 		}
-		prev := toks[i-1]
-		if !(prev.Is("FROM") || prev.Is("JOIN") || prev.IsOp(",")) {
+		if !entryStart(i) {
 			continue
 		}
 		a.Scopes[b.scope].Tables++
@@ -209,7 +252,58 @@ func Analyze(toks []Token) *Analysis {
 		endWhere(stack[len(stack)-1], len(toks))
 		stack = stack[:len(stack)-1]
 	}
+	if !balanced(toks) {
+		// Where a parenthesis is missing, no one knows which clause a
+		// conjunct belongs to: DELETE ... WHERE id = 1) OR (TRUE.
+		for i := range a.Scopes {
+			a.Scopes[i].Preds = nil
+		}
+	}
 	return a
+}
+
+// balanced reports whether the parentheses of toks pair up.
+func balanced(toks []Token) bool {
+	depth := 0
+	for _, t := range toks {
+		switch {
+		case t.IsOp("("):
+			depth++
+		case t.IsOp(")"):
+			depth--
+			if depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0
+}
+
+// isQueryStart reports whether t begins a query: SELECT, VALUES or WITH.
+func isQueryStart(t Token) bool {
+	return t.Is("SELECT") || t.Is("VALUES") || t.Is("WITH")
+}
+
+// isDistinctFrom reports whether the FROM at toks[i] is part of the
+// operator IS [NOT] DISTINCT FROM rather than a FROM clause.
+func isDistinctFrom(toks []Token, i int) bool {
+	return i >= 2 && toks[i-1].Is("DISTINCT") && (toks[i-2].Is("IS") || toks[i-2].Is("NOT"))
+}
+
+// clauseEnd reports whether the keyword at toks[i], at a block's own
+// level, ends its WHERE clause (and its FROM list).
+func clauseEnd(toks []Token, i int) bool {
+	t := toks[i]
+	switch {
+	case t.Is("WINDOW"):
+		// WINDOW is a keyword only in WINDOW name AS (...); elsewhere it
+		// is a name, as SQLite has it: WHERE window = 1.
+		return i+2 < len(toks) && toks[i+1].IsName() && toks[i+2].Is("AS")
+	case t.Is("ON"):
+		// An upsert after INSERT ... SELECT ... WHERE: ON CONFLICT.
+		return i+1 < len(toks) && toks[i+1].Is("CONFLICT")
+	}
+	return t.Kind == Ident && whereEnd[strings.ToUpper(t.Text)]
 }
 
 func (a *Analysis) addRef(r Ref) {
@@ -248,7 +342,8 @@ func alias(toks []Token, i int) string {
 		return ""
 	}
 	t := toks[i]
-	if t.Kind == QuotedIdent || t.Kind == Ident && !notAlias[strings.ToUpper(t.Text)] {
+	// SQLite takes a string as an alias too: FROM t 'x', FROM t AS 'x'.
+	if t.Kind == QuotedIdent || t.Kind == String || t.Kind == Ident && !notAlias[strings.ToUpper(t.Text)] {
 		return t.Value
 	}
 	return ""
@@ -261,7 +356,7 @@ func conjuncts(toks []Token) []Pred {
 		preds   []Pred
 		depth   int
 		cases   int
-		between bool
+		between int
 		start   int
 	)
 	add := func(end int) {
@@ -283,12 +378,12 @@ func conjuncts(toks []Token) []Pred {
 			cases--
 		case cases > 0:
 		case t.Is("BETWEEN"):
-			between = true
+			between++
 		case t.Is("OR"):
 			return nil
 		case t.Is("AND"):
-			if between {
-				between = false
+			if between > 0 {
+				between--
 				continue
 			}
 			add(i)
@@ -316,28 +411,28 @@ func pred(toks []Token) (Pred, bool) {
 			}
 			return Pred{}, false
 		}
-		if rest[0].Is("IN") && len(rest) >= 3 && rest[1].IsOp("(") && rest[len(rest)-1].IsOp(")") {
+		if rest[0].Is("IN") && len(rest) >= 3 && rest[1].IsOp("(") && closing(rest, 1) == len(rest)-1 {
 			p.In = true
 			inner := rest[2 : len(rest)-1]
 			if len(inner) > 0 && (inner[0].Is("SELECT") || inner[0].Is("WITH")) {
 				p.Subquery = &Span{Pos: inner[0].Pos, End: inner[len(inner)-1].End}
 				return p, true
 			}
-			for j := 0; j < len(inner); {
+			// lit (, lit)*: no empty list, no trailing comma.
+			for j := 0; ; {
 				v, m, ok := literal(inner, j)
 				if !ok {
 					return Pred{}, false
 				}
 				p.Values = append(p.Values, v)
-				j = m
-				if j < len(inner) {
-					if !inner[j].IsOp(",") {
-						return Pred{}, false
-					}
-					j++
+				if m == len(inner) {
+					return p, true
 				}
+				if !inner[m].IsOp(",") {
+					return Pred{}, false
+				}
+				j = m + 1
 			}
-			return p, len(p.Values) > 0
 		}
 		return Pred{}, false
 	}
@@ -393,4 +488,22 @@ func literal(toks []Token, i int) (Token, int, bool) {
 		return Token{Kind: Number, Text: sign + n.Text, Value: sign + n.Value, Pos: t.Pos, End: n.End}, i + 2, true
 	}
 	return Token{}, 0, false
+}
+
+// closing returns the index of the parenthesis that closes the one at
+// toks[i], or -1.
+func closing(toks []Token, i int) int {
+	depth := 0
+	for j := i; j < len(toks); j++ {
+		switch {
+		case toks[j].IsOp("("):
+			depth++
+		case toks[j].IsOp(")"):
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
 }

@@ -21,6 +21,9 @@ type Statement struct {
 func (s Statement) FirstLine(n int) string {
 	line, _, _ := strings.Cut(s.Text, "\n")
 	line = strings.TrimSpace(line)
+	if n <= 0 {
+		return ""
+	}
 	if r := []rune(line); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}
@@ -28,8 +31,10 @@ func (s Statement) FirstLine(n int) string {
 }
 
 // Split cuts src into statements on semicolons outside strings, quoted
-// identifiers and comments. Statements that hold nothing but space and
-// comments are dropped. A lexical error (an unterminated string, say) is
+// identifiers and comments. As in SQLite (sqlite3_complete), the body of a
+// CREATE TRIGGER is one with its statement: inside it, only a semicolon
+// after "; END" ends the statement. Statements that hold nothing but space
+// and comments are dropped. A lexical error (an unterminated string, say) is
 // returned as *Error with its offset in src.
 func Split(src string) ([]Statement, error) {
 	var (
@@ -53,6 +58,10 @@ func Split(src string) ([]Statement, error) {
 	}
 	err := scan(src, func(t Token) bool {
 		if t.IsOp(";") {
+			if n := len(cur); isTrigger(cur) && !(n >= 2 && cur[n-1].Is("END") && cur[n-2].IsOp(";")) {
+				cur = append(cur, t)
+				return true
+			}
 			flush()
 			return true
 		}
@@ -66,6 +75,22 @@ func Split(src string) ([]Statement, error) {
 	return stmts, nil
 }
 
+// isTrigger reports whether toks begin [EXPLAIN] CREATE [TEMP|TEMPORARY] TRIGGER.
+func isTrigger(toks []Token) bool {
+	i := 0
+	if i < len(toks) && toks[i].Is("EXPLAIN") {
+		i++
+	}
+	if i >= len(toks) || !toks[i].Is("CREATE") {
+		return false
+	}
+	i++
+	if i < len(toks) && (toks[i].Is("TEMP") || toks[i].Is("TEMPORARY")) {
+		i++
+	}
+	return i < len(toks) && toks[i].Is("TRIGGER")
+}
+
 // StmtKind is the class of a statement, decided by its first words.
 type StmtKind int
 
@@ -74,6 +99,8 @@ const (
 	Other StmtKind = iota
 	// Select is SELECT, WITH ... SELECT, VALUES, or a parenthesised SELECT.
 	Select
+	// Insert is INSERT or REPLACE, after a WITH clause or not; so are
+	// Update and Delete.
 	Insert
 	Update
 	Delete
@@ -114,13 +141,20 @@ func Classify(toks []Token) StmtKind {
 	if i == len(toks) || toks[i].Kind != Ident {
 		return Other
 	}
-	switch strings.ToUpper(toks[i].Text) {
-	case "SELECT", "WITH", "VALUES":
+	kw := strings.ToUpper(toks[i].Text)
+	if kw == "WITH" {
+		// The statement is what follows the common table expressions:
+		// WITH x AS (...) DELETE FROM ... is a DELETE, not a query.
+		kw = afterWith(toks[i+1:])
+	}
+	if i > 0 && kw != "SELECT" && kw != "VALUES" {
+		// Only a query may stand in parentheses.
+		return Other
+	}
+	switch kw {
+	case "SELECT", "VALUES":
 		return Select
 	case "INSERT", "REPLACE":
-		if i > 0 {
-			return Other
-		}
 		return Insert
 	case "UPDATE":
 		return Update
@@ -134,4 +168,36 @@ func Classify(toks []Token) StmtKind {
 		return Describe
 	}
 	return Other
+}
+
+// afterWith returns the keyword, upper-cased, of the statement that follows
+// a WITH clause whose tokens after WITH are toks: the first word after a
+// parenthesised table expression that is not followed by a comma (the next
+// table expression) or AS (the expression after a column list). It returns
+// "SELECT" when there is no such word.
+func afterWith(toks []Token) string {
+	depth := 0
+	for j, t := range toks {
+		switch {
+		case t.IsOp("("):
+			depth++
+		case t.IsOp(")"):
+			depth--
+			if depth != 0 || j+1 == len(toks) {
+				continue
+			}
+			n := toks[j+1]
+			if n.IsOp(",") || n.Is("AS") {
+				continue
+			}
+			if n.Kind == Ident {
+				switch kw := strings.ToUpper(n.Text); kw {
+				case "SELECT", "VALUES", "INSERT", "REPLACE", "UPDATE", "DELETE":
+					return kw
+				}
+			}
+			return "SELECT"
+		}
+	}
+	return "SELECT"
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/apiql/apiql/registry"
 )
@@ -301,5 +302,53 @@ func TestLoadAllErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("Load()=%q, want it to contain %q", err, want)
 		}
+	}
+}
+
+// Anchors and aliases share declarations, e.g. the params of list and _list.
+func TestLoadFSAliases(t *testing.T) {
+	fsys := fstest.MapFS{
+		"acme/provider.yaml": {Data: []byte("name: acme\nbase_url: https://api.acme.example\n" +
+			"pagination: {style: links, next: paging.next_url}\n")},
+		"acme/services/widgets.yaml": {Data: []byte(`name: widgets
+resources:
+  widgets:
+    fields: [{name: id, type: integer}, {name: color}]
+    methods:
+      list:
+        verb: select
+        http: GET /api/widgets
+        paginated: true
+        params: &filters
+          color: {in: query, enum: [red, blue], field: color}
+          limit: {in: query, type: integer}
+      _list: {verb: exec, http: GET /api/widgets, paginated: true, params: *filters}
+`)},
+	}
+	reg, err := registry.LoadFS(fsys, "mem")
+	if err != nil {
+		t.Fatalf("LoadFS()=%v", err)
+	}
+	if got, want := len(reg.Providers), 1; got != want {
+		t.Fatalf("len(Providers)=%d, want %d (no embedded providers)", got, want)
+	}
+	r, err := reg.Resource("acme.widgets.widgets")
+	if err != nil {
+		t.Fatalf("Resource()=%v", err)
+	}
+	for _, name := range []string{"list", "_list"} {
+		m := r.Method(name)
+		if got, want := len(m.Params), 2; got != want {
+			t.Fatalf("%s: len(Params)=%d, want %d", name, got, want)
+		}
+		if got, want := m.Params[0].Name+" "+m.Params[0].Field+" "+m.Params[1].Name+" "+m.Params[1].Type, "color color limit integer"; got != want {
+			t.Errorf("%s: params=%q, want %q", name, got, want)
+		}
+		if got, want := m.Params[0].Pos.String(), "mem/acme/services/widgets.yaml:11:11"; got != want {
+			t.Errorf("%s: Pos=%q, want %q", name, got, want)
+		}
+	}
+	if got, want := r.Fields[1].Type, registry.TypeString; got != want {
+		t.Errorf("Fields[1].Type=%q, want %q", got, want)
 	}
 }

@@ -26,10 +26,10 @@ func (d *decoder) named(kind string, n *yaml.Node) string {
 	return kind
 }
 
-// name reads the required, identifier-shaped name: of a provider, service
-// or field declared at n.
+// name reads the required name: key of the provider, service or field
+// declared at n.
 func (d *decoder) name(m map[string]*yaml.Node, n *yaml.Node, kind, ctx, example string) string {
-	if m["name"] == nil {
+	if v := d.deref(m["name"]); v == nil || isNull(v) {
 		d.missing(n, "name", ctx, "add name: "+example)
 		return ""
 	}
@@ -65,7 +65,8 @@ func (d *decoder) provider(n *yaml.Node, folder string) *Provider {
 	}
 	p.BaseURLEnv = d.str(m, "base_url_env", ctx)
 	if p.BaseURLEnv != "" && !identRE.MatchString(p.BaseURLEnv) {
-		d.errorf(d.deref(m["base_url_env"]), "%s: base_url_env %q is not an environment variable name", ctx, p.BaseURLEnv)
+		d.errorf(d.deref(m["base_url_env"]), "%s: base_url_env %q is not an environment variable name", ctx, p.BaseURLEnv).
+			withHint("write a name like ACME_API_URL")
 	}
 	p.Auth = d.auth(m["auth"])
 	if m["pagination"] != nil {
@@ -95,7 +96,8 @@ func (d *decoder) auth(n *yaml.Node) Auth {
 	}
 	for _, v := range a.TokenEnv {
 		if !identRE.MatchString(v) {
-			d.errorf(d.deref(m["token_env"]), "auth: token_env %q is not an environment variable name", v)
+			d.errorf(d.deref(m["token_env"]), "auth: token_env %q is not an environment variable name", v).
+				withHint("write names like ACME_TOKEN")
 		}
 	}
 	if a.Type == AuthBearer && len(a.TokenEnv) == 0 && m["type"] != nil {
@@ -126,8 +128,9 @@ func (d *decoder) pagination(n *yaml.Node) *Pagination {
 	if pg.Style == PaginationLinks && pg.Next == "" {
 		d.missing(at, "next", ctx, "name the response field holding the next page's URL, e.g. next: links.pages.next")
 	}
-	if m["max_page_size"] != nil && pg.MaxPageSize < 0 {
-		d.errorf(d.deref(m["max_page_size"]), "pagination: max_page_size must be positive, got %d", pg.MaxPageSize)
+	if n := d.deref(m["max_page_size"]); n != nil && n.ShortTag() == "!!int" && pg.MaxPageSize < 1 {
+		d.errorf(n, "pagination: max_page_size must be positive, got %d", pg.MaxPageSize).
+			withHint("write the largest page size the API serves, e.g. max_page_size: 100")
 	}
 	if pg.SizeParam != "" && pg.MaxPageSize == 0 && m["max_page_size"] == nil {
 		d.errorf(d.deref(m["size_param"]), "pagination: size_param needs max_page_size").
@@ -361,21 +364,24 @@ func (d *decoder) param(key, val *yaml.Node, mt *Method, body bool) *Param {
 	p.Required = d.boolean(m, "required", ctx)
 	p.Type = d.choice(m, "type", "type", ctx, fieldTypes, TypeString)
 
-	switch in := d.str(m, "in", ctx); {
+	in, inNode := d.str(m, "in", ctx), d.deref(m["in"])
+	switch {
 	case body && (in == "" || in == InBody):
 		p.In = InBody
 	case body:
-		d.errorf(d.deref(m["in"]), "%s: in: %s under body:", ctx, in).
+		d.errorf(inNode, "%s: in: %s under body:", ctx, in).
 			withHint("body fields are in: body; declare path and query parameters under params:")
-	case m["in"] == nil:
+	case inNode == nil || isNull(inNode):
 		d.missing(key, "in", ctx, "add in: path or in: query")
+	case in == "":
+		// not a string: reported
 	case in == InPath || in == InQuery:
 		p.In = in
 	case in == InBody:
-		d.errorf(d.deref(m["in"]), "%s: in: body under params:", ctx).
+		d.errorf(inNode, "%s: in: body under params:", ctx).
 			withHint("declare body fields under body:, not params:")
 	default:
-		e := d.errorf(d.deref(m["in"]), "unknown location %q in %s", in, ctx)
+		e := d.errorf(inNode, "unknown location %q in %s", in, ctx)
 		if near := Nearest(in, []string{InPath, InQuery}); near != "" {
 			e.withHint("did you mean %q?", near)
 		} else {
@@ -386,7 +392,7 @@ func (d *decoder) param(key, val *yaml.Node, mt *Method, body bool) *Param {
 		if m["required"] == nil {
 			p.Required = true
 		} else if n := d.deref(m["required"]); n.ShortTag() == "!!bool" && !p.Required {
-			d.errorf(d.deref(m["required"]), "%s: a path param is always required", ctx).withHint("remove required: false")
+			d.errorf(n, "%s: a path param is always required", ctx).withHint("remove required: false")
 		}
 	}
 

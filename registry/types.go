@@ -1,10 +1,3 @@
-// Package registry holds apiql's description of cloud APIs: providers, their
-// services and resources, each resource's fields and the methods that read or
-// change it. The registry is data: the engine and the HTTP runtime act on what
-// it declares and never name a provider themselves.
-//
-// The default registry is embedded in the binary (see Default); Load adds
-// provider folders from disk on top of it.
 package registry
 
 import (

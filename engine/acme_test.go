@@ -1,0 +1,138 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/provider"
+	"github.com/apiql/apiql/registry"
+)
+
+// acme is a made-up second provider (testdata/registry/good/acme): its own
+// paths, response keys, pagination and auth. Nothing in engine/ or
+// provider/ knows it: these tests prove the registry is all there is.
+type acme struct {
+	mu       sync.Mutex
+	requests []string
+	widgets  []map[string]any
+}
+
+func (a *acme) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	a.requests = append(a.requests, r.Method+" "+r.URL.RequestURI())
+	a.mu.Unlock()
+	if r.Header.Get("Authorization") != "Bearer acme-key" {
+		w.WriteHeader(401)
+		fmt.Fprint(w, `{"id":"unauthorized","message":"who are you?"}`)
+		return
+	}
+	switch {
+	case r.Method == "GET" && r.URL.Path == "/api/widgets":
+		q := r.URL.Query()
+		var p, limit int
+		fmt.Sscan(q.Get("p"), &p)
+		fmt.Sscan(q.Get("limit"), &limit)
+		p = max(p, 1)
+		var match []map[string]any
+		for _, wd := range a.widgets {
+			if c := q.Get("color"); c == "" || wd["color"] == c {
+				match = append(match, wd)
+			}
+		}
+		start, end := min((p-1)*limit, len(match)), min(p*limit, len(match))
+		next := ""
+		if end < len(match) {
+			next = fmt.Sprintf("http://%s/api/widgets?p=%d&limit=%d&color=%s", r.Host, p+1, limit, q.Get("color"))
+		}
+		json.NewEncoder(w).Encode(map[string]any{"items": match[start:end], "paging": map[string]any{"next_url": next, "total": len(match)}})
+	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/api/widgets/") && strings.HasSuffix(r.URL.Path, "/parts"):
+		fmt.Fprint(w, `{"parts":[{"sku":"bolt-m4","quantity":12,"weight_kg":0.004},{"sku":"gear-9","quantity":1,"weight_kg":0.25}]}`)
+	default:
+		w.WriteHeader(404)
+		fmt.Fprint(w, `{"id":"not_found","message":"no such thing"}`)
+	}
+}
+
+func newAcme(t *testing.T) (*acme, *engine.Session) {
+	t.Helper()
+	a := &acme{}
+	colors := []string{"red", "green", "blue"}
+	for i := 1; i <= 120; i++ {
+		a.widgets = append(a.widgets, map[string]any{"id": i, "name": fmt.Sprintf("w-%03d", i), "color": colors[i%3], "tags": []string{"t" + colors[i%3]}, "active": i%2 == 0})
+	}
+	srv := httptest.NewServer(a)
+	t.Cleanup(srv.Close)
+	reg, err := registry.Load("../testdata/registry/good")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ACME_API_URL": srv.URL, "ACME_TOKEN": "acme-key"}
+	sess, err := engine.NewSession(context.Background(), engine.Options{Registry: reg, Client: &provider.Client{Getenv: func(k string) string { return env[k] }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sess.Close() })
+	return a, sess
+}
+
+func runOne(t *testing.T, sess *engine.Session, sql string) engine.Outcome {
+	t.Helper()
+	var out engine.Outcome
+	if err := sess.Run(context.Background(), sql, func(o engine.Outcome) bool { out = o; return true }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestOtherProviderSelect(t *testing.T) {
+	a, sess := newAcme(t)
+	o := runOne(t, sess, "SELECT color, count(*) AS n, sum(active) AS active FROM acme.widgets.widgets WHERE color = 'red' GROUP BY color")
+	if o.Err != nil {
+		t.Fatal(o.Err)
+	}
+	if got := fmt.Sprint(o.Result.Rows); got != "[[red 40 20]]" {
+		t.Errorf("rows %s, want [[red 40 20]]", got)
+	}
+	// color is pushed as the list's filter; 40 red widgets are one page of 50.
+	if got, want := strings.Join(a.requests, "\n"), "GET /api/widgets?color=red&limit=50"; got != want {
+		t.Errorf("requests:\n%s\nwant:\n%s", got, want)
+	}
+	a.requests = nil
+	o = runOne(t, sess, "SELECT count(*) FROM acme.widgets.widgets")
+	if o.Err != nil || fmt.Sprint(o.Result.Rows) != "[[120]]" {
+		t.Fatalf("count: %v %v", o.Result, o.Err)
+	}
+	if len(a.requests) != 3 {
+		t.Errorf("%d requests for 120 widgets at 50 a page, want 3: %v", len(a.requests), a.requests)
+	}
+}
+
+func TestMissingRequiredParamSendsNothing(t *testing.T) {
+	a, sess := newAcme(t)
+	o := runOne(t, sess, "SELECT sku FROM acme.parts.parts")
+	if o.Err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"widget_id", "SHOW METHODS IN acme.parts.parts"} {
+		if !strings.Contains(o.Err.Error(), want) {
+			t.Errorf("error %q does not mention %q", o.Err, want)
+		}
+	}
+	if len(a.requests) != 0 {
+		t.Errorf("requests sent: %v", a.requests)
+	}
+	o = runOne(t, sess, "SELECT p.widget_id, p.sku, p.quantity FROM acme.parts.parts p WHERE p.widget_id IN (7, 9) ORDER BY 1, 2")
+	if o.Err != nil {
+		t.Fatal(o.Err)
+	}
+	if got, want := fmt.Sprint(o.Result.Rows), "[[7 bolt-m4 12] [7 gear-9 1] [9 bolt-m4 12] [9 gear-9 1]]"; got != want {
+		t.Errorf("rows %s, want %s", got, want)
+	}
+}

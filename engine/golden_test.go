@@ -33,7 +33,14 @@ type env struct {
 // session on it. opts may adjust the session's options.
 func newEnv(t testing.TB, images int, opts func(*engine.Options)) *env {
 	t.Helper()
-	emu := emulator.New(emulator.Options{Images: images, Token: "test-token"})
+	return newEnvWith(t, emulator.Options{Images: images, Token: "test-token"}, opts)
+}
+
+// newEnvWith is newEnv with the emulator's options given whole; the token
+// must be "test-token".
+func newEnvWith(t testing.TB, eo emulator.Options, opts func(*engine.Options)) *env {
+	t.Helper()
+	emu := emulator.New(eo)
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
 	e := &env{emu: emu, srv: srv}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apiql/apiql/provider/jsonspan"
 	"github.com/apiql/apiql/registry"
 )
 
@@ -78,26 +79,63 @@ func (s *Session) createTable(ctx context.Context, name string, res *registry.Re
 }
 
 // Materializer inserts a resource's objects as rows of its table, inside a
-// transaction, with one prepared statement. It is not safe for concurrent
-// use.
+// transaction, with prepared multi-row INSERTs. It reads each object's
+// fields straight from its JSON bytes. It is not safe for concurrent use.
 type Materializer struct {
-	stmt   *sql.Stmt
+	ctx    context.Context
+	tx     *sql.Tx
+	table  string
 	fields []*registry.Field
 	params []*registry.Param
-	vals   []any
-	raw    map[string]json.RawMessage
+	// index maps a field name to its column.
+	index map[string]int
+	// paramField is, per parameter column, the column of the field it
+	// stands for, or -1.
+	paramField []int
+	// stmts are the prepared INSERTs by number of rows.
+	stmts map[int]*sql.Stmt
+	vals  []any
+	raw   [][]byte
 }
+
+// batchRows is the number of rows one INSERT statement carries.
+const batchRows = 100
 
 // newMaterializer prepares the INSERT for table within tx.
 func newMaterializer(ctx context.Context, tx *sql.Tx, table string, res *registry.Resource) (*Materializer, error) {
-	params := paramColumns(res)
-	n := len(res.Fields) + len(params)
-	marks := strings.TrimSuffix(strings.Repeat("?,", n), ",")
-	stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+quoteIdent(table)+" VALUES ("+marks+")")
+	m := &Materializer{ctx: ctx, tx: tx, table: table, fields: res.Fields, params: paramColumns(res),
+		index: map[string]int{}, stmts: map[int]*sql.Stmt{}}
+	for i, f := range m.fields {
+		m.index[f.Name] = i
+	}
+	for _, p := range m.params {
+		j := -1
+		if i, ok := m.index[p.Field]; ok && p.Field != "" {
+			j = i
+		}
+		m.paramField = append(m.paramField, j)
+	}
+	m.raw = make([][]byte, len(m.fields))
+	if _, err := m.stmt(batchRows); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// stmt returns the prepared INSERT of n rows.
+func (m *Materializer) stmt(n int) (*sql.Stmt, error) {
+	if st, ok := m.stmts[n]; ok {
+		return st, nil
+	}
+	cols := len(m.fields) + len(m.params)
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	q := "INSERT INTO " + quoteIdent(m.table) + " VALUES " + strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+	st, err := m.tx.PrepareContext(m.ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	return &Materializer{stmt: stmt, fields: res.Fields, params: params, vals: make([]any, n)}, nil
+	m.stmts[n] = st
+	return st, nil
 }
 
 // Insert adds one row per object; paramVals holds the parameter columns'
@@ -106,51 +144,65 @@ func newMaterializer(ctx context.Context, tx *sql.Tx, table string, res *registr
 // value that would have found the row. It returns the number of rows
 // inserted.
 func (m *Materializer) Insert(ctx context.Context, objs []json.RawMessage, paramVals map[string]any) (int, error) {
-	for i, obj := range objs {
-		clear(m.raw)
-		if err := json.Unmarshal(obj, &m.raw); err != nil {
-			return i, fmt.Errorf("object %d of the page is not a JSON object: %w", i+1, err)
-		}
-		for j, f := range m.fields {
-			m.vals[j] = fieldValue(f.Type, m.raw[f.Name])
-		}
-		for j, p := range m.params {
-			v, ok := paramVals[p.Name]
-			if !ok && p.Field != "" {
-				// Not sent: the field the parameter stands for says what
-				// value would have found this row.
-				v = fieldValue(registry.TypeString, m.raw[p.Field])
-				if f := m.fieldIndex(p.Field); f >= 0 {
-					v = m.vals[f]
-				}
+	cols := len(m.fields) + len(m.params)
+	done := 0
+	for len(objs) > 0 {
+		n := min(len(objs), batchRows)
+		m.vals = m.vals[:0]
+		for i, obj := range objs[:n] {
+			for j := range m.raw {
+				m.raw[j] = nil
 			}
-			m.vals[len(m.fields)+j] = v
+			err := jsonspan.Object(obj, func(k, v []byte) bool {
+				if j, ok := m.index[string(k)]; ok {
+					m.raw[j] = v
+				}
+				return true
+			})
+			if err != nil {
+				return done, fmt.Errorf("object %d of the page is not a JSON object", done+i+1)
+			}
+			base := len(m.vals)
+			for j, f := range m.fields {
+				m.vals = append(m.vals, fieldValue(f.Type, m.raw[j]))
+			}
+			for j, p := range m.params {
+				v, ok := paramVals[p.Name]
+				if !ok && m.paramField[j] >= 0 {
+					// Not sent: the field the parameter stands for says
+					// what value would have found this row.
+					v = m.vals[base+m.paramField[j]]
+				}
+				m.vals = append(m.vals, v)
+			}
 		}
-		if _, err := m.stmt.ExecContext(ctx, m.vals...); err != nil {
-			return i, err
+		st, err := m.stmt(n)
+		if err != nil {
+			return done, err
 		}
+		if _, err := st.ExecContext(ctx, m.vals[:n*cols]...); err != nil {
+			return done, err
+		}
+		done += n
+		objs = objs[n:]
 	}
-	return len(objs), nil
+	return done, nil
 }
 
-func (m *Materializer) fieldIndex(name string) int {
-	for i, f := range m.fields {
-		if f.Name == name {
-			return i
-		}
+// Close releases the prepared statements.
+func (m *Materializer) Close() error {
+	for _, st := range m.stmts {
+		st.Close()
 	}
-	return -1
+	return nil
 }
-
-// Close releases the prepared statement.
-func (m *Materializer) Close() error { return m.stmt.Close() }
 
 // fieldValue converts a JSON value to the SQL value of a column of type t:
 // integers as int64 (float64 when not integral), numbers as float64,
 // booleans as 0/1, strings as text, arrays and objects as compact JSON
 // text, null and absent values as NULL. A value of another JSON type than
 // declared is kept as its JSON text rather than lost.
-func fieldValue(t string, raw json.RawMessage) any {
+func fieldValue(t string, raw []byte) any {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
@@ -176,17 +228,11 @@ func fieldValue(t string, raw json.RawMessage) any {
 		}
 	case registry.TypeArray, registry.TypeObject:
 		if raw[0] == '[' || raw[0] == '{' {
-			var b bytes.Buffer
-			if json.Compact(&b, raw) == nil {
-				return b.String()
-			}
+			return jsonspan.Compact(raw)
 		}
 	}
-	if raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return s
-		}
+	if s, ok := jsonspan.String(raw); ok {
+		return s
 	}
 	return string(raw)
 }

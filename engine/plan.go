@@ -332,10 +332,22 @@ func literalValue(v sqltext.Token) any {
 	case v.Kind == sqltext.String:
 		return v.Value
 	case v.Kind == sqltext.Number:
-		if n, err := strconv.ParseInt(v.Value, 0, 64); err == nil {
+		// As SQLite reads them: decimal (010 is ten), or hexadecimal with 0x.
+		text := strings.ReplaceAll(v.Value, "_", "")
+		neg := strings.HasPrefix(text, "-")
+		digits := strings.TrimPrefix(text, "-")
+		if h, ok := strings.CutPrefix(strings.ToLower(digits), "0x"); ok {
+			if n, err := strconv.ParseUint(h, 16, 64); err == nil {
+				if neg {
+					return -int64(n)
+				}
+				return int64(n)
+			}
+		}
+		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
 			return n
 		}
-		if f, err := strconv.ParseFloat(v.Value, 64); err == nil {
+		if f, err := strconv.ParseFloat(text, 64); err == nil {
 			return f
 		}
 	case v.Is("TRUE"):

@@ -124,7 +124,7 @@ func (s *Session) tables(ctx context.Context, plans []*refPlan) (map[string]stri
 func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[string]string, limit int) error {
 	s.guard.internal.Store(true)
 	defer s.guard.internal.Store(false)
-	tx, err := s.conn.BeginTx(ctx, nil)
+	tx, err := s.conn.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return err
 	}

@@ -517,7 +517,7 @@ func (s *Session) returning(ctx context.Context, res *registry.Resource, objs []
 	}
 	defer s.dropTable(context.Background(), name)
 	err := s.internal(func() error {
-		tx, err := s.conn.BeginTx(ctx, nil)
+		tx, err := s.conn.BeginTx(context.WithoutCancel(ctx), nil)
 		if err != nil {
 			return err
 		}

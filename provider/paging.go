@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/apiql/apiql/provider/jsonspan"
 	"github.com/apiql/apiql/registry"
 )
 
@@ -167,7 +168,7 @@ func (c *Client) fetchPage(ctx context.Context, req *Request, m *registry.Method
 	if err != nil {
 		return nil, c.malformed(Call{Method: m}, n, err)
 	}
-	objs, err := objectsIn(m, top, resp.Body)
+	objs, err := objectsIn(m, top)
 	if err != nil {
 		return nil, c.malformed(Call{Method: m}, n, err)
 	}
@@ -321,33 +322,30 @@ func (c *Client) malformed(call Call, n int, err error) error {
 // Objects returns the objects of a response body: the array (or the single
 // object) under the method's response key, or the body itself when the
 // method has no response key. An empty body or a JSON null yields none.
+// The objects share the body's memory.
 func Objects(m *registry.Method, body []byte) ([]json.RawMessage, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, nil
 	}
-	var top map[string]json.RawMessage
-	if m.ResponseKey != "" {
-		var err error
-		if top, err = decodeTop(body); err != nil {
-			return nil, err
-		}
+	if !json.Valid(body) {
+		return nil, errors.New("not valid JSON")
 	}
-	return objectsIn(m, top, body)
+	return objectsIn(m, body)
 }
 
-// decodeTop decodes the top level of a JSON object body.
-func decodeTop(body []byte) (map[string]json.RawMessage, error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil {
-		return nil, err
+// decodeTop checks that body is a JSON object, the top level of a page.
+func decodeTop(body []byte) ([]byte, error) {
+	if err := jsonspan.Object(body, func(_, _ []byte) bool { return false }); err != nil {
+		return nil, errors.New("the response is not a JSON object")
 	}
-	return top, nil
+	return body, nil
 }
 
-func objectsIn(m *registry.Method, top map[string]json.RawMessage, body []byte) ([]json.RawMessage, error) {
-	raw := json.RawMessage(body)
+// objectsIn reads the objects out of a valid JSON body.
+func objectsIn(m *registry.Method, body []byte) ([]json.RawMessage, error) {
+	raw := body
 	if m.ResponseKey != "" {
-		v, ok := lookup(top, m.ResponseKey)
+		v, ok := lookup(body, m.ResponseKey)
 		if !ok {
 			return nil, fmt.Errorf("no %q key in the response", m.ResponseKey)
 		}
@@ -358,50 +356,49 @@ func objectsIn(m *registry.Method, top map[string]json.RawMessage, body []byte) 
 	case len(raw) == 0 || string(raw) == "null":
 		return nil, nil
 	case raw[0] == '[':
-		var objs []json.RawMessage
-		if err := json.Unmarshal(raw, &objs); err != nil {
+		elems, err := jsonspan.Array(raw)
+		if err != nil {
 			return nil, err
+		}
+		objs := make([]json.RawMessage, len(elems))
+		for i, e := range elems {
+			objs[i] = e
 		}
 		return objs, nil
 	case raw[0] == '{':
-		if !json.Valid(raw) {
-			return nil, errors.New("not valid JSON")
-		}
 		return []json.RawMessage{raw}, nil
 	}
 	return nil, fmt.Errorf("expected an object or an array, got %.20s", raw)
 }
 
-// lookup returns the raw value at a dotted path in a decoded top level.
-func lookup(top map[string]json.RawMessage, path string) (json.RawMessage, bool) {
-	if path == "" || top == nil {
+// lookup returns the raw value at a dotted path of a JSON object.
+func lookup(body []byte, path string) ([]byte, bool) {
+	if path == "" {
 		return nil, false
 	}
-	keys := strings.Split(path, ".")
-	cur, ok := top[keys[0]]
-	if !ok {
-		return nil, false
-	}
-	for _, key := range keys[1:] {
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(cur, &obj); err != nil {
+	cur := body
+	for _, key := range strings.Split(path, ".") {
+		var found []byte
+		err := jsonspan.Object(cur, func(k, v []byte) bool {
+			if string(k) == key {
+				found = v
+				return false
+			}
+			return true
+		})
+		if err != nil || found == nil {
 			return nil, false
 		}
-		if cur, ok = obj[key]; !ok {
-			return nil, false
-		}
+		cur = found
 	}
 	return cur, true
 }
 
-func lookupString(top map[string]json.RawMessage, path string) (string, bool) {
-	raw, ok := lookup(top, path)
+func lookupString(body []byte, path string) (string, bool) {
+	raw, ok := lookup(body, path)
 	if !ok {
 		return "", false
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return "", false
-	}
-	return s, s != ""
+	s, ok := jsonspan.String(raw)
+	return s, ok && s != ""
 }

@@ -2,10 +2,13 @@
 // sees it: tokens with their byte positions, statements split on semicolons
 // outside strings, quoted identifiers and comments, and each statement's kind.
 //
-// It understands SQLite's lexical rules (single-quoted strings with ”
-// escapes, identifiers quoted with "", “ or [], -- and /* */ comments,
-// blobs X'..') plus apiql's @param and @@json markers. It never rejects SQL
-// that SQLite would accept lexically; grammar is left to SQLite.
+// It understands SQLite's lexical rules (strings in single quotes, where a
+// doubled quote stands for one; identifiers in double quotes, backquotes or
+// brackets; -- and /* */ comments; X'..' blobs) plus apiql's @param and
+// @@json markers. It never rejects SQL that SQLite would accept lexically,
+// with one deliberate exception: a /* comment left open, which SQLite would
+// let run to the end of the text and so silently swallow the statements
+// after it. Grammar is left to SQLite.
 package sqltext
 
 import (
@@ -28,7 +31,8 @@ const (
 	Number
 	// Blob is an X'..' literal.
 	Blob
-	// Param is a parameter marker: @name, @@json, ?, ?1, :name, $name.
+	// Param is a parameter marker: @name, @@json, ?, ?1, :name, $name
+	// (and SQLite's #name).
 	Param
 	// Op is punctuation or an operator: ( ) , ; . = <> || ->> and so on.
 	Op
@@ -192,7 +196,7 @@ func next(src string, i int) (Token, error) {
 			j++
 		}
 		return tok(Param, j, src[i:j])
-	case (c == ':' || c == '$') && identEnd(src, i+1) > i+1:
+	case (c == ':' || c == '$' || c == '#') && identEnd(src, i+1) > i+1:
 		end := identEnd(src, i+1)
 		return tok(Param, end, src[i+1:end])
 	case identStart(src[i:]):

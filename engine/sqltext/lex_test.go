@@ -99,6 +99,8 @@ func TestLexTokens(t *testing.T) {
 		{":name", []tk{prm(":name", "name")}},
 		{":1", []tk{prm(":1", "1")}},
 		{"$name", []tk{prm("$name", "name")}},
+		{"$1", []tk{prm("$1", "1")}},
+		{"#name", []tk{prm("#name", "name")}},
 		{"@a=1", []tk{prm("@a", "a"), op("="), num("1")}},
 		// operators
 		{"->>", []tk{op("->>")}},

@@ -84,6 +84,9 @@ func TestSplit(t *testing.T) {
 		// An unfinished trigger runs to the end of the text.
 		{"CREATE TRIGGER t AFTER INSERT ON x BEGIN DELETE FROM y; SELECT 1",
 			[]want{{"CREATE TRIGGER t AFTER INSERT ON x BEGIN DELETE FROM y; SELECT 1", 0, 1, sqltext.Other}}},
+		{"EXPLAIN CREATE TRIGGER IF NOT EXISTS t AFTER INSERT ON x BEGIN SELECT 1; END; SELECT 2",
+			[]want{{"EXPLAIN CREATE TRIGGER IF NOT EXISTS t AFTER INSERT ON x BEGIN SELECT 1; END", 0, 1, sqltext.Other},
+				{"SELECT 2", 78, 1, sqltext.Select}}},
 		// A table named trigger is no trigger.
 		{"CREATE TABLE trigger (a); SELECT 1", []want{{"CREATE TABLE trigger (a)", 0, 1, sqltext.Other}, {"SELECT 1", 26, 1, sqltext.Select}}},
 	}

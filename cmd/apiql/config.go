@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,7 +49,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.Var(&c.registryDirs, "registry", "add provider folders from `DIR` on top of the built-in registry (repeatable; also APIQL_REGISTRY, a list separated by "+string(os.PathListSeparator)+")")
 	fs.BoolVar(&c.sandbox, "sandbox", false, "query the built-in DigitalOcean emulator with its sample data; needs no token")
 	fs.IntVar(&c.sandboxSize, "sandbox-images", 60, "number of images in the sandbox's sample data")
-	fs.StringVar(&c.output, "o", "", "output `format`: table, json, jsonl, csv, markdown, text (default table on a terminal, text otherwise)")
+	fs.StringVar(&c.output, "o", "", "output `format`: table, json, jsonl, csv, markdown, text (default table)")
 	fs.StringVar(&c.output, "output", "", "same as -o")
 	fs.BoolVar(&c.noHeaders, "H", false, "omit header rows (csv, text, table, markdown)")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the HTTP requests that writes would send, and send none")
@@ -69,9 +68,7 @@ func (c *config) register(fs *flag.FlagSet) {
 // format returns the output format; out is where results go.
 func (c *config) format(out io.Writer) (shell.Format, error) {
 	if c.output == "" {
-		if isTerminal(out) {
-			return shell.FormatTable, nil
-		}
+		// Table everywhere, as StackQL does; scripts choose -o csv, json or text.
 		return shell.FormatTable, nil
 	}
 	return shell.ParseFormat(c.output)
@@ -152,13 +149,9 @@ func startSandbox(images int) (string, func(), error) {
 	}
 	srv := &http.Server{Handler: emulator.New(emulator.Options{Images: images, Token: sandboxToken, NoRequestLog: true}), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	stop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-			srv.Close()
-		}
-	}
+	// Close, not Shutdown: nothing is in flight when a session ends, and a
+	// connection the client dialed but never used would hold Shutdown up.
+	stop := func() { srv.Close() }
 	return "http://" + ln.Addr().String(), stop, nil
 }
 

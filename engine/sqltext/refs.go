@@ -327,6 +327,16 @@ func dottedName(toks []Token, i int) (int, Ref, bool) {
 		}
 		break
 	}
+	if len(parts) == 1 && toks[start].Kind == QuotedIdent {
+		// The whole dotted name quoted as one identifier, as some
+		// clients write it: `digitalocean.images.images`.
+		parts = strings.Split(parts[0], ".")
+		for _, p := range parts {
+			if p == "" {
+				return 0, Ref{}, false
+			}
+		}
+	}
 	if len(parts) < 3 {
 		return 0, Ref{}, false
 	}

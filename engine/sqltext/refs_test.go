@@ -164,6 +164,10 @@ func TestAnalyze(t *testing.T) {
 		{"SELECT * FROM p.s.r 'x' WHERE x.id = 1", []refW{{"p.s.r", "x", 0, "p.s.r"}}, []scopeW{{1, false, []string{"x.id = 1 :: x.id = 1"}}}},
 		{"SELECT * FROM p.s.r AS 'x'", []refW{{"p.s.r", "x", 0, "p.s.r"}}, []scopeW{{1, false, nil}}},
 		{"SELECT * FROM p.s.r.x", []refW{{"p.s.r.x", "", 0, "p.s.r.x"}}, []scopeW{{1, false, nil}}},
+		// The whole dotted name quoted as one identifier.
+		{"SELECT * FROM `digitalocean.images.images` i", []refW{{"digitalocean.images.images", "i", 0, "`digitalocean.images.images`"}}, []scopeW{{1, false, nil}}},
+		{`SELECT * FROM "a.b"`, nil, []scopeW{{1, false, nil}}},
+		{`SELECT * FROM "a..b"`, nil, []scopeW{{1, false, nil}}},
 		// Keywords are not aliases.
 		{"SELECT * FROM p.s.r WHERE id = 1", []refW{{"p.s.r", "", 0, "p.s.r"}}, []scopeW{{1, false, []string{"id = 1 :: id = 1"}}}},
 		{"SELECT * FROM p.s.r ORDER BY 1", []refW{{"p.s.r", "", 0, "p.s.r"}}, []scopeW{{1, false, nil}}},

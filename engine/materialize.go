@@ -1,15 +1,13 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
-	"github.com/apiql/apiql/provider/jsonspan"
+	"github.com/apiql/apiql/engine/jsonb"
 	"github.com/apiql/apiql/registry"
 )
 
@@ -79,63 +77,51 @@ func (s *Session) createTable(ctx context.Context, name string, res *registry.Re
 }
 
 // Materializer inserts a resource's objects as rows of its table, inside a
-// transaction, with prepared multi-row INSERTs. It reads each object's
-// fields straight from its JSON bytes. It is not safe for concurrent use.
+// transaction, with one prepared statement. A page is bound as one
+// parameter, the array of its objects already encoded as SQLite's JSONB
+// (package jsonb), and SQLite reads the fields out of it (jsonb_each and
+// ->>) in C: one bind and one step per page rather than one bind per value,
+// and no JSON parse. Column affinities then give each value its
+// registry type: integers, reals, 0/1 for booleans, JSON text for arrays
+// and objects, NULL for null or absent fields. It is not safe for
+// concurrent use.
 type Materializer struct {
-	ctx    context.Context
-	tx     *sql.Tx
-	table  string
-	fields []*registry.Field
+	stmt   *sql.Stmt
 	params []*registry.Param
-	// index maps a field name to its column.
-	index map[string]int
-	// paramField is, per parameter column, the column of the field it
-	// stands for, or -1.
-	paramField []int
-	// stmts are the prepared INSERTs by number of rows.
-	stmts map[int]*sql.Stmt
-	vals  []any
-	raw   [][]byte
+	buf    []byte
+	args   []any
 }
-
-// batchRows is the number of rows one INSERT statement carries.
-const batchRows = 100
 
 // newMaterializer prepares the INSERT for table within tx.
 func newMaterializer(ctx context.Context, tx *sql.Tx, table string, res *registry.Resource) (*Materializer, error) {
-	m := &Materializer{ctx: ctx, tx: tx, table: table, fields: res.Fields, params: paramColumns(res),
-		index: map[string]int{}, stmts: map[int]*sql.Stmt{}}
-	for i, f := range m.fields {
-		m.index[f.Name] = i
+	m := &Materializer{params: paramColumns(res)}
+	var cols, exprs []string
+	field := func(name string) string {
+		return "j.value ->> " + quoteString(name)
 	}
-	for _, p := range m.params {
-		j := -1
-		if i, ok := m.index[p.Field]; ok && p.Field != "" {
-			j = i
+	for _, f := range res.Fields {
+		cols = append(cols, quoteIdent(f.Name))
+		exprs = append(exprs, field(f.Name))
+	}
+	for i, p := range m.params {
+		cols = append(cols, quoteIdent(p.Name))
+		arg := fmt.Sprintf("?%d", i+2)
+		if p.Field != "" && res.Field(p.Field) != nil {
+			// Not sent: the field the parameter stands for says what
+			// value would have found the row.
+			arg = "coalesce(" + arg + ", " + field(p.Field) + ")"
 		}
-		m.paramField = append(m.paramField, j)
+		exprs = append(exprs, arg)
 	}
-	m.raw = make([][]byte, len(m.fields))
-	if _, err := m.stmt(batchRows); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-// stmt returns the prepared INSERT of n rows.
-func (m *Materializer) stmt(n int) (*sql.Stmt, error) {
-	if st, ok := m.stmts[n]; ok {
-		return st, nil
-	}
-	cols := len(m.fields) + len(m.params)
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
-	q := "INSERT INTO " + quoteIdent(m.table) + " VALUES " + strings.TrimSuffix(strings.Repeat(row+",", n), ",")
-	st, err := m.tx.PrepareContext(m.ctx, q)
+	q := "INSERT INTO " + quoteIdent(table) + " (" + strings.Join(cols, ", ") + ") SELECT " +
+		strings.Join(exprs, ", ") + " FROM jsonb_each(?1) AS j WHERE j.type = 'object'"
+	st, err := tx.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	m.stmts[n] = st
-	return st, nil
+	m.stmt = st
+	m.args = make([]any, 1+len(m.params))
+	return m, nil
 }
 
 // Insert adds one row per object; paramVals holds the parameter columns'
@@ -144,95 +130,37 @@ func (m *Materializer) stmt(n int) (*sql.Stmt, error) {
 // value that would have found the row. It returns the number of rows
 // inserted.
 func (m *Materializer) Insert(ctx context.Context, objs []json.RawMessage, paramVals map[string]any) (int, error) {
-	cols := len(m.fields) + len(m.params)
-	done := 0
-	for len(objs) > 0 {
-		n := min(len(objs), batchRows)
-		m.vals = m.vals[:0]
-		for i, obj := range objs[:n] {
-			for j := range m.raw {
-				m.raw[j] = nil
-			}
-			err := jsonspan.Object(obj, func(k, v []byte) bool {
-				if j, ok := m.index[string(k)]; ok {
-					m.raw[j] = v
-				}
-				return true
-			})
-			if err != nil {
-				return done, fmt.Errorf("object %d of the page is not a JSON object", done+i+1)
-			}
-			base := len(m.vals)
-			for j, f := range m.fields {
-				m.vals = append(m.vals, fieldValue(f.Type, m.raw[j]))
-			}
-			for j, p := range m.params {
-				v, ok := paramVals[p.Name]
-				if !ok && m.paramField[j] >= 0 {
-					// Not sent: the field the parameter stands for says
-					// what value would have found this row.
-					v = m.vals[base+m.paramField[j]]
-				}
-				m.vals = append(m.vals, v)
-			}
-		}
-		st, err := m.stmt(n)
-		if err != nil {
-			return done, err
-		}
-		if _, err := st.ExecContext(ctx, m.vals[:n*cols]...); err != nil {
-			return done, err
-		}
-		done += n
-		objs = objs[n:]
+	if len(objs) == 0 {
+		return 0, nil
 	}
-	return done, nil
+	elems := make([][]byte, len(objs))
+	for i, o := range objs {
+		elems[i] = o
+	}
+	blob, err := jsonb.AppendArray(m.buf[:0], elems)
+	if err != nil {
+		return 0, fmt.Errorf("the page is not valid JSON: %w", err)
+	}
+	m.buf = blob
+	m.args[0] = blob
+	for i, p := range m.params {
+		m.args[1+i] = paramVals[p.Name]
+	}
+	res, err := m.stmt.ExecContext(ctx, m.args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	return int(n), nil
 }
 
-// Close releases the prepared statements.
-func (m *Materializer) Close() error {
-	for _, st := range m.stmts {
-		st.Close()
-	}
-	return nil
-}
+// Close releases the prepared statement.
+func (m *Materializer) Close() error { return m.stmt.Close() }
 
-// fieldValue converts a JSON value to the SQL value of a column of type t:
-// integers as int64 (float64 when not integral), numbers as float64,
-// booleans as 0/1, strings as text, arrays and objects as compact JSON
-// text, null and absent values as NULL. A value of another JSON type than
-// declared is kept as its JSON text rather than lost.
-func fieldValue(t string, raw []byte) any {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil
-	}
-	switch t {
-	case registry.TypeInteger, registry.TypeNumber:
-		if raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9' {
-			if t == registry.TypeInteger {
-				if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-					return n
-				}
-			}
-			if f, err := strconv.ParseFloat(string(raw), 64); err == nil {
-				return f
-			}
-		}
-	case registry.TypeBoolean:
-		switch string(raw) {
-		case "true":
-			return int64(1)
-		case "false":
-			return int64(0)
-		}
-	case registry.TypeArray, registry.TypeObject:
-		if raw[0] == '[' || raw[0] == '{' {
-			return jsonspan.Compact(raw)
-		}
-	}
-	if s, ok := jsonspan.String(raw); ok {
-		return s
-	}
-	return string(raw)
+// quoteString quotes an SQLite string literal.
+func quoteString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }

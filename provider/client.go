@@ -196,7 +196,9 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 				RequestID string `json:"request_id"`
 			}
 			if json.Unmarshal(body, &eb) == nil {
-				e.ID, e.Message, e.RequestID = eb.ID, eb.Message, eb.RequestID
+				// An API may quote the request back; the token must not
+				// travel on in an error.
+				e.ID, e.Message, e.RequestID = mask(eb.ID, req.token), mask(eb.Message, req.token), mask(eb.RequestID, req.token)
 			}
 			if e.RequestID == "" && h != nil {
 				e.RequestID = h.Get("x-request-id")
@@ -299,6 +301,14 @@ type readError struct{ err error }
 
 func (e *readError) Error() string { return "reading the response: " + e.err.Error() }
 func (e *readError) Unwrap() error { return e.err }
+
+// mask replaces the token in s with ***.
+func mask(s, token string) string {
+	if token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, token, "***")
+}
 
 // scrub removes the token from an error's text, should a transport error
 // ever quote a header.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apiql/apiql/engine"
@@ -111,8 +112,11 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, progress fun
 	if c.retries < 0 {
 		client.Retry.Retries = 0
 	}
+	// The client logs from the goroutines that fetch pages and make calls
+	// at once: their writes to stderr take turns.
+	log := &syncWriter{w: stderr}
 	if c.debug {
-		client.Debug = stderr
+		client.Debug = log
 	}
 	opts := engine.Options{
 		Registry:    reg,
@@ -125,7 +129,7 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, progress fun
 		StatementTimeout: c.stmtTimeout,
 	}
 	if c.dryRun {
-		opts.DryRun = stderr
+		opts.DryRun = log
 	}
 	sess, err := engine.NewSession(ctx, opts)
 	if err != nil {
@@ -133,6 +137,18 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, progress fun
 		return nil, nil, err
 	}
 	return sess, func() { sess.Close(); cleanup() }, nil
+}
+
+// syncWriter serializes the writes to w, so that goroutines may share it.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // sandboxProvider is the provider the built-in emulator stands in for.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/engine/sqltext"
 	"github.com/apiql/apiql/shell"
 )
 
@@ -57,8 +58,9 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	// The statements: arguments, a file, or stdin.
-	var src, srcName string
+	// The statements: arguments, a file, or stdin. srcName says where they
+	// came from in messages; tmplName names a query file in template errors.
+	var src, srcName, tmplName string
 	switch {
 	case file != "" && fs.NArg() > 0:
 		fmt.Fprintln(stderr, "apiql exec: give statements as an argument or with -i FILE, not both")
@@ -76,7 +78,7 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "apiql exec: %v\n", err)
 			return 1
 		}
-		src, srcName = string(b), file
+		src, srcName, tmplName = string(b), file, file
 	case fs.NArg() > 0:
 		src, srcName = strings.Join(fs.Args(), " "), "the command line"
 	case !isTerminal(stdin):
@@ -97,11 +99,18 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if strings.Contains(src, "{{") || len(c.vars) > 0 || len(c.varFiles) > 0 {
-		src, err = shell.Render(srcName, src, vars)
+		src, err = shell.Render(tmplName, src, vars)
 		if err != nil {
 			fmt.Fprintf(stderr, "apiql exec: %v\n", err)
 			return 1
 		}
+	}
+	if stmts, err := sqltext.Split(src); err == nil && len(stmts) == 0 {
+		// Nothing but space and comments: say so rather than succeed silently.
+		// (A split error is reported with its position by the session.)
+		fmt.Fprintf(stderr, "apiql exec: no statements in %s\n", srcName)
+		fmt.Fprintln(stderr, `  hint: apiql exec --sandbox "SHOW PROVIDERS"`)
+		return 2
 	}
 	out := stdout
 	if outfile != "" {
@@ -141,6 +150,7 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			if first := o.Statement.FirstLine(60); first != "" {
 				fmt.Fprintf(stderr, "  in: %s\n", first)
 			}
+			printTiming(stderr, c.timing, o)
 			return continueOnErr && ctx.Err() == nil
 		}
 		if err := printer.Print(o.Result); err != nil {
@@ -148,10 +158,7 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			failed = true
 			return false
 		}
-		if c.timing {
-			fmt.Fprintf(stderr, "statement %d: %d rows, %s, %d requests, %d pages, %s\n",
-				o.N, rowsOf(o.Result), o.Elapsed.Round(time.Millisecond), o.Requests, o.Pages, byteSize(o.Bytes))
-		}
+		printTiming(stderr, c.timing, o)
 		return true
 	})
 	if err != nil {
@@ -162,6 +169,32 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// printTiming writes a statement's rows (or "failed"), elapsed time and
+// HTTP traffic on w, when --timing is on.
+func printTiming(w io.Writer, on bool, o engine.Outcome) {
+	if !on {
+		return
+	}
+	rows := nounCount(int64(rowsOf(o.Result)), "row")
+	if o.Err != nil {
+		rows = "failed"
+	}
+	elapsed := o.Elapsed.Round(time.Millisecond).String()
+	if o.Elapsed < time.Millisecond {
+		elapsed = fmt.Sprintf("%.2fms", float64(o.Elapsed)/float64(time.Millisecond))
+	}
+	fmt.Fprintf(w, "statement %d: %s, %s, %s, %s, %s\n",
+		o.N, rows, elapsed, nounCount(o.Requests, "request"), nounCount(o.Pages, "page"), byteSize(o.Bytes))
+}
+
+// nounCount is "1 row", "2 rows".
+func nounCount(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func rowsOf(r *engine.Result) int {
@@ -191,13 +224,15 @@ func interleaved(fs *flag.FlagSet, args []string) []string {
 			pos = append(pos, args[i+1:]...)
 			break
 		}
-		if !strings.HasPrefix(a, "-") || a == "-" {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		// A flag name holds no space: "-- images\nSELECT ..." is a statement
+		// that starts with a comment.
+		if !strings.HasPrefix(a, "-") || a == "-" || strings.ContainsAny(name, " \t\r\n") {
 			pos = append(pos, a)
 			continue
 		}
 		flags = append(flags, a)
-		name := strings.TrimLeft(a, "-")
-		if strings.Contains(name, "=") {
+		if hasValue {
 			continue
 		}
 		f := fs.Lookup(name)
@@ -207,10 +242,15 @@ func interleaved(fs *flag.FlagSet, args []string) []string {
 		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
 			continue
 		}
-		if i+1 < len(args) {
-			flags = append(flags, args[i+1])
-			i++
+		if i+1 == len(args) {
+			// The value is missing: leave the flag last, for the parser to
+			// say so.
+			return flags
 		}
+		flags = append(flags, args[i+1])
+		i++
 	}
-	return append(flags, pos...)
+	// "--" ends the flags, so that a positional argument that starts with
+	// "-" is not read as one.
+	return append(append(flags, "--"), pos...)
 }

@@ -11,6 +11,9 @@ import (
 // with the given streams and returns the process exit code (0 success,
 // 1 a statement or command failed, 2 bad usage).
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
 	if len(args) == 0 {
 		if isTerminal(stdin) {
 			return runShell(nil, stdin, stdout, stderr)
@@ -34,7 +37,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "apiql: unknown command %q\n", cmd)
 	if strings.HasPrefix(cmd, "-") || strings.ContainsAny(cmd, " ;") {
-		fmt.Fprintf(stderr, "  hint: statements go after a command: apiql exec %q\n", strings.Join(args, " "))
+		fmt.Fprintf(stderr, "  hint: statements go after a command: apiql exec %s\n", shellWords(args))
 	} else {
 		fmt.Fprintln(stderr, "  hint: apiql help lists the commands")
 	}
@@ -49,4 +52,35 @@ func isTerminal(r any) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// shellWords joins args into a command line a POSIX shell reads back as
+// the same words: words with anything but letters, digits and -_./=:,@%+
+// are double-quoted, with \ " $ and ` escaped.
+func shellWords(args []string) string {
+	words := make([]string, len(args))
+	for i, a := range args {
+		plain := a != ""
+		for _, r := range a {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,@%+", r)) {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			words[i] = a
+			continue
+		}
+		var b strings.Builder
+		b.WriteByte('"')
+		for _, r := range a {
+			if strings.ContainsRune("\\\"$`", r) {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		}
+		b.WriteByte('"')
+		words[i] = b.String()
+	}
+	return strings.Join(words, " ")
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apiql/apiql/engine"
 )
@@ -158,5 +160,42 @@ func itoa(n int) string {
 		if n == 0 {
 			return string(b[i:])
 		}
+	}
+}
+
+func TestCacheTTLReusesRows(t *testing.T) {
+	e := newEnv(t, 500, func(o *engine.Options) { o.CacheTTL = time.Minute })
+	q := "SELECT count(*) FROM digitalocean.images.images WHERE private = true"
+	first := e.exec(t, q)
+	n := len(e.emu.Requests())
+	if first.Err != nil || n == 0 {
+		t.Fatalf("first run: %v, %d requests", first.Err, n)
+	}
+	second := e.exec(t, q)
+	if second.Err != nil || fmt.Sprint(second.Result.Rows) != fmt.Sprint(first.Result.Rows) {
+		t.Fatalf("cached run: %v %v, want %v", second.Result, second.Err, first.Result.Rows)
+	}
+	if got := len(e.emu.Requests()); got != n {
+		t.Errorf("cached run sent %d requests", got-n)
+	}
+	// Other params are another fetch.
+	e.exec(t, "SELECT count(*) FROM digitalocean.images.images")
+	if got := len(e.emu.Requests()); got == n {
+		t.Error("a different parameter set was served from the cache")
+	}
+	e.sess.ClearCache()
+	e.emu.ResetRequests()
+	e.exec(t, q)
+	if len(e.emu.Requests()) == 0 {
+		t.Error("after ClearCache the rows were not fetched again")
+	}
+}
+
+func TestNoCacheByDefault(t *testing.T) {
+	e := newEnv(t, 40, nil)
+	e.exec(t, "SELECT count(*) FROM digitalocean.images.images")
+	e.exec(t, "SELECT count(*) FROM digitalocean.images.images")
+	if got := len(e.emu.Requests()); got != 2 {
+		t.Errorf("%d requests for two runs, want 2: no caching unless asked", got)
 	}
 }

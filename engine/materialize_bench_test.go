@@ -36,6 +36,9 @@ func BenchmarkMaterialize(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
+	if err := s.ready(ctx); err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		name := s.nextTable()

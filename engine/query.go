@@ -23,6 +23,9 @@ import (
 // statement references into SQLite and runs the statement's own text there,
 // with only the references rewritten.
 func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
 	if t, ok := writeInQuery(st); ok {
 		return nil, writeInWithError(t)
 	}

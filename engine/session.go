@@ -75,7 +75,8 @@ type cached struct {
 	fetched time.Time
 }
 
-// NewSession opens a session with its own in-memory SQLite database.
+// NewSession opens a session with its own in-memory SQLite database,
+// created on first use.
 func NewSession(ctx context.Context, opts Options) (*Session, error) {
 	if opts.Registry == nil {
 		return nil, fmt.Errorf("engine: no registry")
@@ -87,10 +88,16 @@ func NewSession(ctx context.Context, opts Options) (*Session, error) {
 		opts.Concurrency = 8
 	}
 	s := &Session{opts: opts, reg: opts.Registry, cl: opts.Client, cache: map[string]*cached{}}
-	if err := s.open(ctx); err != nil {
-		return nil, err
-	}
 	return s, nil
+}
+
+// ready opens the session's database on first use, so that statements
+// that need none (SHOW, DESCRIBE, EXEC) do not pay for it.
+func (s *Session) ready(ctx context.Context) error {
+	if s.conn != nil {
+		return nil
+	}
+	return s.open(ctx)
 }
 
 // Registry returns the session's registry.
@@ -109,9 +116,10 @@ func (s *Session) ClearCache() {
 
 // Close releases the session's database.
 func (s *Session) Close() error {
-	if s.conn != nil {
-		s.conn.Close()
+	if s.conn == nil {
+		return nil
 	}
+	s.conn.Close()
 	return s.db.Close()
 }
 

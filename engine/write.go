@@ -511,6 +511,9 @@ func noun(res *registry.Resource, n int) string {
 // returning materializes objects the API answered with and selects the
 // RETURNING list over them.
 func (s *Session) returning(ctx context.Context, res *registry.Resource, objs []json.RawMessage, list string) (*Result, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
 	name := s.nextTable()
 	if err := s.createTable(ctx, name, res); err != nil {
 		return nil, err

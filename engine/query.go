@@ -476,7 +476,7 @@ func (s *Session) sqliteError(st sqltext.Statement, err error) error {
 		if what == "" {
 			what = "that"
 		}
-		return errorf(-1, "apiql runs your SQL read-only over the fetched rows; use INSERT, UPDATE, DELETE or EXEC on a resource to change it",
+		return errorf(-1, "apiql runs your SQL read-only over the fetched rows: no writes, ATTACH, PRAGMA or extensions; change a resource with INSERT, UPDATE, DELETE or EXEC",
 			"not allowed: %s", what)
 	}
 	if m := nearRE.FindStringSubmatch(msg); m != nil {

@@ -12,3 +12,6 @@ PRAGMA table_info('x');
 WITH x AS (SELECT 1) DELETE FROM digitalocean.images.images;
 SELECT id FROM digitalocean.images.images i WHERE i.image_id = 100033 AND i.id IN (SELECT rowid FROM sqlite_master);
 SELECT load_extension('/tmp/evil.so');
+ATTACH DATABASE '/tmp/other.db' AS other;
+VACUUM INTO '/tmp/copy.db';
+SELECT count(*) FROM digitalocean.images.images i, pragma_table_info('apiql_1') p;

@@ -29,3 +29,8 @@ EXEC digitalocean.images.images.update @image_id = 100287, @name = 'alpine-again
 EXEC digitalocean.images.images.update @image_id = 100287 @colour = 'red';
 EXEC digitalocean.images.images.update @name = 'x';
 EXEC digitalocean.images.images.updte @image_id = 1;
+-- _list returns the raw response of one request; an enum value outside the list is refused.
+EXEC digitalocean.images.images._list @type = 'application';
+EXEC digitalocean.images.images._list @type = 'snapshot';
+-- UPDATE over the ids a subquery selects, one call per id.
+UPDATE digitalocean.images.images SET data__description = 'staging build' WHERE image_id IN (SELECT id FROM digitalocean.images.images WHERE tag_name = 'staging' AND type = 'custom') RETURNING id, name, description;

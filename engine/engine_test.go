@@ -199,3 +199,34 @@ func TestNoCacheByDefault(t *testing.T) {
 		t.Errorf("%d requests for two runs, want 2: no caching unless asked", got)
 	}
 }
+
+func TestHugeAndEmptyStatements(t *testing.T) {
+	e := newEnv(t, 40, nil)
+	var b strings.Builder
+	b.WriteString("SELECT count(*) FROM digitalocean.images.images WHERE name IN (")
+	for i := 0; i < 50000; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "'name-%d'", i)
+	}
+	b.WriteString(", '12 x64') AND description <> '" + strings.Repeat("x", 1<<20) + "'")
+	start := time.Now()
+	o := e.exec(t, b.String())
+	if o.Err != nil {
+		t.Fatalf("a %d-byte statement: %v", b.Len(), o.Err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("a %d-byte statement took %v", b.Len(), d)
+	}
+	// Nothing but separators and comments is no statement at all.
+	n := 0
+	if err := e.sess.Run(context.Background(), " ; ;\n-- nothing\n/* here */ ;", func(engine.Outcome) bool { n++; return true }); err != nil || n != 0 {
+		t.Errorf("empty text: %d statements, %v", n, err)
+	}
+	// An unterminated comment is an error with its place, not a hang.
+	err := e.sess.Run(context.Background(), "SELECT 1; /* open", func(engine.Outcome) bool { return true })
+	if err == nil || !strings.Contains(err.Error(), "line 1, column 11") {
+		t.Errorf("unterminated comment: %v", err)
+	}
+}

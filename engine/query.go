@@ -159,6 +159,7 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 		wg       sync.WaitGroup
 		sem      = make(chan struct{}, s.opts.Concurrency)
 		pages    = map[*refPlan]int{}
+		totals   = map[*refPlan]int{}
 	)
 	fail := func(err error) {
 		mu.Lock()
@@ -179,6 +180,11 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 			}
 			defer func() { <-sem }()
 			call := provider.Call{Method: j.plan.method, Params: j.call.send, Limit: limit}
+			call.PageCount = func(n int) {
+				mu.Lock()
+				totals[j.plan] += n
+				mu.Unlock()
+			}
 			err := s.cl.List(ctx, call, func(objs []json.RawMessage) error {
 				mu.Lock()
 				defer mu.Unlock()
@@ -192,7 +198,7 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 					return fmt.Errorf("%s: %w", j.plan.res.ID(), err)
 				}
 				if s.opts.Progress != nil {
-					s.opts.Progress(ProgressEvent{Resource: j.plan.res.ID(), Pages: pages[j.plan], Rows: *j.rows})
+					s.opts.Progress(ProgressEvent{Resource: j.plan.res.ID(), Pages: pages[j.plan], TotalPages: totals[j.plan], Rows: *j.rows})
 				}
 				if limit > 0 && *j.rows >= limit {
 					return provider.ErrStop

@@ -46,9 +46,11 @@ type Options struct {
 // ProgressEvent reports a fetch's progress.
 type ProgressEvent struct {
 	Resource string
-	Pages    int
-	Rows     int
-	Done     bool
+	// Pages fetched so far, of TotalPages (0 while not known).
+	Pages      int
+	TotalPages int
+	Rows       int
+	Done       bool
 }
 
 // Session is one user's connection: its own SQLite database, HTTP client

@@ -64,6 +64,9 @@ type Call struct {
 	// Limit, when positive, tells List that only the first Limit objects
 	// are wanted: pages past them are not requested.
 	Limit int
+	// PageCount, when set, is told how many pages List will fetch, once
+	// page one has said (for progress reports).
+	PageCount func(pages int)
 }
 
 // Request is a fully built HTTP request, as it would be sent.

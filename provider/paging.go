@@ -76,6 +76,9 @@ func (c *Client) List(ctx context.Context, call Call, fn PageFunc) error {
 			return nil
 		}
 	}
+	if call.PageCount != nil && n > 0 {
+		call.PageCount(n)
+	}
 	if n > 1 {
 		last, err = c.fetchRange(ctx, first, pg, 2, n, fn)
 		if err != nil {

@@ -30,7 +30,11 @@ func (p *progress) event(ev engine.ProgressEvent) {
 	if ev.Done || time.Since(p.start) < time.Second {
 		return
 	}
-	fmt.Fprintf(p.w, "\r\033[Kfetching %s: %d pages, %d rows", ev.Resource, ev.Pages, ev.Rows)
+	pages := fmt.Sprintf("%d pages", ev.Pages)
+	if ev.TotalPages >= ev.Pages && ev.TotalPages > 0 {
+		pages = fmt.Sprintf("%d of %d pages", ev.Pages, ev.TotalPages)
+	}
+	fmt.Fprintf(p.w, "\r\033[Kfetching %s: %s, %d rows", ev.Resource, pages, ev.Rows)
 	p.shown = true
 }
 

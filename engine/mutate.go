@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 
 	"github.com/apiql/apiql/engine/sqltext"
@@ -396,39 +395,11 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 
 // execInputs names a method's inputs as EXEC writes them.
 func execInputs(m *registry.Method) string {
-	var req, opt []string
-	for _, p := range m.Params {
-		if p.Required {
-			req = append(req, "@"+p.Name)
-		} else {
-			opt = append(opt, "@"+p.Name)
-		}
-	}
-	for _, p := range m.Body {
-		if p.Required {
-			req = append(req, "@"+p.Name)
-		} else {
-			opt = append(opt, "@"+p.Name)
-		}
-	}
-	sort.Strings(opt)
-	out := ""
-	if len(req) > 0 {
-		out = "required " + strings.Join(req, ", ")
-	}
-	if len(opt) > 0 {
-		if out != "" {
-			out += "; "
-		}
-		out += "optional " + strings.Join(opt, ", ")
-	}
+	s := inputs(m, "@", "@")
 	if len(m.Body) > 0 {
-		out += "; or the body whole with @@json = '{...}'"
+		s += "; or the body whole with @@json = '{...}'"
 	}
-	if out == "" {
-		return "no parameters"
-	}
-	return out
+	return s
 }
 
 // literalArg reads a literal at toks[i] for EXEC: strings, numbers, TRUE,
@@ -440,30 +411,11 @@ func literalArg(toks []sqltext.Token, i int) (any, int, bool) {
 	if i < len(toks) && (toks[i].Is("TRUE") || toks[i].Is("FALSE")) {
 		return toks[i].Is("TRUE"), i + 1, true
 	}
-	t, next, ok := literalToken(toks, i)
+	t, next, ok := sqltext.Literal(toks, i)
 	if !ok {
 		return nil, 0, false
 	}
 	return literalValue(t), next, true
-}
-
-func literalToken(toks []sqltext.Token, i int) (sqltext.Token, int, bool) {
-	if i >= len(toks) {
-		return sqltext.Token{}, 0, false
-	}
-	t := toks[i]
-	if t.Kind == sqltext.String || t.Kind == sqltext.Number {
-		return t, i + 1, true
-	}
-	if (t.IsOp("-") || t.IsOp("+")) && i+1 < len(toks) && toks[i+1].Kind == sqltext.Number {
-		n := toks[i+1]
-		sign := ""
-		if t.Text == "-" {
-			sign = "-"
-		}
-		return sqltext.Token{Kind: sqltext.Number, Text: sign + n.Text, Value: sign + n.Value, Pos: t.Pos, End: n.End}, i + 2, true
-	}
-	return sqltext.Token{}, 0, false
 }
 
 func nearestPrefixed(prefix, name string, names []string) string {

@@ -70,16 +70,7 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 			return nil, err
 		}
 	}
-	rows, err := stmt.QueryContext(ctx)
-	if err != nil {
-		return nil, s.sqliteError(st, err)
-	}
-	defer rows.Close()
-	res, err := readRows(rows)
-	if err != nil {
-		return nil, s.sqliteError(st, err)
-	}
-	return res, nil
+	return s.result(st, func() (*sql.Rows, error) { return stmt.QueryContext(ctx) })
 }
 
 // tables creates (or finds in the cache) the table of every fetch key. It
@@ -390,7 +381,12 @@ func mentionsParamColumn(st sqltext.Statement, res *registry.Resource, neutral m
 // run executes SQL in the session's database with the guard up, and reads
 // the result with each column's registry type.
 func (s *Session) run(ctx context.Context, st sqltext.Statement, text string) (*Result, error) {
-	rows, err := s.conn.QueryContext(ctx, text)
+	return s.result(st, func() (*sql.Rows, error) { return s.conn.QueryContext(ctx, text) })
+}
+
+// result runs query and reads its rows; errors point into st.
+func (s *Session) result(st sqltext.Statement, query func() (*sql.Rows, error)) (*Result, error) {
+	rows, err := query()
 	if err != nil {
 		return nil, s.sqliteError(st, err)
 	}

@@ -107,35 +107,37 @@ func insertHint(m *registry.Method) string {
 
 // inputList names a method's inputs as columns: required ones first.
 func inputList(m *registry.Method) string {
+	return inputs(m, "", bodyPrefix)
+}
+
+// inputs names a method's inputs, required ones first, with paramPrefix
+// before parameters and bodyPrefix before body fields.
+func inputs(m *registry.Method, paramPrefix, bodyPrefix string) string {
 	var req, opt []string
-	for _, p := range m.Params {
+	add := func(p *registry.Param, prefix string) {
 		if p.Required {
-			req = append(req, p.Name)
+			req = append(req, prefix+p.Name)
 		} else {
-			opt = append(opt, p.Name)
+			opt = append(opt, prefix+p.Name)
 		}
+	}
+	for _, p := range m.Params {
+		add(p, paramPrefix)
 	}
 	for _, p := range m.Body {
-		if p.Required {
-			req = append(req, bodyPrefix+p.Name)
-		} else {
-			opt = append(opt, bodyPrefix+p.Name)
-		}
+		add(p, bodyPrefix)
 	}
-	s := ""
+	var parts []string
 	if len(req) > 0 {
-		s = "required " + strings.Join(req, ", ")
+		parts = append(parts, "required "+strings.Join(req, ", "))
 	}
 	if len(opt) > 0 {
-		if s != "" {
-			s += "; "
-		}
-		s += "optional " + strings.Join(opt, ", ")
+		parts = append(parts, "optional "+strings.Join(opt, ", "))
 	}
-	if s == "" {
-		s = "no inputs"
+	if len(parts) == 0 {
+		return "no inputs"
 	}
-	return s
+	return strings.Join(parts, "; ")
 }
 
 // checkColumn checks that a write column names an input of m.

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/chzyer/readline"
 
@@ -401,7 +400,7 @@ func (r *REPL) runText(ctx context.Context, name, text string) (cancelled bool) 
 		r.clearStatus()
 		rest := ""
 		if more := total - o.N; more > 0 {
-			rest = fmt.Sprintf("; %d more %s not run", more, plural(more, "statement", "statements"))
+			rest = "; " + count(int64(more), "more statement") + " not run"
 		}
 		if o.Err != nil && (interrupted.Load() || errors.Is(o.Err, context.Canceled) && ctx.Err() == nil) {
 			r.cancelled(rest)
@@ -420,7 +419,7 @@ func (r *REPL) runText(ctx context.Context, name, text string) (cancelled bool) 
 			return false
 		}
 		if r.Timing {
-			fmt.Fprintln(r.Stderr, timingLine(o))
+			fmt.Fprintln(r.Stderr, TimingLine(o))
 		}
 		if interrupted.Load() {
 			r.cancelled(rest)
@@ -457,44 +456,6 @@ func (r *REPL) cancelled(rest string) {
 func (r *REPL) fail(err error) {
 	r.failures++
 	fmt.Fprintf(r.Stderr, "error: %v\n", err)
-}
-
-// timingLine is what .timing prints after a statement.
-func timingLine(o engine.Outcome) string {
-	rows := 0
-	if o.Result != nil {
-		rows = len(o.Result.Rows)
-	}
-	return fmt.Sprintf("%d %s, %s, %d %s, %d %s, %s",
-		rows, plural(rows, "row", "rows"),
-		durationText(o.Elapsed),
-		o.Requests, plural(int(o.Requests), "request", "requests"),
-		o.Pages, plural(int(o.Pages), "page", "pages"),
-		sizeText(o.Bytes))
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-func durationText(d time.Duration) string {
-	if d < time.Millisecond {
-		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
-	}
-	return d.Round(time.Millisecond).String()
-}
-
-func sizeText(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // isTerminalWriter reports whether w is a terminal.

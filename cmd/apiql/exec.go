@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"time"
 
 	"github.com/apiql/apiql/engine"
 	"github.com/apiql/apiql/engine/sqltext"
@@ -174,44 +173,9 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // printTiming writes a statement's rows (or "failed"), elapsed time and
 // HTTP traffic on w, when --timing is on.
 func printTiming(w io.Writer, on bool, o engine.Outcome) {
-	if !on {
-		return
+	if on {
+		fmt.Fprintln(w, shell.TimingLine(o))
 	}
-	rows := nounCount(int64(rowsOf(o.Result)), "row")
-	if o.Err != nil {
-		rows = "failed"
-	}
-	elapsed := o.Elapsed.Round(time.Millisecond).String()
-	if o.Elapsed < time.Millisecond {
-		elapsed = fmt.Sprintf("%.2fms", float64(o.Elapsed)/float64(time.Millisecond))
-	}
-	fmt.Fprintf(w, "statement %d: %s, %s, %s, %s, %s\n",
-		o.N, rows, elapsed, nounCount(o.Requests, "request"), nounCount(o.Pages, "page"), byteSize(o.Bytes))
-}
-
-// nounCount is "1 row", "2 rows".
-func nounCount(n int64, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func rowsOf(r *engine.Result) int {
-	if r == nil {
-		return 0
-	}
-	return len(r.Rows)
-}
-
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // interleaved moves flags after positional arguments to the front, so

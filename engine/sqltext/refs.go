@@ -415,7 +415,7 @@ func pred(toks []Token) (Pred, bool) {
 	if n, ok := column(toks, &p); ok && n < len(toks) {
 		rest := toks[n:]
 		if rest[0].IsOp("=") || rest[0].IsOp("==") {
-			if v, m, ok := literal(rest, 1); ok && m == len(rest) {
+			if v, m, ok := Literal(rest, 1); ok && m == len(rest) {
 				p.Values = []Token{v}
 				return p, true
 			}
@@ -430,7 +430,7 @@ func pred(toks []Token) (Pred, bool) {
 			}
 			// lit (, lit)*: no empty list, no trailing comma.
 			for j := 0; ; {
-				v, m, ok := literal(inner, j)
+				v, m, ok := Literal(inner, j)
 				if !ok {
 					return Pred{}, false
 				}
@@ -447,7 +447,7 @@ func pred(toks []Token) (Pred, bool) {
 		return Pred{}, false
 	}
 	// lit = col
-	if v, n, ok := literal(toks, 0); ok && n < len(toks) && (toks[n].IsOp("=") || toks[n].IsOp("==")) {
+	if v, n, ok := Literal(toks, 0); ok && n < len(toks) && (toks[n].IsOp("=") || toks[n].IsOp("==")) {
 		if m, ok := column(toks[n+1:], &p); ok && n+1+m == len(toks) {
 			p.Values = []Token{v}
 			return p, true
@@ -476,10 +476,10 @@ func isKeywordLiteral(t Token) bool {
 	return t.Is("TRUE") || t.Is("FALSE") || t.Is("NULL") || t.Is("NOT") || t.Is("EXISTS") || t.Is("CASE")
 }
 
-// literal reads a string, number, -number, TRUE or FALSE at toks[i]. It
+// Literal reads a string, number, -number, TRUE or FALSE at toks[i]. It
 // returns the literal (a minus sign folded into a number's Text and Value)
 // and the index after it.
-func literal(toks []Token, i int) (Token, int, bool) {
+func Literal(toks []Token, i int) (Token, int, bool) {
 	if i >= len(toks) {
 		return Token{}, 0, false
 	}

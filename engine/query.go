@@ -49,7 +49,7 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 	}
 	// Compile the statement over the (still empty) tables first: a syntax
 	// error or an unknown column fails here, before any request is sent.
-	text := rewrite(st, plans, tables)
+	text := rewrite(st, a, plans, tables)
 	s.tableNames = map[string]string{}
 	for _, p := range plans {
 		s.tableNames[tables[p.key]] = p.res.ID()
@@ -314,7 +314,7 @@ var aggregates = map[string]bool{
 // rewrite returns the statement's text with every resource reference
 // replaced by its table (or the table's field-only view) and every
 // conjunct the API has applied replaced by TRUE.
-func rewrite(st sqltext.Statement, plans []*refPlan, tables map[string]string) string {
+func rewrite(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string) string {
 	type edit struct {
 		pos, end int
 		text     string
@@ -329,10 +329,34 @@ func rewrite(st sqltext.Statement, plans []*refPlan, tables map[string]string) s
 			}
 		}
 	}
+	starDone := map[sqltext.Star]bool{}
 	for _, p := range plans {
 		name := tables[p.key]
 		if !mentionsParamColumn(st, p.res, neutral) {
 			name += "_v"
+		} else {
+			// The table has the parameter columns too; * must still be
+			// the fields alone.
+			sc := a.Scopes[p.ref.Scope]
+			for _, sr := range sc.Stars {
+				qual := ""
+				switch {
+				case sr.Qualifier != "" && strings.EqualFold(sr.Qualifier, refName(p.ref)):
+					qual = quoteIdent(refName(p.ref)) + "."
+				case sr.Qualifier == "" && sc.Tables == 1:
+				default:
+					continue
+				}
+				if starDone[sr] {
+					continue
+				}
+				starDone[sr] = true
+				var cols []string
+				for _, f := range p.res.Fields {
+					cols = append(cols, qual+quoteIdent(f.Name))
+				}
+				edits = append(edits, edit{sr.Pos, sr.End, strings.Join(cols, ", ")})
+			}
 		}
 		text := quoteIdent(name)
 		if p.ref.Alias == "" {

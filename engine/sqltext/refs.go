@@ -55,6 +55,37 @@ type Scope struct {
 	Tables int
 	// OuterJoin is set when the FROM list has a LEFT, RIGHT or FULL join.
 	OuterJoin bool
+	// Stars are the block's select-list items * and table.*.
+	Stars []Star
+}
+
+// Star is a select-list item * (Qualifier "") or qualifier.*, spanning
+// Pos to End of the statement text.
+type Star struct {
+	Qualifier string
+	Pos, End  int
+}
+
+// star reads the select-list item at the * token toks[i]: a whole item, not
+// a product or count(*).
+func star(toks []Token, i int) (Star, bool) {
+	if i+1 < len(toks) && !toks[i+1].IsOp(",") && !(toks[i+1].Is("FROM") && toks[i+1].Kind == Ident) {
+		return Star{}, false
+	}
+	if i == 0 {
+		return Star{}, false
+	}
+	prev := toks[i-1]
+	switch {
+	case prev.Is("SELECT") || prev.Is("DISTINCT") || prev.Is("ALL") || prev.IsOp(","):
+		return Star{Pos: toks[i].Pos, End: toks[i].End}, true
+	case prev.IsOp(".") && i >= 2 && toks[i-2].IsName():
+		if i >= 3 && !(toks[i-3].Is("SELECT") || toks[i-3].Is("DISTINCT") || toks[i-3].Is("ALL") || toks[i-3].IsOp(",")) {
+			return Star{}, false
+		}
+		return Star{Qualifier: toks[i-2].Value, Pos: toks[i-2].Pos, End: toks[i].End}, true
+	}
+	return Star{}, false
 }
 
 // Analysis is what a token scan finds in one statement.
@@ -83,6 +114,7 @@ type clause int
 
 const (
 	clauseOther clause = iota
+	clauseSelect
 	clauseFrom
 	clauseWhere
 )
@@ -179,7 +211,7 @@ func Analyze(toks []Token) *Analysis {
 			kw := strings.ToUpper(t.Text)
 			switch {
 			case kw == "SELECT":
-				open(i, clauseOther)
+				open(i, clauseSelect)
 				continue
 			case kw == "DELETE":
 				open(i, clauseOther)
@@ -229,6 +261,12 @@ func Analyze(toks []Token) *Analysis {
 				}
 				continue
 			}
+		}
+		if b != nil && b.clause == clauseSelect && t.IsOp("*") {
+			if st, ok := star(toks, i); ok {
+				a.Scopes[b.scope].Stars = append(a.Scopes[b.scope].Stars, st)
+			}
+			continue
 		}
 		if b == nil || b.clause != clauseFrom {
 			continue

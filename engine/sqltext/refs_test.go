@@ -521,3 +521,32 @@ func TestAnalyzeMalformed(t *testing.T) {
 		analyze(t, sql)
 	}
 }
+
+func TestStars(t *testing.T) {
+	tests := []struct {
+		sql  string
+		want []string // qualifier:text of each star of block 0
+	}{
+		{"SELECT * FROM p.s.r", []string{":*"}},
+		{"SELECT *, image_id FROM p.s.r", []string{":*"}},
+		{"SELECT DISTINCT i.*, j.* FROM p.s.r i, q.s.r j", []string{"i:i.*", "j:j.*"}},
+		{"SELECT count(*) FROM p.s.r", nil},
+		{"SELECT 2 * 3 FROM p.s.r", nil},
+		{"SELECT a * b, x.* FROM p.s.r x", []string{"x:x.*"}},
+		{"SELECT id FROM p.s.r WHERE id IN (SELECT * FROM t)", nil},
+	}
+	for _, tt := range tests {
+		toks, err := sqltext.Lex(tt.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := sqltext.Analyze(toks)
+		var got []string
+		for _, st := range a.Scopes[0].Stars {
+			got = append(got, st.Qualifier+":"+tt.sql[st.Pos:st.End])
+		}
+		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("%s: stars %v, want %v", tt.sql, got, tt.want)
+		}
+	}
+}

@@ -16,3 +16,6 @@ SELECT id, name FROM digitalocean.images.images WHERE name LIKE 'alpine%' ORDER 
 SELECT id FROM digitalocean.images.images WHERE image_id = 100033 OR id = 100098 ORDER BY id;
 -- Rows from the list hold their id in image_id, the value that would find them.
 SELECT image_id, slug FROM digitalocean.images.images WHERE type = 'distribution' AND image_id > 100400 ORDER BY 1;
+-- * is the fields alone, even when a parameter column is selected too.
+SELECT *, image_id FROM digitalocean.images.images WHERE image_id IN (100033, 100098) ORDER BY id;
+SELECT i.*, i.tag_name FROM digitalocean.images.images i WHERE i.tag_name = 'staging' AND i.type = 'backup' ORDER BY i.id;

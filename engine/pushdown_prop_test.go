@@ -33,7 +33,9 @@ func TestPushdownNeverChangesResults(t *testing.T) {
 		func() string { return "i.image_id = " + id() },
 		func() string { return fmt.Sprintf("image_id IN (%s, %s, %s)", id(), id(), id()) },
 		func() string { return fmt.Sprintf("id IN (%s, %s)", id(), id()) },
-		func() string { return []string{"type = 'snapshot'", "type = 'base'", "type = 'custom'", "type = 'backup'"}[r.IntN(4)] },
+		func() string {
+			return []string{"type = 'snapshot'", "type = 'base'", "type = 'custom'", "type = 'backup'"}[r.IntN(4)]
+		},
 		func() string { return []string{"public = true", "public = false", "public = 1"}[r.IntN(3)] },
 		func() string { return fmt.Sprintf("size_gigabytes > %d", r.IntN(40)) },
 		func() string { return "name LIKE '" + string(rune('a'+r.IntN(26))) + "%'" },

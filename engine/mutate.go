@@ -23,11 +23,15 @@ func (s *Session) delete(ctx context.Context, st sqltext.Statement) (*Result, er
 	if err != nil {
 		return nil, err
 	}
+	if _, list, _ := splitReturning(st, toks, 0); list != "" {
+		return nil, errorf(findToken(st, "RETURNING"), "select the rows first, then delete them: SELECT ... WHERE image_id IN (...); DELETE ... WHERE image_id IN (...)",
+			"DELETE ... RETURNING is not supported: the API answers a delete with no object")
+	}
 	calls, err := s.bindWhere(ctx, st, m, ref, nil)
 	if err != nil {
 		return nil, err
 	}
-	return s.send(ctx, res, m, calls, "", "deleted")
+	return s.send(ctx, st, res, m, calls, "", "deleted")
 }
 
 // update runs UPDATE resource SET data__field = expr, ... WHERE param = v
@@ -67,6 +71,11 @@ func (s *Session) update(ctx context.Context, st sqltext.Statement) (*Result, er
 		if err := checkColumn(m, part[0]); err != nil {
 			return err
 		}
+		for _, a := range sets {
+			if strings.EqualFold(a.col.Value, part[0].Value) {
+				return errorf(part[0].Pos, "set each field once", "%s is set twice", part[0].Value)
+			}
+		}
 		sets = append(sets, assign{col: part[0], expr: st.Text[part[2].Pos:part[len(part)-1].End]})
 		start = end + 1
 		return nil
@@ -105,6 +114,9 @@ func (s *Session) update(ctx context.Context, st sqltext.Statement) (*Result, er
 	}
 	body := map[string]any{}
 	for k, a := range sets {
+		if vals.Rows[0][k] == nil {
+			return nil, errorf(a.col.Pos, "give it a value, or leave the field out of SET", "SET %s = NULL: there is no value to send", a.col.Value)
+		}
 		body[a.col.Value] = vals.Rows[0][k]
 	}
 	_, returning, err := splitReturning(st, toks, j)
@@ -115,7 +127,7 @@ func (s *Session) update(ctx context.Context, st sqltext.Statement) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	return s.send(ctx, res, m, calls, returning, "updated")
+	return s.send(ctx, st, res, m, calls, returning, "updated")
 }
 
 // writeTarget resolves the target of UPDATE or DELETE and its method.
@@ -326,6 +338,7 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 	}
 	hint := fmt.Sprintf("%s takes %s", m.Name, execInputs(m))
 	vals := map[string]any{}
+	seenArg := map[string]bool{}
 	var body map[string]json.RawMessage
 	for i := 1 + n; i < len(toks); {
 		t := toks[i]
@@ -344,6 +357,10 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 			return nil, errorf(posAt(st, toks, i+2), usage, "expected a literal value for %s", t.Text)
 		}
 		i = next
+		if seenArg[strings.ToLower(t.Text)] {
+			return nil, errorf(t.Pos, hint, "%s is given twice", t.Text)
+		}
+		seenArg[strings.ToLower(t.Text)] = true
 		if strings.HasPrefix(t.Text, "@@") {
 			if !strings.EqualFold(t.Value, "json") {
 				return nil, errorf(t.Pos, usage, "unknown %s; the body is given with @@json", t.Text)
@@ -366,7 +383,7 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 			return nil, errorf(t.Pos, hint, "unknown parameter @%s for %s", name, m.Name)
 		}
 	}
-	call, err := buildCall(m, vals, body)
+	call, err := buildCallNamed(m, vals, body, "@", "@")
 	if err != nil {
 		return nil, errorf(toks[1].Pos, hint, "%s: %v", m.Name, err)
 	}

@@ -8,6 +8,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"database/sql"
 	"fmt"
 	"io"
@@ -160,7 +161,12 @@ func (s *Session) Run(ctx context.Context, src string, fn func(Outcome) bool) er
 		}
 		res, err := s.Exec(sctx, st)
 		if err != nil && sctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
-			err = errorf(-1, "raise --statement-timeout, or narrow the query with WHERE", "the statement took longer than %v and was stopped", s.opts.StatementTimeout)
+			msg := fmt.Sprintf("the statement took longer than %v and was stopped", s.opts.StatementTimeout)
+			var e *Error
+			if errors.As(err, &e) && e.Err == nil {
+				msg += ": " + e.Msg // what a write had done by then
+			}
+			err = errorf(-1, "raise --statement-timeout", "%s", msg)
 		}
 		cancel()
 		o := Outcome{N: i + 1, Statement: st, Result: res, Elapsed: time.Since(start)}

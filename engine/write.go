@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,10 +72,15 @@ func (s *Session) insert(ctx context.Context, st sqltext.Statement) (*Result, er
 	if err != nil {
 		return nil, err
 	}
+	seen := map[string]bool{}
 	for _, c := range cols {
 		if err := checkColumn(m, c); err != nil {
 			return nil, err
 		}
+		if seen[strings.ToLower(c.Value)] {
+			return nil, errorf(c.Pos, insertHint(m), "column %q is named twice", c.Value)
+		}
+		seen[strings.ToLower(c.Value)] = true
 	}
 	// The rows: SQLite evaluates VALUES (or the SELECT, which may read
 	// resources) with its own semantics.
@@ -98,7 +104,7 @@ func (s *Session) insert(ctx context.Context, st sqltext.Statement) (*Result, er
 		}
 		calls = append(calls, writeCall{call: call, label: fmt.Sprintf("row %d", r+1)})
 	}
-	return s.send(ctx, res, m, calls, returning, "created")
+	return s.send(ctx, st, res, m, calls, returning, "created")
 }
 
 func insertHint(m *registry.Method) string {
@@ -231,17 +237,23 @@ func posAt(st sqltext.Statement, toks []sqltext.Token, i int) int {
 // a JSON object of body fields given whole (@@json), which vals override.
 // Every missing required input is reported at once.
 func buildCall(m *registry.Method, vals map[string]any, body map[string]json.RawMessage) (provider.Call, error) {
+	return buildCallNamed(m, vals, body, "", bodyPrefix)
+}
+
+// buildCallNamed is buildCall with the prefixes errors write before
+// parameter and body field names: "" and data__ for SQL, @ and @ for EXEC.
+func buildCallNamed(m *registry.Method, vals map[string]any, body map[string]json.RawMessage, paramPrefix, bodyName string) (provider.Call, error) {
 	call := provider.Call{Method: m, Params: map[string]string{}}
 	var problems, missing []string
 	for _, p := range m.Params {
 		v, ok := vals[p.Name]
 		if !ok || v == nil {
 			if p.Required {
-				missing = append(missing, p.Name)
+				missing = append(missing, paramPrefix+p.Name)
 			}
 			continue
 		}
-		text, err := paramText(p, v)
+		text, err := paramText(p, paramPrefix+p.Name, v)
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
@@ -259,7 +271,7 @@ func buildCall(m *registry.Method, vals map[string]any, body map[string]json.Raw
 	for _, p := range m.Body {
 		v, ok := vals[bodyPrefix+p.Name]
 		if ok && v != nil {
-			raw, err := bodyValue(p, v)
+			raw, err := bodyValue(p, bodyName+p.Name, v)
 			if err != nil {
 				problems = append(problems, err.Error())
 				continue
@@ -268,7 +280,7 @@ func buildCall(m *registry.Method, vals map[string]any, body map[string]json.Raw
 		}
 		if raw, ok := fields[p.Name]; !ok || string(raw) == "null" || string(raw) == `""` {
 			if p.Required {
-				missing = append(missing, bodyPrefix+p.Name)
+				missing = append(missing, bodyName+p.Name)
 			}
 		}
 	}
@@ -305,7 +317,7 @@ func buildCall(m *registry.Method, vals map[string]any, body map[string]json.Raw
 
 // paramText checks a path or query parameter's value against its type and
 // enum and returns it as sent.
-func paramText(p *registry.Param, v any) (string, error) {
+func paramText(p *registry.Param, name string, v any) (string, error) {
 	var text string
 	switch x := v.(type) {
 	case int64:
@@ -326,11 +338,11 @@ func paramText(p *registry.Param, v any) (string, error) {
 	switch p.Type {
 	case registry.TypeInteger:
 		if _, err := strconv.ParseInt(text, 10, 64); err != nil {
-			return "", fmt.Errorf("%s must be an integer, not %q", p.Name, text)
+			return "", fmt.Errorf("%s must be an integer, not %q", name, text)
 		}
 	case registry.TypeNumber:
 		if _, err := strconv.ParseFloat(text, 64); err != nil {
-			return "", fmt.Errorf("%s must be a number, not %q", p.Name, text)
+			return "", fmt.Errorf("%s must be a number, not %q", name, text)
 		}
 	case registry.TypeBoolean:
 		switch strings.ToLower(text) {
@@ -339,11 +351,11 @@ func paramText(p *registry.Param, v any) (string, error) {
 		case "false", "0":
 			text = "false"
 		default:
-			return "", fmt.Errorf("%s must be true or false, not %q", p.Name, text)
+			return "", fmt.Errorf("%s must be true or false, not %q", name, text)
 		}
 	}
 	if len(p.Enum) > 0 && !contains(p.Enum, text) {
-		return "", fmt.Errorf("%s must be one of %s, not %q", p.Name, strings.Join(p.Enum, ", "), text)
+		return "", fmt.Errorf("%s must be one of %s, not %q", name, strings.Join(p.Enum, ", "), text)
 	}
 	return text, nil
 }
@@ -360,8 +372,7 @@ func contains(list []string, s string) bool {
 // bodyValue converts an SQL value to the JSON of body field p: arrays and
 // objects from their JSON text, booleans from true/false or 0/1, numbers
 // as numbers, strings as strings.
-func bodyValue(p *registry.Param, v any) (json.RawMessage, error) {
-	name := bodyPrefix + p.Name
+func bodyValue(p *registry.Param, name string, v any) (json.RawMessage, error) {
 	if b, ok := v.([]byte); ok {
 		v = string(b)
 	}
@@ -378,7 +389,7 @@ func bodyValue(p *registry.Param, v any) (json.RawMessage, error) {
 		s = strings.TrimSpace(s)
 		var x any
 		if err := json.Unmarshal([]byte(s), &x); err != nil {
-			return nil, fmt.Errorf("%s is not valid JSON (%v); write a JSON %s like %s", name, err, want, example)
+			return nil, fmt.Errorf("%s is not valid JSON; write a JSON %s like %s", name, want, example)
 		}
 		switch x.(type) {
 		case []any:
@@ -449,9 +460,20 @@ func compact(s string) json.RawMessage {
 
 // send makes the calls of a write in order. Every call is made even when
 // an earlier one fails; failures are reported together with how many calls
-// succeeded, and nothing is retried beyond the client's policy or undone.
-// With RETURNING, the objects answered become the result's rows.
-func (s *Session) send(ctx context.Context, res *registry.Resource, m *registry.Method, calls []writeCall, returning, verbed string) (*Result, error) {
+// succeeded (and the ids of what they created or changed), and nothing is
+// retried beyond the client's policy or undone. With RETURNING, the
+// objects answered become the result's rows; the RETURNING list is checked
+// before the first call. A cancelled statement sends no further call and
+// says which calls were made. A write drops the resource's cached rows.
+func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.Resource, m *registry.Method, calls []writeCall, returning, verbed string) (*Result, error) {
+	var ret *returner
+	if returning != "" {
+		var err error
+		if ret, err = s.prepareReturning(ctx, st, res, returning); err != nil {
+			return nil, err
+		}
+		defer ret.close()
+	}
 	if s.opts.DryRun != nil {
 		for i, c := range calls {
 			req, err := s.cl.Build(c.call)
@@ -466,40 +488,75 @@ func (s *Session) send(ctx context.Context, res *registry.Resource, m *registry.
 		if err := s.cl.CheckAuth(res.Service.Provider); err != nil {
 			return nil, err
 		}
+		defer s.forget(res)
 	}
 	var (
-		objs     []json.RawMessage
-		failures []string
-		ok       int
+		objs      []json.RawMessage
+		failures  []string
+		succeeded []string
+		unsent    int
 	)
 	for _, c := range calls {
-		if err := ctx.Err(); err != nil {
-			failures = append(failures, fmt.Sprintf("%s: not sent: %v", c.label, err))
+		if ctx.Err() != nil {
+			unsent++
 			continue
 		}
 		resp, err := s.cl.Do(ctx, c.call)
 		if err != nil {
+			if ctx.Err() != nil {
+				failures = append(failures, fmt.Sprintf("%s: interrupted; the API may or may not have acted on it", c.label))
+				continue
+			}
 			failures = append(failures, fmt.Sprintf("%s: %v", c.label, err))
 			continue
 		}
-		ok++
-		if returning != "" {
-			o, err := provider.Objects(m, resp.Body)
-			if err != nil {
-				failures = append(failures, fmt.Sprintf("%s: succeeded, but its response could not be read: %v", c.label, err))
-				continue
-			}
-			objs = append(objs, o...)
+		o, _ := provider.Objects(m, resp.Body)
+		objs = append(objs, o...)
+		succeeded = append(succeeded, c.label+createdID(o))
+	}
+	if len(failures) > 0 || unsent > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%d of %d %s calls succeeded", len(succeeded), len(calls), m.Name)
+		if len(failures) > 0 {
+			fmt.Fprintf(&b, "; %d failed:\n  %s", len(failures), strings.Join(failures, "\n  "))
+		}
+		if unsent > 0 {
+			fmt.Fprintf(&b, "\n  %d not sent: the statement was stopped (%v)", unsent, context.Cause(ctx))
+		}
+		if len(succeeded) > 0 {
+			fmt.Fprintf(&b, "\n  succeeded: %s", strings.Join(succeeded, "; "))
+		}
+		return nil, errorf(-1, "calls that succeeded are not undone; check the resource before running the statement again", "%s", b.String())
+	}
+	if ret != nil {
+		return ret.rows(ctx, objs)
+	}
+	return &Result{Message: fmt.Sprintf("%d %s %s", len(succeeded), noun(res, len(succeeded)), verbed)}, nil
+}
+
+// createdID names the object a call answered with, as " (id N)", or "".
+func createdID(objs []json.RawMessage) string {
+	if len(objs) != 1 {
+		return ""
+	}
+	var o struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if json.Unmarshal(objs[0], &o) != nil || len(o.ID) == 0 {
+		return ""
+	}
+	return " (id " + strings.Trim(string(o.ID), `"`) + ")"
+}
+
+// forget drops the cached rows of a resource that a write has changed.
+func (s *Session) forget(res *registry.Resource) {
+	prefix := res.ID() + "."
+	for k, c := range s.cache {
+		if strings.HasPrefix(k, prefix) {
+			s.dropTable(context.Background(), c.table)
+			delete(s.cache, k)
 		}
 	}
-	if len(failures) > 0 {
-		msg := fmt.Sprintf("%d of %d %s calls succeeded; %d failed:\n  %s", ok, len(calls), m.Name, len(failures), strings.Join(failures, "\n  "))
-		return nil, errorf(-1, "calls that succeeded are not undone; check the resource before running the statement again", "%s", msg)
-	}
-	if returning != "" {
-		return s.returning(ctx, res, objs, returning)
-	}
-	return &Result{Message: fmt.Sprintf("%d %s %s", ok, noun(res, ok), verbed)}, nil
 }
 
 // noun is the resource's name, made singular for one.
@@ -510,9 +567,18 @@ func noun(res *registry.Resource, n int) string {
 	return res.Name
 }
 
-// returning materializes objects the API answered with and selects the
-// RETURNING list over them.
-func (s *Session) returning(ctx context.Context, res *registry.Resource, objs []json.RawMessage, list string) (*Result, error) {
+// returner holds a write's RETURNING list, compiled over an empty table of
+// the resource before any call is made.
+type returner struct {
+	s     *Session
+	st    sqltext.Statement
+	res   *registry.Resource
+	table string
+	stmt  *sql.Stmt
+}
+
+// prepareReturning checks the RETURNING list of st by compiling it.
+func (s *Session) prepareReturning(ctx context.Context, st sqltext.Statement, res *registry.Resource, list string) (*returner, error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
@@ -520,14 +586,31 @@ func (s *Session) returning(ctx context.Context, res *registry.Resource, objs []
 	if err := s.createTable(ctx, name, res); err != nil {
 		return nil, err
 	}
-	defer s.dropTable(context.Background(), name)
+	s.tableNames = map[string]string{name: res.ID()}
+	stmt, err := s.conn.PrepareContext(ctx, "SELECT "+list+" FROM "+quoteIdent(name+"_v")+" AS "+quoteIdent(res.Name))
+	if err != nil {
+		s.dropTable(context.Background(), name)
+		e := wrap(-1, "", s.sqliteError(st, err))
+		if e.pos < 0 {
+			e.pos = findToken(st, "RETURNING")
+		}
+		e.Msg = "RETURNING: " + e.Msg
+		return nil, e
+	}
+	return &returner{s: s, st: st, res: res, table: name, stmt: stmt}, nil
+}
+
+// rows materializes the objects the API answered with and selects the
+// RETURNING list over them.
+func (r *returner) rows(ctx context.Context, objs []json.RawMessage) (*Result, error) {
+	s := r.s
 	err := s.internal(func() error {
 		tx, err := s.conn.BeginTx(context.WithoutCancel(ctx), nil)
 		if err != nil {
 			return err
 		}
 		defer tx.Rollback()
-		m, err := newMaterializer(ctx, tx, name, res)
+		m, err := newMaterializer(ctx, tx, r.table, r.res)
 		if err != nil {
 			return err
 		}
@@ -540,7 +623,10 @@ func (s *Session) returning(ctx context.Context, res *registry.Resource, objs []
 	if err != nil {
 		return nil, err
 	}
-	text := "SELECT " + list + " FROM " + quoteIdent(name+"_v")
-	toks, _ := sqltext.Lex(text)
-	return s.run(ctx, sqltext.Statement{Text: text, Tokens: toks}, text)
+	return s.result(r.st, func() (*sql.Rows, error) { return r.stmt.QueryContext(context.WithoutCancel(ctx)) })
+}
+
+func (r *returner) close() {
+	r.stmt.Close()
+	r.s.dropTable(context.Background(), r.table)
 }

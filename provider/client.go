@@ -204,7 +204,7 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 				e.ID, e.Message, e.RequestID = mask(eb.ID, req.token), mask(eb.Message, req.token), mask(eb.RequestID, req.token)
 			}
 			if e.RequestID == "" && h != nil {
-				e.RequestID = h.Get("x-request-id")
+				e.RequestID = mask(h.Get("x-request-id"), req.token)
 			}
 			if e.Message == "" {
 				e.Message = http.StatusText(status)
@@ -282,7 +282,7 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 		hr.Header.Set("Authorization", "Bearer "+req.token)
 	}
 	if c.Debug != nil {
-		fmt.Fprintf(c.Debug, "apiql: %s %s (Authorization: Bearer ***)\n", req.HTTPMethod, req.URL)
+		fmt.Fprintf(c.Debug, "apiql: %s %s (Authorization: Bearer ***)\n", req.HTTPMethod, mask(req.URL, req.token))
 	}
 	c.stats.Requests.Add(1)
 	resp, err := c.httpClient().Do(hr)

@@ -403,6 +403,10 @@ func (r *REPL) runText(ctx context.Context, name, text string) (cancelled bool) 
 			rest = "; " + count(int64(more), "more statement") + " not run"
 		}
 		if o.Err != nil && (interrupted.Load() || errors.Is(o.Err, context.Canceled) && ctx.Err() == nil) {
+			if isWrite(o.Statement.Kind) && !errors.Is(o.Err, context.Canceled) {
+				// What a write had done when it was stopped.
+				rest += "\n" + o.Err.Error()
+			}
 			r.cancelled(rest)
 			cancelled = true
 			return false
@@ -450,6 +454,11 @@ func (r *REPL) cancelled(rest string) {
 		return
 	}
 	fmt.Fprintf(r.Stderr, "cancelled%s\n", rest)
+}
+
+// isWrite reports whether a statement kind changes resources.
+func isWrite(k sqltext.StmtKind) bool {
+	return k == sqltext.Insert || k == sqltext.Update || k == sqltext.Delete || k == sqltext.Exec
 }
 
 // fail prints an error and counts it.

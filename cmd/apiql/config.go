@@ -66,6 +66,25 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.timing, "timing", false, "print rows, time, HTTP requests, pages and bytes of each statement to stderr")
 }
 
+// check refuses flag values that cannot work, before anything runs.
+func (c *config) check() error {
+	switch {
+	case c.timeout <= 0:
+		return fmt.Errorf("--timeout must be positive, e.g. 45s; got %v", c.timeout)
+	case c.stmtTimeout < 0:
+		return fmt.Errorf("--statement-timeout must be 0 (none) or positive; got %v", c.stmtTimeout)
+	case c.concurrency < 1:
+		return fmt.Errorf("--concurrency must be at least 1; got %d", c.concurrency)
+	case c.retries < 0:
+		return fmt.Errorf("--retries must be 0 or more; got %d", c.retries)
+	case c.cacheTTL < 0:
+		return fmt.Errorf("--cache-ttl must be 0 (off) or positive; got %v", c.cacheTTL)
+	case c.sandboxSize < 1:
+		return fmt.Errorf("--sandbox-images must be at least 1; got %d", c.sandboxSize)
+	}
+	return nil
+}
+
 // format returns the output format; out is where results go.
 func (c *config) format(out io.Writer) (shell.Format, error) {
 	if c.output == "" {
@@ -84,9 +103,13 @@ type env struct {
 // openSession loads the registry, starts the sandbox when asked, and opens
 // an engine session. The returned func releases everything.
 func (c *config) openSession(ctx context.Context, stderr io.Writer, progress func(engine.ProgressEvent)) (*engine.Session, func(), error) {
-	dirs := append([]string(nil), c.registryDirs...)
-	if v := os.Getenv("APIQL_REGISTRY"); v != "" {
-		dirs = append(filepath.SplitList(v), dirs...)
+	// APIQL_REGISTRY first, then --registry; empty entries (as X=$X:dir
+	// leaves) are skipped, as in PATH.
+	var dirs []string
+	for _, d := range append(filepath.SplitList(os.Getenv("APIQL_REGISTRY")), c.registryDirs...) {
+		if d != "" {
+			dirs = append(dirs, d)
+		}
 	}
 	reg, err := registry.Load(dirs...)
 	if err != nil {

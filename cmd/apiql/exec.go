@@ -57,6 +57,10 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	if err := c.check(); err != nil {
+		fmt.Fprintf(stderr, "apiql exec: %v\n", err)
+		return 2
+	}
 	// The statements: arguments, a file, or stdin. srcName says where they
 	// came from in messages; tmplName names a query file in template errors.
 	var src, srcName, tmplName string

@@ -54,6 +54,10 @@ func runShell(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "  hint: to run statements without the shell: apiql exec %q\n", fs.Arg(0))
 		return 2
 	}
+	if err := c.check(); err != nil {
+		fmt.Fprintf(stderr, "apiql shell: %v\n", err)
+		return 2
+	}
 	vars, err := shell.ParseVars(c.vars, c.varFiles)
 	if err != nil {
 		fmt.Fprintf(stderr, "apiql shell: %v\n", err)

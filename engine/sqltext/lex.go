@@ -113,6 +113,9 @@ var ops = []string{"->>", "||", "->", "<=", ">=", "<>", "!=", "==", "<<", ">>"}
 // scan calls emit for each token of src in order until emit returns false.
 func scan(src string, emit func(Token) bool) error {
 	i := 0
+	if strings.HasPrefix(src, "\ufeff") {
+		i = len("\ufeff") // a byte-order mark, as Windows editors write
+	}
 	for i < len(src) {
 		c := src[i]
 		switch {

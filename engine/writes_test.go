@@ -1,0 +1,91 @@
+package engine_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/provider/emulator"
+)
+
+func TestWritesRefusedBeforeAnyRequest(t *testing.T) {
+	e := newEnv(t, 40, nil)
+	tests := []struct{ sql, want string }{
+		{"INSERT INTO digitalocean.images.images (data__name, data__region, data__url) VALUES ('a', 'nyc3', 'https://e/x.img') RETURNING nosuch", "RETURNING: no such column: nosuch"},
+		{"UPDATE digitalocean.images.images SET data__name = 'x' WHERE image_id = 100039 RETURNING nosuch", "RETURNING: no such column: nosuch"},
+		{"INSERT INTO digitalocean.images.images (data__name, data__name, data__region, data__url) VALUES ('a', 'b', 'nyc3', 'https://e/x.img')", `column "data__name" is named twice`},
+		{"UPDATE digitalocean.images.images SET data__name = 'a', data__name = 'b' WHERE image_id = 100039", "data__name is set twice"},
+		{"UPDATE digitalocean.images.images SET data__name = NULL WHERE image_id = 100039", "SET data__name = NULL"},
+		{"EXEC digitalocean.images.images.update @image_id = 100039 @image_id = 100287 @name = 'x'", "@image_id is given twice"},
+		{"EXEC digitalocean.images.images.create_custom @name = 'x' @region = 'nyc3'", "missing required @url"},
+		{"DELETE FROM digitalocean.images.images WHERE image_id = 100095 RETURNING *", "DELETE ... RETURNING is not supported"},
+		// The third row is bad: the first two are not sent either.
+		{"INSERT INTO digitalocean.images.images (data__name, data__region, data__url) VALUES ('a', 'nyc3', 'https://e/a'), ('b', 'nyc3', 'https://e/b'), ('c', 'nyc3', NULL)", "row 3: missing required data__url"},
+	}
+	for _, tt := range tests {
+		o := e.exec(t, tt.sql)
+		if o.Err == nil || !strings.Contains(o.Err.Error(), tt.want) {
+			t.Errorf("%s\n  got %v\n  want an error with %q", tt.sql, o.Err, tt.want)
+		}
+		if n := len(e.emu.Requests()); n != 0 {
+			t.Errorf("%s: %d requests sent", tt.sql, n)
+			e.emu.ResetRequests()
+		}
+	}
+}
+
+func TestPartialWriteNamesWhatSucceeded(t *testing.T) {
+	e := newEnv(t, 40, nil)
+	// Row 2's region is closed: the API refuses it, rows 1 and 3 are created.
+	o := e.exec(t, "INSERT INTO digitalocean.images.images (data__name, data__region, data__url) VALUES ('m1', 'nyc3', 'https://e/1'), ('m2', 'nyc2', 'https://e/2'), ('m3', 'nyc3', 'https://e/3') RETURNING id")
+	if o.Err == nil {
+		t.Fatal("no error")
+	}
+	msg := o.Err.Error()
+	imgs := e.emu.Images()
+	var created []string
+	for _, im := range imgs {
+		if im.Name == "m1" || im.Name == "m3" {
+			created = append(created, itoa(im.ID))
+		}
+	}
+	if len(created) != 2 {
+		t.Fatalf("created %v, want m1 and m3", created)
+	}
+	for _, want := range []string{"2 of 3 create_custom calls succeeded; 1 failed", "row 2: POST /v2/images: 422", "succeeded: row 1 (id " + created[0] + "); row 3 (id " + created[1] + ")"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not say %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestStoppedWriteSaysWhatWasSent(t *testing.T) {
+	e := newEnvWith(t, emulator.Options{Images: 40, Token: "test-token", Latency: 300 * time.Millisecond}, func(o *engine.Options) {
+		o.StatementTimeout = 500 * time.Millisecond
+	})
+	o := e.exec(t, "INSERT INTO digitalocean.images.images (data__name, data__region, data__url) VALUES ('s1', 'nyc3', 'https://e/1'), ('s2', 'nyc3', 'https://e/2'), ('s3', 'nyc3', 'https://e/3')")
+	if o.Err == nil {
+		t.Fatal("no error")
+	}
+	msg := o.Err.Error()
+	for _, want := range []string{"took longer than 500ms", "1 of 3 create_custom calls succeeded", "row 2: interrupted", "1 not sent", "succeeded: row 1 (id "} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not say %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestWriteDropsCachedRows(t *testing.T) {
+	e := newEnv(t, 40, func(o *engine.Options) { o.CacheTTL = time.Minute })
+	q := "SELECT name FROM digitalocean.images.images WHERE image_id = 100039"
+	if o := e.exec(t, q); o.Err != nil || o.Result.Rows[0][0] != "nixos-23.11-v2" {
+		t.Fatalf("before: %v %v", o.Result, o.Err)
+	}
+	if o := e.exec(t, "UPDATE digitalocean.images.images SET data__name = 'renamed' WHERE image_id = 100039"); o.Err != nil {
+		t.Fatal(o.Err)
+	}
+	if o := e.exec(t, q); o.Err != nil || o.Result.Rows[0][0] != "renamed" {
+		t.Errorf("after the update the cache still answered: %v %v", o.Result.Rows, o.Err)
+	}
+}

@@ -8,8 +8,8 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"sync"

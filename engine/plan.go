@@ -22,6 +22,10 @@ type refPlan struct {
 	neutral []sqltext.Span
 	// key identifies the fetch: the same key is fetched once per statement.
 	key string
+	// dedupe is set when several calls may answer with the same object
+	// (an IN list on a field the API matches loosely): an object already
+	// inserted is skipped, as SQL's IN would return it once.
+	dedupe bool
 }
 
 // callParams is one call's parameters: as sent (text) and as the param
@@ -33,6 +37,12 @@ type callParams struct {
 
 // binding is a method parameter bound from a WHERE conjunct.
 type binding struct {
+	// byField is set when the conjunct names the field the parameter
+	// stands for (id), not the parameter (image_id).
+	byField bool
+	// extra are further conjuncts the binding applies (a shadowing
+	// parameter named twice); they are neutralized with pred.
+	extra []sqltext.Pred
 	param   *registry.Param
 	pred    sqltext.Pred
 	send    []string
@@ -87,6 +97,67 @@ func planSelect(a *sqltext.Analysis, resources []*registry.Resource) ([]*refPlan
 		plans[i] = p
 	}
 	return plans, nil
+}
+
+// checkUnbound refuses a statement that names a parameter column with no
+// field behind it (tag_name, private) of a reference whose fetch does not
+// send that parameter: the column would be NULL in every row, and a
+// filter on it would silently match nothing.
+func checkUnbound(st sqltext.Statement, plans []*refPlan) error {
+	toks := st.Tokens
+	inside := func(t sqltext.Token) bool {
+		for _, p := range plans {
+			if t.Pos >= p.ref.Pos && t.End <= p.ref.End {
+				return true
+			}
+			for _, sp := range p.neutral {
+				if t.Pos >= sp.Pos && t.End <= sp.End {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for i, t := range toks {
+		if !t.IsName() || inside(t) || i+1 < len(toks) && toks[i+1].IsOp(".") {
+			continue
+		}
+		qual := ""
+		if i >= 2 && toks[i-1].IsOp(".") && toks[i-2].IsName() {
+			qual = toks[i-2].Value
+		}
+		var name, owner string
+		seen, bound := false, false
+		for _, p := range plans {
+			pc := paramColumn(p.res, t.Value)
+			if pc == nil || pc.Field != "" || qual != "" && !strings.EqualFold(qual, refName(p.ref)) {
+				continue
+			}
+			seen, name, owner = true, pc.Name, p.res.ID()
+			if len(p.calls) > 0 {
+				if _, ok := p.calls[0].send[pc.Name]; ok {
+					bound = true
+				}
+			} else {
+				bound = true // no call at all: no rows, nothing to mislead
+			}
+		}
+		if seen && !bound {
+			return errorf(t.Pos, fmt.Sprintf("filter with WHERE %s = <value> or %s IN (<values>), joined to the rest with AND, so that it is sent to the API", name, name),
+				"%s is a filter the API applies, not a field of %s: it is not sent here, so it would be NULL in every row", name, owner)
+		}
+	}
+	return nil
+}
+
+// paramColumn returns the resource's parameter column named name, or nil.
+func paramColumn(res *registry.Resource, name string) *registry.Param {
+	for _, pc := range paramColumns(res) {
+		if strings.EqualFold(pc.Name, name) {
+			return pc
+		}
+	}
+	return nil
 }
 
 // predsFor returns the pushable conjuncts of reference i's block that are
@@ -154,15 +225,46 @@ func chooseMethod(ref sqltext.Ref, res *registry.Resource, preds []sqltext.Pred,
 		bestBinds []binding
 		needs     []string
 	)
+	// A conjunct only the API can apply (a parameter column, or a
+	// parameter that shadows a field) is lost when the chosen method does
+	// not take it: choose first the method that leaves fewest such
+	// conjuncts unbound, then the most specific one (get over list).
+	lost := func(binds []binding) int {
+		n := 0
+		for _, pr := range preds {
+			if !apiOnly(res, pr) {
+				continue
+			}
+			bound := false
+			for _, b := range binds {
+				if b.pred.Pos == pr.Pos {
+					bound = true
+				}
+				for _, x := range b.extra {
+					if x.Pos == pr.Pos {
+						bound = true
+					}
+				}
+			}
+			if !bound {
+				n++
+			}
+		}
+		return n
+	}
+	bestLost := 0
 	for _, m := range methods {
 		binds, missing := bindMethod(res, m, preds, outer)
 		if len(missing) > 0 {
 			needs = append(needs, fmt.Sprintf("%s needs %s", m.Name, strings.Join(missing, ", ")))
 			continue
 		}
-		if best == nil || len(m.RequiredParams()) > len(best.RequiredParams()) ||
-			len(m.RequiredParams()) == len(best.RequiredParams()) && len(binds) > len(bestBinds) {
-			best, bestBinds = m, binds
+		l := lost(binds)
+		switch {
+		case best == nil, l < bestLost,
+			l == bestLost && len(m.RequiredParams()) > len(best.RequiredParams()),
+			l == bestLost && len(m.RequiredParams()) == len(best.RequiredParams()) && len(binds) > len(bestBinds):
+			best, bestBinds, bestLost = m, binds, l
 		}
 	}
 	if best == nil {
@@ -176,7 +278,13 @@ func chooseMethod(ref sqltext.Ref, res *registry.Resource, preds []sqltext.Pred,
 	p := &refPlan{ref: ref, res: res, method: best}
 	p.calls = fanOut(bestBinds)
 	for _, b := range bestBinds {
+		if b.byField && len(b.send) > 1 {
+			p.dedupe = true
+		}
 		if b.neutral {
+			for _, pr := range b.extra {
+				p.neutral = append(p.neutral, sqltext.Span{Pos: pr.Pos, End: pr.End})
+			}
 			p.neutral = append(p.neutral, sqltext.Span{Pos: b.pred.Pos, End: b.pred.End})
 		}
 	}
@@ -204,6 +312,10 @@ func bindMethod(res *registry.Resource, m *registry.Method, preds []sqltext.Pred
 		missing []string
 	)
 	for _, prm := range m.Params {
+		if b, ok := bindShadow(res, prm, preds, outer); ok {
+			binds = append(binds, b)
+			continue
+		}
 		var found *binding
 		for _, pr := range preds {
 			if pr.Subquery != nil {
@@ -230,8 +342,19 @@ func bindMethod(res *registry.Resource, m *registry.Method, preds []sqltext.Pred
 				// predicate holds for every row fetched.
 				b.neutral = !outer
 			}
+			b.byField = byField && !byName
 			ok := true
 			for _, v := range pr.Values {
+				if b.byField {
+					// Through the field, the value must mean to the API
+					// what it means to SQL: an integer field's value in
+					// canonical form (100051, not 100051.0 or '0100051').
+					if f := res.Field(prm.Field); f != nil && f.Type == registry.TypeInteger {
+						if v, ok = canonicalInt(v); !ok {
+							break
+						}
+					}
+				}
 				send, col, err := paramValue(prm, v)
 				if err != nil {
 					ok = false
@@ -255,6 +378,94 @@ func bindMethod(res *registry.Resource, m *registry.Method, preds []sqltext.Pred
 		binds = append(binds, *found)
 	}
 	return binds, missing
+}
+
+// apiOnly reports whether a conjunct means something only the API can
+// apply: a parameter column with no field behind it (tag_name, private), or
+// a parameter that shares its name with a field but filters something else,
+// with values from its enum (type = 'distribution').
+func apiOnly(res *registry.Resource, pr sqltext.Pred) bool {
+	for _, pc := range paramColumns(res) {
+		if strings.EqualFold(pc.Name, pr.Column) {
+			return pc.Field == ""
+		}
+	}
+	if res.Field(pr.Column) == nil {
+		return false
+	}
+	for _, m := range res.MethodsFor(registry.VerbSelect) {
+		for _, prm := range m.Params {
+			if strings.EqualFold(prm.Name, pr.Column) && prm.Field == "" && len(prm.Enum) > 0 && allInEnum(pr.Values, prm.Enum) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bindShadow binds a parameter that shares its name with a field but
+// filters something else (the images list's type): every conjunct on that
+// column whose values are all enum values is applied by the API, so all of
+// them are neutralized and the parameter takes the values they have in
+// common (none: no call, no rows, as the conjuncts together demand).
+func bindShadow(res *registry.Resource, prm *registry.Param, preds []sqltext.Pred, outer bool) (binding, bool) {
+	if outer || prm.Field != "" || len(prm.Enum) == 0 || res.Field(prm.Name) == nil {
+		return binding{}, false
+	}
+	var (
+		b     binding
+		found bool
+		vals  []string
+	)
+	for _, pr := range preds {
+		if pr.Subquery != nil || !strings.EqualFold(pr.Column, prm.Name) || !allInEnum(pr.Values, prm.Enum) {
+			continue
+		}
+		var these []string
+		for _, v := range pr.Values {
+			these = append(these, v.Value)
+		}
+		if !found {
+			b, found, vals = binding{param: prm, pred: pr, neutral: true}, true, these
+			continue
+		}
+		b.extra = append(b.extra, pr)
+		var common []string
+		for _, v := range vals {
+			if contains(these, v) {
+				common = append(common, v)
+			}
+		}
+		vals = common
+	}
+	for _, v := range vals {
+		b.send = append(b.send, v)
+		b.cols = append(b.cols, v)
+	}
+	return b, found
+}
+
+// canonicalInt returns the literal as a canonical integer number token, or
+// false when SQL would not see it as exactly that integer.
+func canonicalInt(v sqltext.Token) (sqltext.Token, bool) {
+	switch x := literalValue(v).(type) {
+	case int64:
+		if v.Kind == sqltext.String && strconv.FormatInt(x, 10) != v.Value {
+			return v, false
+		}
+		t := strconv.FormatInt(x, 10)
+		return sqltext.Token{Kind: sqltext.Number, Text: t, Value: t, Pos: v.Pos, End: v.End}, true
+	case float64:
+		if n := int64(x); float64(n) == x && x >= -1<<53 && x <= 1<<53 {
+			t := strconv.FormatInt(n, 10)
+			return sqltext.Token{Kind: sqltext.Number, Text: t, Value: t, Pos: v.Pos, End: v.End}, true
+		}
+	case string:
+		if n, err := strconv.ParseInt(x, 10, 64); err == nil && strconv.FormatInt(n, 10) == x {
+			return sqltext.Token{Kind: sqltext.Number, Text: x, Value: x, Pos: v.Pos, End: v.End}, true
+		}
+	}
+	return v, false
 }
 
 func allInEnum(vals []sqltext.Token, enum []string) bool {
@@ -364,10 +575,10 @@ func fanOut(binds []binding) []callParams {
 	calls := []callParams{{send: map[string]string{}, cols: map[string]any{}}}
 	for _, b := range binds {
 		var next []callParams
-		seen := map[string]bool{}
 		for _, c := range calls {
+			seen := map[string]bool{}
 			for i, v := range b.send {
-				if seen[v] && len(calls) == 1 {
+				if seen[v] {
 					continue // a value listed twice is fetched once
 				}
 				seen[v] = true

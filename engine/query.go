@@ -38,7 +38,11 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	tables, pending, drop, err := s.tables(ctx, plans)
+	if err := checkUnbound(st, plans); err != nil {
+		return nil, err
+	}
+	limit := rowLimit(st, a, plans)
+	tables, pending, drop, err := s.tables(ctx, plans, limit == 0)
 	defer func() {
 		for _, t := range drop {
 			s.dropTable(context.Background(), t)
@@ -60,7 +64,7 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 	}
 	defer stmt.Close()
 	if len(pending) > 0 {
-		if err := s.load(ctx, pending, tables, rowLimit(st, a, plans)); err != nil {
+		if err := s.load(ctx, pending, tables, limit); err != nil {
 			for _, p := range pending {
 				if c, ok := s.cache[p.key]; ok {
 					drop = append(drop, c.table)
@@ -76,7 +80,8 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 // tables creates (or finds in the cache) the table of every fetch key. It
 // returns the table of each key, the plans whose rows must still be
 // loaded, and the tables to drop after the statement (those not cached).
-func (s *Session) tables(ctx context.Context, plans []*refPlan) (map[string]string, []*refPlan, []string, error) {
+// A fetch cut short by LIMIT (cacheable false) is never cached.
+func (s *Session) tables(ctx context.Context, plans []*refPlan, cacheable bool) (map[string]string, []*refPlan, []string, error) {
 	tables := map[string]string{}
 	var (
 		drop    []string
@@ -103,7 +108,7 @@ func (s *Session) tables(ctx context.Context, plans []*refPlan) (map[string]stri
 			return nil, nil, drop, err
 		}
 		tables[p.key] = name
-		if s.opts.CacheTTL > 0 {
+		if s.opts.CacheTTL > 0 && cacheable {
 			s.cache[p.key] = &cached{table: name, fetched: now}
 		} else {
 			drop = append(drop, name)
@@ -151,6 +156,7 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 		sem      = make(chan struct{}, s.opts.Concurrency)
 		pages    = map[*refPlan]int{}
 		totals   = map[*refPlan]int{}
+		seenObjs = map[*refPlan]map[string]bool{}
 	)
 	fail := func(err error) {
 		mu.Lock()
@@ -181,6 +187,9 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 				defer mu.Unlock()
 				if firstErr != nil {
 					return provider.ErrStop
+				}
+				if j.plan.dedupe {
+					objs = unseen(seenObjs, j.plan, objs)
 				}
 				n, err := j.mat.Insert(ctx, objs, j.call.cols)
 				*j.rows += n
@@ -220,6 +229,21 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 	return tx.Commit()
 }
 
+// unseen drops the objects already inserted for plan.
+func unseen(seen map[*refPlan]map[string]bool, plan *refPlan, objs []json.RawMessage) []json.RawMessage {
+	if seen[plan] == nil {
+		seen[plan] = map[string]bool{}
+	}
+	var out []json.RawMessage
+	for _, o := range objs {
+		if k := string(o); !seen[plan][k] {
+			seen[plan][k] = true
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // hintFor suggests what to do about a failed call.
 func hintFor(err error) string {
 	var ae *provider.APIError
@@ -248,7 +272,10 @@ func rowLimit(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan) int {
 		switch {
 		case t.IsOp("("):
 			depth++
-			if i > 0 && toks[i-1].Kind == sqltext.Ident && aggregates[strings.ToLower(toks[i-1].Text)] {
+			// Any call of a function not known to be scalar (an
+			// aggregate, a user's quoted name, anything new) might need
+			// every row.
+			if i > 0 && toks[i-1].IsName() && !(toks[i-1].Kind == sqltext.Ident && scalars[strings.ToLower(toks[i-1].Text)]) {
 				return 0
 			}
 		case t.IsOp(")"):
@@ -306,9 +333,21 @@ func onlyConjuncts(where []sqltext.Token, preds []sqltext.Pred) bool {
 	return n == len(preds)-1
 }
 
-var aggregates = map[string]bool{
-	"count": true, "sum": true, "avg": true, "min": true, "max": true, "total": true,
-	"group_concat": true, "string_agg": true, "json_group_array": true, "json_group_object": true,
+// scalars are SQLite's row-by-row functions (not min and max, which are
+// aggregates with one argument): a LIMIT over them still
+// needs only the first rows.
+var scalars = map[string]bool{}
+
+func init() {
+	for _, f := range strings.Fields(`abs char coalesce concat concat_ws format glob hex ifnull iif instr
+		length like likelihood likely lower ltrim nullif octet_length printf quote replace round
+		rtrim sign soundex substr substring trim typeof unhex unicode unlikely upper zeroblob
+		date time datetime julianday unixepoch strftime timediff cast
+		json json_array json_array_length json_error_position json_extract json_insert json_object
+		json_patch json_pretty json_quote json_remove json_replace json_set json_type json_valid
+		jsonb jsonb_array jsonb_extract jsonb_insert jsonb_object jsonb_patch jsonb_remove jsonb_replace jsonb_set`) {
+		scalars[f] = true
+	}
 }
 
 // rewrite returns the statement's text with every resource reference
@@ -464,13 +503,19 @@ var noColumnRE = regexp.MustCompile(`no such (column|table|function): (\S+)`)
 // of a query (WITH ... DELETE, say).
 func writeInQuery(st sqltext.Statement) (sqltext.Token, bool) {
 	depth := 0
-	for _, t := range st.Tokens {
+	toks := st.Tokens
+	for i, t := range toks {
 		switch {
 		case t.IsOp("("):
 			depth++
 		case t.IsOp(")"):
 			depth--
-		case depth == 0 && (t.Is("INSERT") || t.Is("UPDATE") || t.Is("DELETE") || t.Is("REPLACE")):
+		case depth > 0 || i > 0 && toks[i-1].IsOp("."):
+		case i+1 < len(toks) && toks[i+1].IsOp("("):
+			// A function call, as replace(name, 'a', 'b').
+		case t.Is("INSERT") || t.Is("UPDATE") || t.Is("DELETE"):
+			return t, true
+		case t.Is("REPLACE") && i+1 < len(toks) && toks[i+1].Is("INTO"):
 			return t, true
 		}
 	}

@@ -42,7 +42,7 @@ type binding struct {
 	byField bool
 	// extra are further conjuncts the binding applies (a shadowing
 	// parameter named twice); they are neutralized with pred.
-	extra []sqltext.Pred
+	extra   []sqltext.Pred
 	param   *registry.Param
 	pred    sqltext.Pred
 	send    []string

@@ -13,3 +13,15 @@ SELECT id, tag_name, tags FROM digitalocean.images.images WHERE tag_name = 'lega
 SELECT tag_name, count(*) AS n FROM digitalocean.images.images WHERE tag_name IN ('legacy', 'staging') GROUP BY tag_name ORDER BY tag_name;
 -- A bound filter together with other predicates.
 SELECT id, name FROM digitalocean.images.images WHERE tag_name = 'prod' AND size_gigabytes > 30 AND private = true ORDER BY id;
+-- A list filter wins over get: the image must also carry the tag.
+SELECT id FROM digitalocean.images.images WHERE tag_name = 'legacy' AND id = 100095;
+SELECT id FROM digitalocean.images.images WHERE tag_name = 'legacy' AND id = 100033;
+SELECT id, type FROM digitalocean.images.images WHERE type = 'distribution' AND id = 100033;
+-- A list filter that cannot be sent is an error, not an empty answer.
+SELECT count(*) FROM digitalocean.images.images WHERE tag_name = 'legacy' OR tag_name = 'web';
+-- The type family named twice, or two families at once.
+SELECT count(*) FROM digitalocean.images.images WHERE type = 'distribution' AND type = 'distribution';
+SELECT count(*) FROM digitalocean.images.images WHERE type IN ('distribution', 'application') AND type = 'application';
+SELECT count(*) FROM digitalocean.images.images WHERE type = 'distribution' AND type = 'application';
+-- Repeated values are sent once, for every parameter.
+SELECT count(*) FROM digitalocean.images.images WHERE private IN (true, false) AND tag_name IN ('legacy', 'legacy');

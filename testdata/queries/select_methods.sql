@@ -19,3 +19,7 @@ SELECT image_id, slug FROM digitalocean.images.images WHERE type = 'distribution
 -- * is the fields alone, even when a parameter column is selected too.
 SELECT *, image_id FROM digitalocean.images.images WHERE image_id IN (100033, 100098) ORDER BY id;
 SELECT i.*, i.tag_name FROM digitalocean.images.images i WHERE i.tag_name = 'staging' AND i.type = 'backup' ORDER BY i.id;
+-- id values are sent only in the form SQL reads them; others filter the list.
+SELECT id FROM digitalocean.images.images WHERE id IN (100033, 100033.0, '100033');
+SELECT id FROM digitalocean.images.images WHERE id IN (100033, 'ubuntu-24-04-x64');
+SELECT id FROM digitalocean.images.images WHERE id = 100033.5;

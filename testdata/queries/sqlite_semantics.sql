@@ -27,3 +27,5 @@ SELECT count(*) FROM digitalocean.images.images a JOIN digitalocean.images.image
 SELECT id, slug, tags, public, min_disk_size FROM digitalocean.images.images WHERE image_id IN (100006, 100303) ORDER BY id;
 SELECT json_extract(tags, '$[1]') AS second_tag, typeof(size_gigabytes) AS t, typeof(id) AS ti FROM digitalocean.images.images WHERE image_id = 100060;
 SELECT t.value AS tag, count(*) AS n FROM digitalocean.images.images, json_each(tags) t GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3;
+-- replace() is a function, not REPLACE INTO.
+SELECT replace(slug, '-x64', '') AS short FROM digitalocean.images.images WHERE type = 'distribution' ORDER BY 1 LIMIT 2;

@@ -368,34 +368,59 @@ func rewrite(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables
 			}
 		}
 	}
-	starDone := map[sqltext.Star]bool{}
+	// A reference that needs its parameter columns reads the table, whose
+	// * would include them; the others read the fields-only view.
+	withParams := map[*refPlan]bool{}
+	for _, p := range plans {
+		withParams[p] = mentionsParamColumn(st, p.res, neutral)
+	}
+	fieldList := func(p *refPlan, qual string) string {
+		var cols []string
+		for _, f := range p.res.Fields {
+			cols = append(cols, qual+quoteIdent(f.Name))
+		}
+		return strings.Join(cols, ", ")
+	}
+	for si, sc := range a.Scopes {
+		var mine []*refPlan // this block's references, in FROM order
+		for _, p := range plans {
+			if p.ref.Scope == si {
+				mine = append(mine, p)
+			}
+		}
+		for _, sr := range sc.Stars {
+			switch {
+			case sr.Qualifier != "":
+				for _, p := range mine {
+					if withParams[p] && strings.EqualFold(sr.Qualifier, refName(p.ref)) {
+						edits = append(edits, edit{sr.Pos, sr.End, fieldList(p, quoteIdent(refName(p.ref))+".")})
+						break
+					}
+				}
+			case len(mine) == 1 && sc.Tables == 1 && withParams[mine[0]]:
+				edits = append(edits, edit{sr.Pos, sr.End, fieldList(mine[0], "")})
+			case len(mine) > 1 && sc.Tables == len(mine):
+				// Every entry is a resource: * is each one's columns in turn.
+				any := false
+				var parts []string
+				for _, p := range mine {
+					if withParams[p] {
+						any = true
+						parts = append(parts, fieldList(p, quoteIdent(refName(p.ref))+"."))
+					} else {
+						parts = append(parts, quoteIdent(refName(p.ref))+".*")
+					}
+				}
+				if any {
+					edits = append(edits, edit{sr.Pos, sr.End, strings.Join(parts, ", ")})
+				}
+			}
+		}
+	}
 	for _, p := range plans {
 		name := tables[p.key]
-		if !mentionsParamColumn(st, p.res, neutral) {
+		if !withParams[p] {
 			name += "_v"
-		} else {
-			// The table has the parameter columns too; * must still be
-			// the fields alone.
-			sc := a.Scopes[p.ref.Scope]
-			for _, sr := range sc.Stars {
-				qual := ""
-				switch {
-				case sr.Qualifier != "" && strings.EqualFold(sr.Qualifier, refName(p.ref)):
-					qual = quoteIdent(refName(p.ref)) + "."
-				case sr.Qualifier == "" && sc.Tables == 1:
-				default:
-					continue
-				}
-				if starDone[sr] {
-					continue
-				}
-				starDone[sr] = true
-				var cols []string
-				for _, f := range p.res.Fields {
-					cols = append(cols, qual+quoteIdent(f.Name))
-				}
-				edits = append(edits, edit{sr.Pos, sr.End, strings.Join(cols, ", ")})
-			}
 		}
 		text := quoteIdent(name)
 		if p.ref.Alias == "" {

@@ -23,3 +23,5 @@ SELECT i.*, i.tag_name FROM digitalocean.images.images i WHERE i.tag_name = 'sta
 SELECT id FROM digitalocean.images.images WHERE id IN (100033, 100033.0, '100033');
 SELECT id FROM digitalocean.images.images WHERE id IN (100033, 'ubuntu-24-04-x64');
 SELECT id FROM digitalocean.images.images WHERE id = 100033.5;
+-- In a join of resources too, * is each resource's fields.
+SELECT * FROM digitalocean.images.images i JOIN digitalocean.images.images j ON j.image_id = i.id WHERE i.image_id = 100033;

@@ -136,6 +136,10 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 		mat  *Materializer
 		call callParams
 		rows *int
+		// held keeps the answers of a fan-out of single-object calls
+		// (gets), inserted in call order once all are in, so that the
+		// rows come out in the order the values were written.
+		held *[]json.RawMessage
 	}
 	var jobs []job
 	for _, p := range pending {
@@ -146,7 +150,11 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 		defer m.Close()
 		rows := new(int)
 		for _, c := range p.calls {
-			jobs = append(jobs, job{plan: p, mat: m, call: c, rows: rows})
+			j := job{plan: p, mat: m, call: c, rows: rows}
+			if len(p.calls) > 1 && !p.method.Paginated {
+				j.held = new([]json.RawMessage)
+			}
+			jobs = append(jobs, j)
 		}
 	}
 	var (
@@ -188,6 +196,10 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 				if firstErr != nil {
 					return provider.ErrStop
 				}
+				if j.held != nil {
+					*j.held = append(*j.held, objs...)
+					return nil
+				}
 				if j.plan.dedupe {
 					objs = unseen(seenObjs, j.plan, objs)
 				}
@@ -220,6 +232,18 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	for _, j := range jobs {
+		if j.held == nil {
+			continue
+		}
+		objs := *j.held
+		if j.plan.dedupe {
+			objs = unseen(seenObjs, j.plan, objs)
+		}
+		if _, err := j.mat.Insert(ctx, objs, j.call.cols); err != nil {
+			return fmt.Errorf("%s: %w", j.plan.res.ID(), err)
+		}
 	}
 	if s.opts.Progress != nil {
 		for _, p := range pending {
@@ -576,23 +600,48 @@ func (s *Session) sqliteError(st sqltext.Statement, err error) error {
 			"not allowed: %s", what)
 	}
 	if m := nearRE.FindStringSubmatch(msg); m != nil {
-		return errorf(findToken(st, m[1]), "", "syntax error near %q", m[1])
+		// SQLite does not say where; the last such token is the likelier
+		// culprit, the earlier ones having parsed.
+		return errorf(findLastToken(st, m[1]), "", "syntax error near %q", m[1])
 	}
 	if m := noColumnRE.FindStringSubmatch(msg); m != nil {
 		name := m[2]
 		hint := ""
+		pos := findToken(st, name)
 		if m[1] == "column" {
 			hint = "DESCRIBE <resource> lists a resource's columns"
 			if i := strings.LastIndexByte(name, '.'); i >= 0 {
-				name = name[i+1:]
+				pos = findQualified(st, name[:i], name[i+1:])
 			}
 		}
-		return errorf(findToken(st, name), hint, "%s", msg)
+		return errorf(pos, hint, "%s", msg)
 	}
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
 	return errorf(-1, "", "%s", msg)
+}
+
+// findLastToken returns the offset of the last token whose text is text, or -1.
+func findLastToken(st sqltext.Statement, text string) int {
+	for i := len(st.Tokens) - 1; i >= 0; i-- {
+		if t := st.Tokens[i]; t.Text == text || t.Value == text {
+			return t.Pos
+		}
+	}
+	return -1
+}
+
+// findQualified returns the offset of qual.name in the statement, or of
+// name alone, or -1.
+func findQualified(st sqltext.Statement, qual, name string) int {
+	toks := st.Tokens
+	for i := 0; i+2 < len(toks); i++ {
+		if toks[i].Value == qual && toks[i+1].IsOp(".") && toks[i+2].Value == name {
+			return toks[i].Pos
+		}
+	}
+	return findToken(st, name)
 }
 
 // findToken returns the offset of the first token whose text is text, or -1.

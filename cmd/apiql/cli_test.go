@@ -358,7 +358,7 @@ func TestCLIEmulatorServes(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatalf("the emulator did not say where it serves; stderr:\n%s", stderr.String())
 	}
-	m := regexp.MustCompile(`^emulator serving 7 images at (http://127\.0\.0\.1:\d+) \(token "tok"\)$`).FindStringSubmatch(first)
+	m := regexp.MustCompile(`^emulator serving 7 images at (http://127\.0\.0\.1:\d+) \(accepting the token given with --token\)$`).FindStringSubmatch(first)
 	if m == nil {
 		cmd.Process.Kill()
 		t.Fatalf("first line %q, want where it serves", first)

@@ -31,7 +31,7 @@ Flags:
 // runEmulator is `apiql emulator`.
 func runEmulator(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
 	addr := fs.String("addr", "127.0.0.1:8089", "listen on `ADDR`")
 	images := fs.Int("images", 60, "number of images in the sample data")
 	seed := fs.Int64("seed", 0, "sample data seed")
@@ -39,7 +39,7 @@ func runEmulator(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	token := fs.String("token", "sandbox", "the bearer token accepted")
 	rateLimit := fs.Int("rate-limit", 5000, "the ratelimit-limit reported; ratelimit-remaining counts down from it")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, emulatorUsage)
+		fmt.Fprint(fs.Output(), emulatorUsage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -56,7 +56,11 @@ func runEmulator(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 	opts := emulator.Options{Images: *images, Seed: *seed, Latency: *latency, Token: *token, Now: time.Now().UTC(), RateLimit: *rateLimit, NoRequestLog: true}
 	err := emulator.ListenAndServe(ctx, *addr, opts, func(url string) {
-		fmt.Fprintf(stdout, "emulator serving %d images at %s (token %q)\n", *images, url, *token)
+		tok := "the token given with --token"
+		if *token == "sandbox" {
+			tok = `"sandbox"`
+		}
+		fmt.Fprintf(stdout, "emulator serving %d images at %s (accepting %s)\n", *images, url, tok)
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "apiql emulator: %v\n", err)

@@ -34,7 +34,7 @@ Flags:
 // runExec is `apiql exec`.
 func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("exec", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
 	var (
 		c             config
 		file          string
@@ -48,7 +48,7 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&outfile, "outfile", "", "same as -f")
 	fs.BoolVar(&continueOnErr, "continue-on-error", false, "run the remaining statements after one fails (the exit code is still 1)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, execUsage)
+		fmt.Fprint(fs.Output(), execUsage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(interleaved(fs, args)); err != nil {

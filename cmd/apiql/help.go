@@ -25,9 +25,23 @@ Authentication: DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN); DIGITALOCEAN_
 points apiql at another endpoint. --sandbox needs neither.
 `
 
+// helpOutput is where a subcommand's flag package writes: stdout when help
+// was asked for (it is the answer), stderr for usage errors.
+func helpOutput(args []string, stdout, stderr io.Writer) io.Writer {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help":
+			return stdout
+		case "--":
+			return stderr
+		}
+	}
+	return stderr
+}
+
 // runHelp is `apiql help [command]`.
 func runHelp(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, mainUsage)
 		return 0
 	}

@@ -36,11 +36,11 @@ Flags:
 // runShell is `apiql shell`.
 func runShell(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("shell", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
 	var c config
 	c.register(fs)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, shellUsage)
+		fmt.Fprint(fs.Output(), shellUsage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

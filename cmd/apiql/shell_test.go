@@ -376,8 +376,8 @@ func TestShellUsage(t *testing.T) {
 		t.Errorf("shell --help: exit code %d, want 0", code)
 	}
 	for _, want := range []string{"Usage: apiql shell", "Examples:", "apiql shell --sandbox", "-sandbox", "-o format"} {
-		if !strings.Contains(stderr.String(), want) {
-			t.Errorf("shell --help output lacks %q:\n%s", want, stderr.String())
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("shell --help output (stdout) lacks %q:\n%s", want, stdout.String())
 		}
 	}
 	stderr.Reset()

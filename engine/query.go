@@ -608,6 +608,10 @@ func (s *Session) sqliteError(st sqltext.Statement, err error) error {
 		name := m[2]
 		hint := ""
 		pos := findToken(st, name)
+		if m[1] == "table" && strings.Count(name, ".") == 1 && s.reg.Provider(name[:strings.IndexByte(name, '.')]) != nil {
+			return errorf(findQualified(st, name[:strings.IndexByte(name, '.')], name[strings.IndexByte(name, '.')+1:]),
+				"SHOW RESOURCES IN "+name+" lists its resources", "%s is a service, not a resource: resources are named provider.service.resource", name)
+		}
 		if m[1] == "column" {
 			hint = "DESCRIBE <resource> lists a resource's columns"
 			if i := strings.LastIndexByte(name, '.'); i >= 0 {
@@ -615,6 +619,13 @@ func (s *Session) sqliteError(st sqltext.Statement, err error) error {
 			}
 		}
 		return errorf(pos, hint, "%s", msg)
+	}
+	if strings.HasPrefix(msg, "ambiguous column name: ") {
+		name := strings.TrimPrefix(msg, "ambiguous column name: ")
+		if i := strings.LastIndexByte(name, '.'); i >= 0 {
+			name = name[i+1:]
+		}
+		return errorf(findToken(st, name), "give each table an alias and qualify the column: FROM a.b.c x JOIN a.b.c y ... x."+name, "%s", msg)
 	}
 	if errors.Is(err, context.Canceled) {
 		return err

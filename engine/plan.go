@@ -278,7 +278,9 @@ func chooseMethod(ref sqltext.Ref, res *registry.Resource, preds []sqltext.Pred,
 	p := &refPlan{ref: ref, res: res, method: best}
 	p.calls = fanOut(bestBinds)
 	for _, b := range bestBinds {
-		if b.byField && len(b.send) > 1 {
+		if (b.byField || res.Field(b.param.Name) != nil) && len(b.send) > 1 {
+			// Values of a field filter may find one object twice (the
+			// API may match loosely): SQL's IN returns it once.
 			p.dedupe = true
 		}
 		if b.neutral {

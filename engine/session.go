@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -70,7 +69,6 @@ type Session struct {
 	// so that SQLite's messages name resources, not tables.
 	tableNames map[string]string
 	cache      map[string]*cached
-	mu         sync.Mutex
 }
 
 type cached struct {

@@ -81,6 +81,7 @@
 //   - Droplets: a droplet's image is the current image object when the image
 //     still exists, else the object as it was when the droplet was created.
 //     snapshot_ids and backup_ids list the existing snapshots and backups
-//     taken from the droplet. The name filter is an exact match.
+//     taken from the droplet. The name filter matches the whole name,
+//     case-insensitively, as DigitalOcean documents it.
 //   - The 403 forbidden error of the contract is never produced.
 package emulator

@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"sort"
+	"strings"
 )
 
 // listRegions answers GET /v2/regions.
@@ -111,7 +112,7 @@ func (s *Server) listDroplets(r *http.Request) reply {
 	page := make([]Droplet, 0, min(pg.perPage, 64))
 	total := 0
 	for _, d := range s.droplets {
-		if (tag != "" && !d.hasTag(tag)) || (name != "" && d.Name != name) {
+		if (tag != "" && !d.hasTag(tag)) || (name != "" && !strings.EqualFold(d.Name, name)) {
 			continue
 		}
 		if pg.holds(total) {

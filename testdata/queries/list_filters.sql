@@ -25,3 +25,8 @@ SELECT count(*) FROM digitalocean.images.images WHERE type IN ('distribution', '
 SELECT count(*) FROM digitalocean.images.images WHERE type = 'distribution' AND type = 'application';
 -- Repeated values are sent once, for every parameter.
 SELECT count(*) FROM digitalocean.images.images WHERE private IN (true, false) AND tag_name IN ('legacy', 'legacy');
+-- The droplets name filter is case-insensitive at the API; SQL's = stays exact,
+-- and an object two values both find is one row.
+SELECT name FROM digitalocean.droplets.droplets WHERE name = 'web-01';
+SELECT count(*) FROM digitalocean.droplets.droplets WHERE name = 'WEB-01';
+SELECT name FROM digitalocean.droplets.droplets WHERE name IN ('web-01', 'WEB-01');

@@ -260,12 +260,13 @@ func likePattern(p string) *regexp.Regexp {
 	return regexp.MustCompile(b.String())
 }
 
+// firstLine is a description's first paragraph on one line.
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return strings.TrimSpace(s[:i])
+	if i := strings.Index(s, "\n\n"); i >= 0 {
+		s = s[:i]
 	}
-	return s
+	return oneLine(s)
 }
 
 func oneLine(s string) string {

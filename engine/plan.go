@@ -119,8 +119,8 @@ func checkUnbound(st sqltext.Statement, plans []*refPlan) error {
 		return false
 	}
 	for i, t := range toks {
-		if !t.IsName() || inside(t) || i+1 < len(toks) && toks[i+1].IsOp(".") {
-			continue
+		if !t.IsName() || inside(t) || i+1 < len(toks) && toks[i+1].IsOp(".") || i > 0 && toks[i-1].Is("AS") {
+			continue // not a column: a qualifier, or a name being given
 		}
 		qual := ""
 		if i >= 2 && toks[i-1].IsOp(".") && toks[i-2].IsName() {

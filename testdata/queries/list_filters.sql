@@ -30,3 +30,6 @@ SELECT count(*) FROM digitalocean.images.images WHERE private IN (true, false) A
 SELECT name FROM digitalocean.droplets.droplets WHERE name = 'web-01';
 SELECT count(*) FROM digitalocean.droplets.droplets WHERE name = 'WEB-01';
 SELECT name FROM digitalocean.droplets.droplets WHERE name IN ('web-01', 'WEB-01');
+-- A name given with AS is not the filter column.
+SELECT i.id, 'x' AS tag_name FROM digitalocean.images.images i WHERE i.image_id = 100095;
+WITH t AS (SELECT 1 AS private) SELECT private FROM t;

@@ -358,3 +358,52 @@ func TestOtherProviderPaging(t *testing.T) {
 		t.Errorf("%d requests, want %d pages of 50", got, want)
 	}
 }
+
+// TestFollowsNextWithoutTotal: with no total and no last link, the pages
+// are fetched one after another by their next links, every one of them.
+func TestFollowsNextWithoutTotal(t *testing.T) {
+	reg, err := registry.Load("../testdata/registry/good")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := reg.Resource("acme.widgets.widgets")
+	const total = 130
+	var requests atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		var p, limit int
+		fmt.Sscan(r.URL.Query().Get("p"), &p)
+		fmt.Sscan(r.URL.Query().Get("limit"), &limit)
+		p = max(p, 1)
+		var items []string
+		for i := (p-1)*limit + 1; i <= p*limit && i <= total; i++ {
+			items = append(items, fmt.Sprintf(`{"id":%d}`, i))
+		}
+		next := ""
+		if p*limit < total {
+			next = fmt.Sprintf("http://%s/api/widgets?p=%d&limit=%d", r.Host, p+1, limit)
+		}
+		fmt.Fprintf(w, `{"items":[%s],"paging":{"next_url":%q}}`, strings.Join(items, ","), next)
+	}))
+	defer srv.Close()
+	env := map[string]string{"ACME_API_URL": srv.URL, "ACME_TOKEN": "k"}
+	cl := &provider.Client{Getenv: func(k string) string { return env[k] }}
+	n := 0
+	err = cl.List(context.Background(), provider.Call{Method: res.Method("list")}, func(objs []json.RawMessage) error {
+		for _, o := range objs {
+			var x struct{ ID int }
+			json.Unmarshal(o, &x)
+			n++
+			if x.ID != n {
+				return fmt.Errorf("widget %d has id %d", n, x.ID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != total || requests.Load() != 3 {
+		t.Errorf("%d widgets in %d requests, want %d in 3", n, requests.Load(), total)
+	}
+}

@@ -181,7 +181,7 @@ func (s *Session) bindWhere(ctx context.Context, st sqltext.Statement, m *regist
 	preds := a.Scopes[ref.Scope].Preds
 	conj := 1
 	d := 0
-	for _, t := range toks[where+1 : end] {
+	for _, t := range sqltext.Unwrap(toks[where+1 : end]) {
 		switch {
 		case t.IsOp("("):
 			d++

@@ -172,9 +172,12 @@ func (g *gen) atom(depth int) bool {
 		g.w(" THEN 1 ELSE 0 END = 1")
 		return false
 	case 8:
+		// OR only: a parenthesised AND that is the whole WHERE clause is
+		// unwrapped and split (see Unwrap), which this model does not
+		// follow.
 		g.w("(")
 		g.atom(depth + 1)
-		g.pick(" OR ", " AND ")
+		g.w(" OR ")
 		g.atom(depth + 1)
 		g.w(")")
 		return false

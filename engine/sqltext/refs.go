@@ -400,6 +400,7 @@ func alias(toks []Token, i int) string {
 // conjuncts splits a WHERE clause's tokens on top-level AND and keeps the
 // pushable ones. A top-level OR makes the whole clause unpushable.
 func conjuncts(toks []Token) []Pred {
+	toks = Unwrap(toks)
 	var (
 		preds   []Pred
 		depth   int
@@ -512,6 +513,31 @@ func column(toks []Token, p *Pred) (int, bool) {
 
 func isKeywordLiteral(t Token) bool {
 	return t.Is("TRUE") || t.Is("FALSE") || t.Is("NULL") || t.Is("NOT") || t.Is("EXISTS") || t.Is("CASE")
+}
+
+// Unwrap strips parentheses that enclose all of toks: (a = 1 AND b = 2)
+// is the same condition as a = 1 AND b = 2.
+func Unwrap(toks []Token) []Token {
+	for len(toks) >= 2 && toks[0].IsOp("(") {
+		depth := 0
+		closes := -1
+		for i, t := range toks {
+			if t.IsOp("(") {
+				depth++
+			} else if t.IsOp(")") {
+				depth--
+				if depth == 0 {
+					closes = i
+					break
+				}
+			}
+		}
+		if closes != len(toks)-1 {
+			return toks
+		}
+		toks = toks[1 : len(toks)-1]
+	}
+	return toks
 }
 
 // Literal reads a string, number, -number, TRUE or FALSE at toks[i]. It

@@ -146,6 +146,68 @@ func checkUnbound(st sqltext.Statement, plans []*refPlan) error {
 			return errorf(t.Pos, fmt.Sprintf("filter with WHERE %s = <value> or %s IN (<values>), joined to the rest with AND, so that it is sent to the API", name, name),
 				"%s is a filter the API applies, not a field of %s: it is not sent here, so it would be NULL in every row", name, owner)
 		}
+		if err := checkShadow(toks, i, qual, plans); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkShadow refuses a comparison of a field with a value that, for the
+// same-named list parameter, means something else (type = 'distribution'
+// is an image family to the API, never a value of the type field) where
+// the comparison is not sent to the API: SQL would compare the field and
+// silently match nothing.
+func checkShadow(toks []sqltext.Token, i int, qual string, plans []*refPlan) error {
+	t := toks[i]
+	for _, p := range plans {
+		if qual != "" && !strings.EqualFold(qual, refName(p.ref)) {
+			continue
+		}
+		prm := shadowParam(p.res, t.Value)
+		if prm == nil {
+			continue
+		}
+		// The literals compared with the column: col = 'x', col IN ('x', ...).
+		var lits []sqltext.Token
+		j := i + 1
+		if j < len(toks) && (toks[j].IsOp("=") || toks[j].IsOp("==") || toks[j].IsOp("!=") || toks[j].IsOp("<>")) && j+1 < len(toks) {
+			lits = append(lits, toks[j+1])
+		}
+		if j+1 < len(toks) && toks[j].Is("NOT") && toks[j+1].Is("IN") {
+			j++
+		}
+		if j+1 < len(toks) && toks[j].Is("IN") && toks[j+1].IsOp("(") {
+			for k := j + 2; k < len(toks) && !toks[k].IsOp(")"); k++ {
+				lits = append(lits, toks[k])
+			}
+		}
+		if i >= 2 && (toks[i-1].IsOp("=") || toks[i-1].IsOp("==")) {
+			lits = append(lits, toks[i-2])
+		}
+		for _, l := range lits {
+			if l.Kind == sqltext.String && contains(prm.Enum, l.Value) {
+				return errorf(l.Pos, fmt.Sprintf("write it as a condition of its own, joined to the rest with AND: WHERE %s = '%s' AND ...; to match several, WHERE %s IN (...)", prm.Name, l.Value, prm.Name),
+					"%s = '%s' is a filter the API applies (%s), not a value of the %s field; here it is not sent, so it would match nothing", prm.Name, l.Value, p.res.ID(), prm.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// shadowParam returns the select-method parameter named name that shares
+// its name with a field of res but filters something else (no Field, an
+// enum), or nil.
+func shadowParam(res *registry.Resource, name string) *registry.Param {
+	if res.Field(name) == nil {
+		return nil
+	}
+	for _, m := range res.MethodsFor(registry.VerbSelect) {
+		for _, prm := range m.Params {
+			if strings.EqualFold(prm.Name, name) && prm.Field == "" && len(prm.Enum) > 0 {
+				return prm
+			}
+		}
 	}
 	return nil
 }

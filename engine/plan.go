@@ -409,14 +409,12 @@ func bindMethod(res *registry.Resource, m *registry.Method, preds []sqltext.Pred
 			b.byField = byField && !byName
 			ok := true
 			for _, v := range pr.Values {
-				if b.byField {
-					// Through the field, the value must mean to the API
-					// what it means to SQL: an integer field's value in
-					// canonical form (100051, not 100051.0 or '0100051').
-					if f := res.Field(prm.Field); f != nil && f.Type == registry.TypeInteger {
-						if v, ok = canonicalInt(v); !ok {
-							break
-						}
+				if f := res.Field(prm.Field); f != nil && f.Type == registry.TypeInteger && (b.byField || v.Kind == sqltext.Number) {
+					// The value must mean to the API what it means to
+					// SQL: an integer field's value in canonical form
+					// (100051, not 100051.0, or through the field '0100051').
+					if v, ok = canonicalInt(v); !ok {
+						break
 					}
 				}
 				send, col, err := paramValue(prm, v)

@@ -114,6 +114,30 @@ func (c *Client) BaseURL(p *registry.Provider) string {
 	return strings.TrimRight(p.BaseURL, "/")
 }
 
+// checkBaseURL refuses a base URL that is not an absolute http(s) URL,
+// before any request is tried (a bare host:port would fail only after
+// every retry).
+func (c *Client) checkBaseURL(p *registry.Provider) error {
+	raw := c.BaseURL(p)
+	u, err := url.Parse(raw)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return nil
+	}
+	where := "the registry's base_url"
+	if p.BaseURLEnv != "" && c.getenv(p.BaseURLEnv) != "" {
+		where = p.BaseURLEnv
+	}
+	return fmt.Errorf("%s = %q is not an http or https URL: write it with its scheme, e.g. http://127.0.0.1:8089", where, redact(raw))
+}
+
+// redact hides the password of a URL's user information.
+func redact(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return raw
+}
+
 // token returns the provider's token, or an *AuthError.
 func (c *Client) token(p *registry.Provider) (string, error) {
 	if p.Auth.Type != "bearer" {
@@ -140,6 +164,9 @@ func (c *Client) Build(call Call) (*Request, error) {
 	p := m.Resource.Service.Provider
 	tok, err := c.token(p)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.checkBaseURL(p); err != nil {
 		return nil, err
 	}
 	path := m.Path
@@ -282,7 +309,7 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 		hr.Header.Set("Authorization", "Bearer "+req.token)
 	}
 	if c.Debug != nil {
-		fmt.Fprintf(c.Debug, "apiql: %s %s (Authorization: Bearer ***)\n", req.HTTPMethod, mask(req.URL, req.token))
+		fmt.Fprintf(c.Debug, "apiql: %s %s (Authorization: Bearer ***)\n", req.HTTPMethod, redact(mask(req.URL, req.token)))
 	}
 	c.stats.Requests.Add(1)
 	resp, err := c.httpClient().Do(hr)

@@ -54,6 +54,7 @@ func readVarsFile(name string) (map[string]any, error) {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("--vars file %s: %s", name, fmt.Sprintf(format, args...))
 	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte-order mark, as Windows editors write
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var doc any

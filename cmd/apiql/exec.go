@@ -83,7 +83,8 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		src, srcName, tmplName = string(b), file, file
 	case fs.NArg() > 0:
-		src, srcName = strings.Join(fs.Args(), " "), "the command line"
+		// Several arguments are several statements: apiql exec "SQL" "SQL".
+		src, srcName = strings.Join(fs.Args(), ";\n"), "the command line"
 	case !isTerminal(stdin):
 		b, err := io.ReadAll(stdin)
 		if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/chzyer/readline"
 	"io"
 	"os"
 	"strings"
@@ -44,14 +45,11 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// isTerminal reports whether r is a character device (a terminal).
+// isTerminal reports whether r is a terminal (not merely a character
+// device such as /dev/null).
 func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && readline.IsTerminal(int(f.Fd()))
 }
 
 // shellWords joins args into a command line a POSIX shell reads back as

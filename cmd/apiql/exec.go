@@ -24,7 +24,7 @@ statement failed.
 
 Examples:
   apiql exec --sandbox "SELECT name, slug FROM digitalocean.images.images WHERE type = 'distribution'"
-  apiql exec --sandbox -o json "SELECT id, name, regions FROM digitalocean.images.images WHERE image_id = 100000"
+  apiql exec --sandbox -o json "SELECT id, name, regions FROM digitalocean.images.images WHERE image_id = 100065"
   apiql exec -i audit.iql --var region=nyc3 -o csv -f report.csv
   echo "SHOW PROVIDERS" | apiql exec -i -
 

@@ -280,7 +280,7 @@ func (r *REPL) printHelp() {
   SHOW RESOURCES IN digitalocean.images;
   DESCRIBE digitalocean.images.images;
   SELECT name, slug FROM digitalocean.images.images WHERE type = 'distribution';
-  EXEC digitalocean.images.images.get @image_id = 'ubuntu-24-04-x64';
+  EXEC digitalocean.images.images._get @image_id = 'ubuntu-24-04-x64';
 Statements may use variables as {{ .name }} (see .set).
 
 Meta-commands (on their own line):

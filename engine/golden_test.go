@@ -26,7 +26,6 @@ type env struct {
 	emu  *emulator.Server
 	srv  *httptest.Server
 	sess *engine.Session
-	dry  *bytes.Buffer
 }
 
 // newEnv starts an emulator with images sample images and opens a

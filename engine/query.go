@@ -490,12 +490,6 @@ func mentionsParamColumn(st sqltext.Statement, res *registry.Resource, neutral m
 	return false
 }
 
-// run executes SQL in the session's database with the guard up, and reads
-// the result with each column's registry type.
-func (s *Session) run(ctx context.Context, st sqltext.Statement, text string) (*Result, error) {
-	return s.result(st, func() (*sql.Rows, error) { return s.conn.QueryContext(ctx, text) })
-}
-
 // result runs query and reads its rows; errors point into st.
 func (s *Session) result(st sqltext.Statement, query func() (*sql.Rows, error)) (*Result, error) {
 	rows, err := query()

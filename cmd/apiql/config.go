@@ -94,12 +94,6 @@ func (c *config) format(out io.Writer) (shell.Format, error) {
 	return shell.ParseFormat(c.output)
 }
 
-// env is what a session reads from the environment.
-type env struct {
-	getenv  func(string) string
-	cleanup func()
-}
-
 // openSession loads the registry, starts the sandbox when asked, and opens
 // an engine session. The returned func releases everything.
 func (c *config) openSession(ctx context.Context, stderr io.Writer, progress func(engine.ProgressEvent)) (*engine.Session, func(), error) {

@@ -2,7 +2,6 @@ package emulator_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -70,7 +69,7 @@ func get(b *testing.B, client *http.Client, url string, v any) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		b.Fatal(fmt.Sprintf("GET %s: %s", url, resp.Status))
+		b.Fatalf("GET %s: %s", url, resp.Status)
 	}
 	if v == nil {
 		_, err = io.Copy(io.Discard, resp.Body)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"testing"
 
@@ -246,12 +245,6 @@ func hasTag(tags []string, tag string) bool {
 		}
 	}
 	return false
-}
-
-func sortedCopy(a []int) []int {
-	out := append([]int(nil), a...)
-	sort.Ints(out)
-	return out
 }
 
 func equalInts(a, b []int) bool {

@@ -123,7 +123,7 @@ func String(raw []byte) (s string, ok bool) {
 // Compact returns raw as compact JSON text: as is when it holds no
 // insignificant space, compacted otherwise.
 func Compact(raw []byte) string {
-	if bytes.IndexAny(raw, " \t\r\n") < 0 {
+	if !bytes.ContainsAny(raw, " \t\r\n") {
 		return string(raw)
 	}
 	var b bytes.Buffer

@@ -158,16 +158,11 @@ func (s *Session) bindWhere(ctx context.Context, st sqltext.Statement, m *regist
 	hint := fmt.Sprintf("write %s ... WHERE %s = <value>, IN (<values>) or IN (SELECT ...); %s takes %s",
 		verb, firstOr(required, "<param>"), m.Name, inputList(m))
 	where, end := -1, len(toks)
-	depth := 0
-	for i, t := range toks {
-		switch {
-		case t.IsOp("("):
-			depth++
-		case t.IsOp(")"):
-			depth--
-		case depth == 0 && t.Is("WHERE") && where < 0:
+	for _, i := range sqltext.TopLevel(toks) {
+		switch t := toks[i]; {
+		case t.Is("WHERE") && where < 0:
 			where = i
-		case depth == 0 && t.Is("RETURNING"):
+		case t.Is("RETURNING"):
 			end = i
 		}
 	}
@@ -180,16 +175,12 @@ func (s *Session) bindWhere(ctx context.Context, st sqltext.Statement, m *regist
 	a := sqltext.Analyze(toks)
 	preds := a.Scopes[ref.Scope].Preds
 	conj := 1
-	d := 0
-	for _, t := range sqltext.Unwrap(toks[where+1 : end]) {
-		switch {
-		case t.IsOp("("):
-			d++
-		case t.IsOp(")"):
-			d--
-		case d == 0 && t.Is("AND"):
+	cond := sqltext.Unwrap(toks[where+1 : end])
+	for _, i := range sqltext.TopLevel(cond) {
+		switch t := cond[i]; {
+		case t.Is("AND"):
 			conj++
-		case d == 0 && (t.Is("OR") || t.Is("BETWEEN")):
+		case t.Is("OR") || t.Is("BETWEEN"):
 			return nil, errorf(t.Pos, hint, "%s ... WHERE may only bind %s's parameters with =, IN (...) or IN (SELECT ...) joined by AND; put other conditions in a subquery", verb, m.Name)
 		}
 	}

@@ -545,15 +545,10 @@ var noColumnRE = regexp.MustCompile(`no such (column|table|function): (\S+)`)
 // writeInQuery finds an INSERT, UPDATE, DELETE or REPLACE at the top level
 // of a query (WITH ... DELETE, say).
 func writeInQuery(st sqltext.Statement) (sqltext.Token, bool) {
-	depth := 0
 	toks := st.Tokens
-	for i, t := range toks {
-		switch {
-		case t.IsOp("("):
-			depth++
-		case t.IsOp(")"):
-			depth--
-		case depth > 0 || i > 0 && toks[i-1].IsOp("."):
+	for _, i := range sqltext.TopLevel(toks) {
+		switch t := toks[i]; {
+		case i > 0 && toks[i-1].IsOp("."):
 		case i+1 < len(toks) && toks[i+1].IsOp("("):
 			// A function call, as replace(name, 'a', 'b').
 		case t.Is("INSERT") || t.Is("UPDATE") || t.Is("DELETE"):

@@ -189,14 +189,8 @@ func (s *Session) writeMethod(res *registry.Resource, verb string, pos int) (*re
 // splitReturning finds a top-level RETURNING clause after toks[from]. It
 // returns where the statement's body ends and the RETURNING list's text.
 func splitReturning(st sqltext.Statement, toks []sqltext.Token, from int) (int, string, error) {
-	depth := 0
-	for j := from; j < len(toks); j++ {
-		switch {
-		case toks[j].IsOp("("):
-			depth++
-		case toks[j].IsOp(")"):
-			depth--
-		case depth == 0 && toks[j].Is("RETURNING"):
+	for _, j := range sqltext.TopLevel(toks) {
+		if j >= from && toks[j].Is("RETURNING") {
 			if j+1 >= len(toks) {
 				return 0, "", errorf(toks[j].End, "write RETURNING * or RETURNING id, name", "RETURNING needs a column list")
 			}

@@ -300,6 +300,24 @@ func Analyze(toks []Token) *Analysis {
 	return a
 }
 
+// TopLevel returns the indexes of the tokens of toks that are outside
+// every parenthesis (the parentheses themselves left out).
+func TopLevel(toks []Token) []int {
+	var out []int
+	depth := 0
+	for i, t := range toks {
+		switch {
+		case t.IsOp("("):
+			depth++
+		case t.IsOp(")"):
+			depth--
+		case depth == 0:
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // balanced reports whether the parentheses of toks pair up.
 func balanced(toks []Token) bool {
 	depth := 0

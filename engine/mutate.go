@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/apiql/apiql/engine/sqltext"
@@ -329,6 +330,7 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 	}
 	hint := fmt.Sprintf("%s takes %s", m.Name, execInputs(m))
 	vals := map[string]any{}
+	var paging map[string]string
 	seenArg := map[string]bool{}
 	var body map[string]json.RawMessage
 	for i := 1 + n; i < len(toks); {
@@ -370,6 +372,16 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 			vals[bodyPrefix+name] = v
 		case strings.HasPrefix(name, bodyPrefix) && m.BodyField(strings.TrimPrefix(name, bodyPrefix)) != nil:
 			vals[name] = v
+		case pagingParam(m, name):
+			// A raw list asks for one page: which, and how large.
+			n, ok := v.(int64)
+			if !ok || n < 1 {
+				return nil, errorf(t.Pos, hint, "@%s takes a whole number from 1 up", name)
+			}
+			if paging == nil {
+				paging = map[string]string{}
+			}
+			paging[name] = strconv.FormatInt(n, 10)
 		default:
 			return nil, errorf(t.Pos, hint, "unknown parameter @%s for %s", name, m.Name)
 		}
@@ -378,6 +390,7 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 	if err != nil {
 		return nil, errorf(toks[1].Pos, hint, "%s: %v", m.Name, err)
 	}
+	call.Paging = paging
 	if s.opts.DryRun != nil && m.HTTPMethod != http.MethodGet {
 		req, err := s.cl.Build(call)
 		if err != nil {
@@ -401,9 +414,19 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 	return &Result{Columns: []Column{{Name: "response", Type: registry.TypeObject}}, Rows: [][]any{{compacted.String()}}}, nil
 }
 
+// pagingParam reports whether name is the page or page-size parameter of
+// a paginated method's provider.
+func pagingParam(m *registry.Method, name string) bool {
+	pg := m.Resource.Service.Provider.Pagination
+	return m.Paginated && pg != nil && (name == pg.PageParam || name == pg.SizeParam) && name != ""
+}
+
 // execInputs names a method's inputs as EXEC writes them.
 func execInputs(m *registry.Method) string {
 	s := inputs(m, "@", "@")
+	if pg := m.Resource.Service.Provider.Pagination; m.Paginated && pg != nil && pg.PageParam != "" && pg.SizeParam != "" {
+		s += fmt.Sprintf("; one page with @%s and @%s", pg.PageParam, pg.SizeParam)
+	}
 	if len(m.Body) > 0 {
 		s += "; or the body whole with @@json = '{...}'"
 	}

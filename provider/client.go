@@ -67,6 +67,9 @@ type Call struct {
 	// PageCount, when set, is told how many pages List will fetch, once
 	// page one has said (for progress reports).
 	PageCount func(pages int)
+	// Paging holds the provider's page and page-size parameters for a
+	// single request of a paginated method (EXEC of a raw list), by name.
+	Paging map[string]string
 }
 
 // Request is a fully built HTTP request, as it would be sent.
@@ -185,6 +188,9 @@ func (c *Client) Build(call Call) (*Request, error) {
 		default:
 			q.Set(prm.Name, v)
 		}
+	}
+	for k, v := range call.Paging {
+		q.Set(k, v)
 	}
 	u := c.BaseURL(p) + path
 	if len(q) > 0 {

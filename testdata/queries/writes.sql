@@ -34,3 +34,6 @@ EXEC digitalocean.images.images._list @type = 'application';
 EXEC digitalocean.images.images._list @type = 'snapshot';
 -- UPDATE over the ids a subquery selects, one call per id.
 UPDATE digitalocean.images.images SET data__description = 'staging build' WHERE image_id IN (SELECT id FROM digitalocean.images.images WHERE tag_name = 'staging' AND type = 'custom') RETURNING id, name, description;
+-- A raw list is one request: which page, and how large.
+EXEC digitalocean.images.images._list @type = 'distribution' @page = 2 @per_page = 2;
+EXEC digitalocean.images.images._list @page = 0;

@@ -94,7 +94,8 @@ func (e *env) run(t testing.TB, src string) string {
 	if err != nil {
 		fmt.Fprintf(&out, "error: %v\n", err)
 	}
-	return out.String()
+	// The emulator's links carry its address, a new port every run.
+	return strings.ReplaceAll(out.String(), e.srv.URL, "http://emulator")
 }
 
 // requestLog renders the emulator's request log, sorted (fan-out calls run

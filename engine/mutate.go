@@ -111,7 +111,9 @@ func (s *Session) update(ctx context.Context, st sqltext.Statement) (*Result, er
 	}
 	vals, err := s.query(ctx, sqltext.Statement{Text: text, Tokens: vt, Kind: sqltext.Select})
 	if err != nil {
-		return nil, err
+		e := wrap(-1, "", err)
+		return nil, errorf(sets[0].col.Pos, "SET values are computed once, before the calls, without the resource's rows: use literals (or expressions of them, or a scalar subquery)",
+			"SET: %s", e.Msg)
 	}
 	body := map[string]any{}
 	for k, a := range sets {
@@ -189,10 +191,11 @@ func (s *Session) bindWhere(ctx context.Context, st sqltext.Statement, m *regist
 		return nil, errorf(toks[where].Pos, hint+"; put other conditions in a subquery: WHERE "+firstOr(required, "id")+" IN (SELECT id FROM "+ref.Name()+" WHERE ...)",
 			"%s ... WHERE may only bind %s's parameters (%s)", verb, m.Name, strings.Join(paramNames(m), ", "))
 	}
-	// Bind each conjunct to a parameter.
-	values := map[string][]any{}
-	var order []string
-	for _, p := range preds {
+	// Each conjunct names a parameter: all are checked before any
+	// subquery runs.
+	params := make([]*registry.Param, len(preds))
+	named := map[string]bool{}
+	for i, p := range preds {
 		prm := m.Param(p.Column)
 		if prm == nil {
 			for _, q := range m.Params {
@@ -204,9 +207,22 @@ func (s *Session) bindWhere(ctx context.Context, st sqltext.Statement, m *regist
 		if prm == nil || (p.Qualifier != "" && !strings.EqualFold(p.Qualifier, refName(ref))) {
 			return nil, errorf(p.Pos, hint, "%q is not a parameter of %s; %s ... WHERE binds only %s", p.Column, m.Name, verb, strings.Join(paramNames(m), ", "))
 		}
-		if _, dup := values[prm.Name]; dup {
+		if named[prm.Name] {
 			return nil, errorf(p.Pos, hint, "%s is bound twice", prm.Name)
 		}
+		named[prm.Name] = true
+		params[i] = prm
+	}
+	for _, r := range required {
+		if !named[r] {
+			return nil, errorf(toks[where].Pos, hint, "%s without %s is refused: bind it in WHERE", verb, r)
+		}
+	}
+	// Bind each conjunct to its parameter.
+	values := map[string][]any{}
+	var order []string
+	for i, p := range preds {
+		prm := params[i]
 		var vs []any
 		if p.Subquery != nil {
 			rows, err := s.subquery(ctx, st, p.Subquery.Pos, p.Subquery.End)

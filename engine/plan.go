@@ -551,6 +551,20 @@ func allInEnum(vals []sqltext.Token, enum []string) bool {
 // paramValue converts a literal to the text sent for prm and the SQL value
 // its parameter column holds.
 func paramValue(prm *registry.Param, v sqltext.Token) (string, any, error) {
+	send, col, err := paramValueText(prm, v)
+	if err != nil {
+		return "", nil, err
+	}
+	// An empty value is no filter to an API, and "", "." and ".." are no
+	// path segment: such a value is not sent (SQLite compares it instead).
+	if send == "" || prm.In == registry.InPath && (send == "." || send == "..") {
+		return "", nil, fmt.Errorf("%s: %q cannot be sent", prm.Name, send)
+	}
+	return send, col, nil
+}
+
+// paramValueText is paramValue without the check for unsendable values.
+func paramValueText(prm *registry.Param, v sqltext.Token) (string, any, error) {
 	lit := literalValue(v)
 	switch prm.Type {
 	case registry.TypeBoolean:

@@ -53,7 +53,7 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 	}
 	// Compile the statement over the (still empty) tables first: a syntax
 	// error or an unknown column fails here, before any request is sent.
-	text := rewrite(st, a, plans, tables)
+	text, restore := rewrite(st, a, plans, tables)
 	s.tableNames = map[string]string{}
 	for _, p := range plans {
 		s.tableNames[tables[p.key]] = p.res.ID()
@@ -74,7 +74,15 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 			return nil, err
 		}
 	}
-	return s.result(st, func() (*sql.Rows, error) { return stmt.QueryContext(ctx) })
+	res, err := s.result(st, func() (*sql.Rows, error) { return stmt.QueryContext(ctx) })
+	if err != nil {
+		return nil, err
+	}
+	// A column named after its expression shows the user's own names.
+	for i := range res.Columns {
+		res.Columns[i].Name = restore.Replace(res.Columns[i].Name)
+	}
+	return res, nil
 }
 
 // tables creates (or finds in the cache) the table of every fetch key. It
@@ -377,7 +385,10 @@ func init() {
 // rewrite returns the statement's text with every resource reference
 // replaced by its table (or the table's field-only view) and every
 // conjunct the API has applied replaced by TRUE.
-func rewrite(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string) string {
+//
+// The replacer it returns turns rewritten references back into the
+// user's text, for column names SQLite takes from expressions.
+func rewrite(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string) (string, *strings.Replacer) {
 	type edit struct {
 		pos, end int
 		text     string
@@ -394,6 +405,7 @@ func rewrite(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables
 	}
 	// A reference that needs its parameter columns reads the table, whose
 	// * would include them; the others read the fields-only view.
+	var back []string
 	withParams := map[*refPlan]bool{}
 	for _, p := range plans {
 		withParams[p] = mentionsParamColumn(st, p.res, neutral)
@@ -451,13 +463,14 @@ func rewrite(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables
 			text += " AS " + quoteIdent(refName(p.ref))
 		}
 		edits = append(edits, edit{p.ref.Pos, p.ref.End, text})
+		back = append(back, text, st.Text[p.ref.Pos:p.ref.End])
 	}
 	sort.Slice(edits, func(i, j int) bool { return edits[i].pos > edits[j].pos })
 	out := st.Text
 	for _, e := range edits {
 		out = out[:e.pos] + e.text + out[e.end:]
 	}
-	return out
+	return out, strings.NewReplacer(back...)
 }
 
 // mentionsParamColumn reports whether the statement names one of the

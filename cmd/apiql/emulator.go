@@ -48,6 +48,17 @@ func runEmulator(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	switch {
+	case *images < 1:
+		fmt.Fprintf(stderr, "apiql emulator: --images must be at least 1; got %d\n", *images)
+		return 2
+	case *latency < 0:
+		fmt.Fprintf(stderr, "apiql emulator: --latency must be 0 or more; got %v\n", *latency)
+		return 2
+	case *rateLimit < 1:
+		fmt.Fprintf(stderr, "apiql emulator: --rate-limit must be at least 1; got %d\n", *rateLimit)
+		return 2
+	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "apiql emulator: unexpected argument %q\n", fs.Arg(0))
 		return 2

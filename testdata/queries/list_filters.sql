@@ -37,3 +37,6 @@ WITH t AS (SELECT 1 AS private) SELECT private FROM t;
 SELECT count(*) FROM digitalocean.images.images WHERE type = 'distribution' OR type = 'application';
 SELECT count(*) FROM digitalocean.images.images WHERE type IN ('distribution', 'snapshot');
 SELECT count(*) FROM digitalocean.images.images WHERE type = 'snapshot' OR type = 'base';
+-- An empty value is no filter at the API: it is not sent.
+SELECT count(*) FROM digitalocean.images.images WHERE tag_name = '';
+SELECT count(*) FROM digitalocean.images.images WHERE image_id = '';

@@ -37,3 +37,6 @@ UPDATE digitalocean.images.images SET data__description = 'staging build' WHERE 
 -- A raw list is one request: which page, and how large.
 EXEC digitalocean.images.images._list @type = 'distribution' @page = 2 @per_page = 2;
 EXEC digitalocean.images.images._list @page = 0;
+-- Every conjunct is checked before the subquery is read.
+DELETE FROM digitalocean.images.images WHERE image_id IN (SELECT id FROM digitalocean.images.images) AND name = 'x';
+UPDATE digitalocean.images.images SET data__name = name || '-x' WHERE image_id = 100039;

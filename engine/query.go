@@ -393,19 +393,25 @@ func rewrite(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables
 		pos, end int
 		text     string
 	}
-	var edits []edit
+	var (
+		edits []edit
+		back  []string
+	)
 	neutral := map[sqltext.Span]bool{}
 	for _, p := range plans {
 		for _, sp := range p.neutral {
 			if !neutral[sp] {
 				neutral[sp] = true
-				edits = append(edits, edit{sp.Pos, sp.End, "1"})
+				// TRUE, marked so that a column named after the expression
+				// can show the conjunct again.
+				mark := fmt.Sprintf("1/*apiql:%d*/", len(neutral))
+				edits = append(edits, edit{sp.Pos, sp.End, mark})
+				back = append(back, mark, st.Text[sp.Pos:sp.End])
 			}
 		}
 	}
 	// A reference that needs its parameter columns reads the table, whose
 	// * would include them; the others read the fields-only view.
-	var back []string
 	withParams := map[*refPlan]bool{}
 	for _, p := range plans {
 		withParams[p] = mentionsParamColumn(st, p.res, neutral)

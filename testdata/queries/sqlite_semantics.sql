@@ -29,3 +29,5 @@ SELECT json_extract(tags, '$[1]') AS second_tag, typeof(size_gigabytes) AS t, ty
 SELECT t.value AS tag, count(*) AS n FROM digitalocean.images.images, json_each(tags) t GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3;
 -- replace() is a function, not REPLACE INTO.
 SELECT replace(slug, '-x64', '') AS short FROM digitalocean.images.images WHERE type = 'distribution' ORDER BY 1 LIMIT 2;
+-- A column named after its expression shows the query as written.
+SELECT (SELECT count(*) FROM digitalocean.images.images i WHERE i.type = 'distribution'), (SELECT count(*) FROM digitalocean.regions.regions);

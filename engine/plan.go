@@ -337,6 +337,10 @@ func chooseMethod(ref sqltext.Ref, res *registry.Resource, preds []sqltext.Pred,
 		return nil, errorf(ref.Pos, fmt.Sprintf("add WHERE %s = <value> (see SHOW METHODS IN %s)", req[0], res.ID()),
 			"cannot select from %s without %s: %s", res.ID(), strings.Join(dedupe(req), " or "), strings.Join(needs, "; "))
 	}
+	bestBinds, err := exclusive(res, best, bestBinds)
+	if err != nil {
+		return nil, err
+	}
 	p := &refPlan{ref: ref, res: res, method: best}
 	p.calls = fanOut(bestBinds)
 	for _, b := range bestBinds {
@@ -440,6 +444,38 @@ func bindMethod(res *registry.Resource, m *registry.Method, preds []sqltext.Pred
 		binds = append(binds, *found)
 	}
 	return binds, missing
+}
+
+// exclusive keeps the bindings the API takes together: of two parameters
+// the registry says exclude each other, the one SQLite can apply itself
+// (it filters on a field, and the predicate stays in the SQL) is not sent.
+// Two that only the API can apply are an error.
+func exclusive(res *registry.Resource, m *registry.Method, binds []binding) ([]binding, error) {
+	drop := map[int]bool{}
+	for i, a := range binds {
+		for j, b := range binds {
+			if i >= j || drop[i] || drop[j] || !(contains(a.param.Excludes, b.param.Name) || contains(b.param.Excludes, a.param.Name)) {
+				continue
+			}
+			aLocal, bLocal := !a.neutral, !b.neutral
+			switch {
+			case bLocal:
+				drop[j] = true
+			case aLocal:
+				drop[i] = true
+			default:
+				return nil, errorf(b.pred.Pos, "filter on one of them here, and on the other in an outer query over the result",
+					"%s cannot send %s and %s together", m.Name, a.param.Name, b.param.Name)
+			}
+		}
+	}
+	var out []binding
+	for i, b := range binds {
+		if !drop[i] {
+			out = append(out, b)
+		}
+	}
+	return out, nil
 }
 
 // apiOnly reports whether a conjunct means something only the API can

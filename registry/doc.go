@@ -55,8 +55,9 @@
 // Types are string (the default), integer, number, boolean, array and
 // object. A param takes in (path or query; required under params:),
 // required, type, enum (not on boolean, array or object), field (the
-// response field it filters on by equality) and description. A body field
-// takes the same keys but field; its in, when written, is body. Every
+// response field it filters on by equality), excludes (the method's other
+// params the API refuses in the same request) and description. A body field
+// takes the same keys but field and excludes; its in, when written, is body. Every
 // placeholder {x} of the path needs a path param x and every path param a
 // placeholder; path params are required. A select or delete method cannot
 // have required body fields: no statement could set them.

@@ -230,6 +230,7 @@ func TestLoadBroken(t *testing.T) {
 		{"unknown-field-type", "acme/services/things.yaml", 6, "unknown type \"strng\" in field \"name\"; did you mean \"string\"?"},
 		{"unknown-http-method", "acme/services/things.yaml", 24, "unknown HTTP method \"POSTT\" in method \"create\"; did you mean \"POST\"?"},
 		{"unknown-in", "acme/services/things.yaml", 15, "unknown location \"header\" in param \"name\" of method \"list\""},
+		{"excludes-unknown-param", "acme/services/things.yaml", 15, "param \"name\" of method \"list\": excludes \"colour\", which is not another param of the method"},
 		{"unknown-key", "acme/services/things.yaml", 12, "unknown key \"respone_key\" in method \"list\"; did you mean \"response_key\"?"},
 		{"unknown-verb", "acme/services/things.yaml", 23, "unknown verb \"insrt\" in method \"create\"; did you mean \"insert\"?"},
 	}

@@ -256,6 +256,14 @@ func (d *decoder) method(key, val *yaml.Node, r *Resource) *Method {
 			keys[p] = kv.key
 		}
 	}
+	for _, p := range mt.Params {
+		for _, x := range p.Excludes {
+			if mt.Param(x) == nil || x == p.Name {
+				d.errorf(d.deref(keys[p]), "param %q of %s: excludes %q, which is not another param of the method", p.Name, ctx, x).
+					withHint("list the names of params the API refuses together with this one")
+			}
+		}
+	}
 	ps, _ = d.pairs(m["body"], "body of "+ctx, "body field")
 	for _, kv := range ps {
 		p := d.param(kv.key, kv.val, mt, true)
@@ -349,7 +357,7 @@ func (d *decoder) http(m map[string]*yaml.Node, mt *Method, ctx string) []string
 
 // param decodes a path or query parameter (body false) or a body field.
 func (d *decoder) param(key, val *yaml.Node, mt *Method, body bool) *Param {
-	kind, known := "param", []string{"in", "required", "type", "enum", "field", "description"}
+	kind, known := "param", []string{"in", "required", "type", "enum", "field", "excludes", "description"}
 	if body {
 		kind, known = "body field", []string{"in", "required", "type", "enum", "description"}
 	}
@@ -419,6 +427,9 @@ func (d *decoder) param(key, val *yaml.Node, mt *Method, body bool) *Param {
 	}
 
 	if !body {
+		if m["excludes"] != nil {
+			p.Excludes = d.strs(m, "excludes", ctx)
+		}
 		p.Field = d.str(m, "field", ctx)
 		if p.Field != "" && mt.Resource.Field(p.Field) == nil {
 			e := d.errorf(d.deref(m["field"]), "%s: field %q names no field of resource %q", ctx, p.Field, mt.Resource.Name)

@@ -171,6 +171,9 @@ type Param struct {
 	Required bool
 	// Enum, when not empty, lists the values the API accepts.
 	Enum []string
+	// Excludes names the method's other parameters the API refuses in the
+	// same request as this one; the engine sends at most one of them.
+	Excludes []string
 	// Field, when set, names the response field this parameter filters on by
 	// equality: a predicate `field = v` also binds the parameter, and the API's
 	// filtering agrees with SQL's, so the predicate may be re-applied to the rows.

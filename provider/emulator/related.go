@@ -107,6 +107,10 @@ func (s *Server) listDroplets(r *http.Request) reply {
 	q := r.URL.Query()
 	pg := newPager(q)
 	tag, name := q.Get("tag_name"), q.Get("name")
+	if tag != "" && name != "" {
+		// DigitalOcean documents the two filters as not combinable.
+		return errBadQuery("name and tag_name cannot be combined")
+	}
 
 	s.mu.RLock()
 	page := make([]Droplet, 0, min(pg.perPage, 64))

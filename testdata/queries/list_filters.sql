@@ -40,3 +40,5 @@ SELECT count(*) FROM digitalocean.images.images WHERE type = 'snapshot' OR type 
 -- An empty value is no filter at the API: it is not sent.
 SELECT count(*) FROM digitalocean.images.images WHERE tag_name = '';
 SELECT count(*) FROM digitalocean.images.images WHERE image_id = '';
+-- Filters the API refuses together: the one SQLite can apply stays local.
+SELECT name FROM digitalocean.droplets.droplets WHERE tag_name = 'prod' AND name = 'web-01';

@@ -300,26 +300,6 @@ func TestCLIEmulatorUsage(t *testing.T) {
 	}
 }
 
-// cliHelperEnv makes the test binary act as apiql: see TestCLIHelperProcess.
-const cliHelperEnv = "APIQL_CLI_TEST_HELPER"
-
-// TestCLIHelperProcess is not a test: started by TestCLIEmulatorServes with
-// cliHelperEnv set, it runs apiql with the arguments after "--" in a process
-// of its own, where an interrupt is a real SIGINT.
-func TestCLIHelperProcess(t *testing.T) {
-	if os.Getenv(cliHelperEnv) != "1" {
-		return
-	}
-	args := os.Args
-	for i, a := range args {
-		if a == "--" {
-			args = args[i+1:]
-			break
-		}
-	}
-	os.Exit(Run(args, os.Stdin, os.Stdout, os.Stderr))
-}
-
 // TestCLIEmulatorServes runs `apiql emulator --addr 127.0.0.1:0` in a
 // process of its own: it says where it serves, answers with the given token
 // and sample size, and stops cleanly (exit 0) on an interrupt.
@@ -327,8 +307,8 @@ func TestCLIEmulatorServes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCLIHelperProcess$", "--", "emulator", "--addr", "127.0.0.1:0", "--images", "7", "--token", "tok")
-	cmd.Env = append(os.Environ(), cliHelperEnv+"=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "--", "emulator", "--addr", "127.0.0.1:0", "--images", "7", "--token", "tok")
+	cmd.Env = append(os.Environ(), helperEnv+"=1")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -20,14 +20,14 @@ import (
 	"github.com/apiql/apiql/provider/emulator"
 )
 
-// helperEnv makes the test binary act as apiql: see TestShellHelperProcess.
-const helperEnv = "APIQL_SHELL_TEST_HELPER"
+// helperEnv makes the test binary act as apiql: see TestHelperProcess.
+const helperEnv = "APIQL_TEST_HELPER"
 
-// TestShellHelperProcess is not a test: started by the terminal tests with
-// helperEnv set, it runs apiql with the arguments after "--", so that the
-// shell runs in a process of its own, on a pseudo-terminal, where Ctrl-C
-// sends a real SIGINT.
-func TestShellHelperProcess(t *testing.T) {
+// TestHelperProcess is not a test: started by tests with helperEnv set, it
+// runs apiql with the arguments after "--" in a process of its own (the
+// shell on a pseudo-terminal, the emulator), where an interrupt or Ctrl-C
+// is a real SIGINT.
+func TestHelperProcess(t *testing.T) {
 	if os.Getenv(helperEnv) != "1" {
 		return
 	}
@@ -57,7 +57,7 @@ type terminal struct {
 // added to a clean environment and HOME set to home.
 func startShell(t *testing.T, home string, env []string, args ...string) *terminal {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestShellHelperProcess$", "--", "shell"}, args...)...)
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--", "shell"}, args...)...)
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		if name == "HOME" || name == "XDG_STATE_HOME" || name == "APIQL_REGISTRY" || strings.HasPrefix(name, "DIGITALOCEAN_") {

@@ -260,11 +260,6 @@ func (s *Session) bindWhere(ctx context.Context, st sqltext.Statement, m *regist
 		values[prm.Name] = vs
 		order = append(order, prm.Name)
 	}
-	for _, r := range required {
-		if _, ok := values[r]; !ok {
-			return nil, errorf(toks[where].Pos, hint, "%s without %s is refused: bind it in WHERE", verb, r)
-		}
-	}
 	// One call per combination of values, each validated before any is sent.
 	combos := []map[string]any{{}}
 	for _, name := range order {
@@ -355,10 +350,10 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 			i++
 			continue
 		}
-		if t.Kind != sqltext.Param || !strings.HasPrefix(t.Text, "@") || i+2 >= len(toks)+0 && i+2 > len(toks) {
+		if t.Kind != sqltext.Param || !strings.HasPrefix(t.Text, "@") || i+1 >= len(toks) {
 			return nil, errorf(t.Pos, usage, "expected @param = value, got %q", t.Text)
 		}
-		if i+2 >= len(toks)+1 || !toks[i+1].IsOp("=") {
+		if !toks[i+1].IsOp("=") {
 			return nil, errorf(t.Pos, usage, "expected = after %s", t.Text)
 		}
 		v, next, ok := literalArg(toks, i+2)

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -352,7 +353,7 @@ func scrub(err error, token string) error {
 	if token == "" || !strings.Contains(err.Error(), token) {
 		return err
 	}
-	return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), token, "***"))
+	return errors.New(mask(err.Error(), token))
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

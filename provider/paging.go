@@ -38,7 +38,10 @@ func (c *Client) List(ctx context.Context, call Call, fn PageFunc) error {
 		if err != nil {
 			return err
 		}
-		objs, err := Objects(m, resp.Body)
+		var objs []json.RawMessage
+		if len(bytes.TrimSpace(resp.Body)) > 0 {
+			objs, err = objectsIn(m, resp.Body) // send has checked it is JSON
+		}
 		if err != nil {
 			return c.malformed(call, 0, err)
 		}

@@ -22,6 +22,7 @@
 //	DELETE /v2/snapshots/{id}         delete (204)
 //	GET    /v2/droplets               list (tag_name, name, page, per_page)
 //	GET    /v2/droplets/{id}          get
+//	GET    /v2/sizes                  list, with DigitalOcean's published prices
 //
 // Any other path or method answers 404 not_found.
 //
@@ -77,7 +78,17 @@
 //     snapshot (id is the image id as a string, resource_id the Droplet it was
 //     taken from, which may no longer exist); deleting one deletes the image.
 //     Lists put droplet snapshots first (by image id), then volume snapshots
-//     (by id). resource_type other than droplet or volume answers 400.
+//     (by id). resource_type other than droplet or volume answers 400. GET
+//     or DELETE of the id of an image, Droplet or volume that is not a
+//     snapshot answers the spec's 400 "the resource is not a snapshot".
+//   - Droplets carry every field of the spec's droplet schema: memory,
+//     vcpus, disk and disk_info are their size's; one private (VPC) and one
+//     public IPv4 interface, IPv6 for about half; backups enabled (features
+//     "backups", a next_backup_window the day after Options.Now) for those
+//     with backups and a few more; kernel null; vpc_uuid the region's
+//     default VPC.
+//   - created_at of created images and started_at of actions are the time
+//     of the request (Options.Clock).
 //   - Droplets: a droplet's image is the current image object when the image
 //     still exists, else the object as it was when the droplet was created.
 //     snapshot_ids and backup_ids list the existing snapshots and backups

@@ -130,7 +130,7 @@ func (s *Server) createImage(body []byte) reply {
 		Distribution: normalizeDistribution(req.Distribution),
 		Public:       false,
 		Regions:      []string{},
-		CreatedAt:    s.now.Format(isoLayout),
+		CreatedAt:    s.stamp(),
 		Description:  req.Description,
 		Tags:         tags,
 		Status:       "NEW",
@@ -267,7 +267,7 @@ func (s *Server) imageAction(idText string, body []byte) reply {
 	if rec == nil {
 		return errNotFound()
 	}
-	now := s.now.Format(isoLayout)
+	now := s.stamp()
 	act := Action{Status: "completed", Type: req.Type, StartedAt: now, CompletedAt: &now,
 		ResourceID: id, ResourceType: "image"}
 	switch req.Type {

@@ -265,7 +265,7 @@ func TestGetImage(t *testing.T) {
 
 func TestCreateImage(t *testing.T) {
 	now := time.Date(2030, 1, 2, 3, 4, 5, 600, time.UTC)
-	c := start(t, emulator.Options{Now: now})
+	c := start(t, emulator.Options{Clock: func() time.Time { return now }})
 	before := c.s.Images()
 	maxID := before[len(before)-1].ID
 
@@ -540,7 +540,7 @@ func TestDeleteImage(t *testing.T) {
 }
 
 func TestImageActions(t *testing.T) {
-	c := start(t, emulator.Options{})
+	c := start(t, emulator.Options{Clock: func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }})
 	all := c.s.Images()
 	snapshot := filter(all, func(i emulator.Image) bool {
 		return i.Type == "snapshot" && !i.Public && i.Status == "available" && !hasString(i.Regions, "tor1")

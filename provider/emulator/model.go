@@ -73,24 +73,70 @@ type Snapshot struct {
 	Tags         []string `json:"tags"`
 }
 
-// Droplet is the subset of the API's droplet object that the emulator serves.
+// Droplet is the API's droplet object, with every field of the spec's
+// droplet schema in its order.
 type Droplet struct {
 	ID int `json:"id"`
 	// Name is unique among the seeded Droplets.
 	Name string `json:"name"`
+	// Memory, VCPUs and Disk are the size's (megabytes, count, gigabytes).
+	Memory   int        `json:"memory"`
+	VCPUs    int        `json:"vcpus"`
+	Disk     int        `json:"disk"`
+	DiskInfo []DiskInfo `json:"disk_info"`
+	Locked   bool       `json:"locked"`
 	// Status is active or off.
 	Status string `json:"status"`
-	// Image is the full object of the image the Droplet was created from.
-	Image Image `json:"image"`
-	// Region is the full object of the Droplet's region.
-	Region   Region `json:"region"`
-	SizeSlug string `json:"size_slug"`
+	// Kernel is always null: DigitalOcean manages kernels itself now.
+	Kernel    *struct{} `json:"kernel"`
+	CreatedAt string    `json:"created_at"`
+	Features  []string  `json:"features"`
+	// BackupIDs are ids of private images of type backup taken from the Droplet.
+	BackupIDs []int `json:"backup_ids"`
+	// NextBackupWindow is set when backups are enabled (features holds "backups").
+	NextBackupWindow *BackupWindow `json:"next_backup_window"`
 	// SnapshotIDs are ids of private images of type snapshot taken from the Droplet.
 	SnapshotIDs []int `json:"snapshot_ids"`
-	// BackupIDs are ids of private images of type backup taken from the Droplet.
-	BackupIDs []int    `json:"backup_ids"`
-	Tags      []string `json:"tags"`
-	CreatedAt string   `json:"created_at"`
+	// Image is the full object of the image the Droplet was created from.
+	Image Image `json:"image"`
+	// VolumeIDs are the ids of the volumes attached to the Droplet.
+	VolumeIDs []string `json:"volume_ids"`
+	Size      Size     `json:"size"`
+	SizeSlug  string   `json:"size_slug"`
+	Networks  Networks `json:"networks"`
+	// Region is the full object of the Droplet's region.
+	Region  Region   `json:"region"`
+	Tags    []string `json:"tags"`
+	VpcUUID string   `json:"vpc_uuid"`
+}
+
+// BackupWindow is a Droplet's next_backup_window.
+type BackupWindow struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// Networks are a Droplet's network interfaces.
+type Networks struct {
+	V4 []NetworkV4 `json:"v4"`
+	V6 []NetworkV6 `json:"v6"`
+}
+
+// NetworkV4 is an IPv4 interface; a private one's gateway is "nil", as the
+// API writes it.
+type NetworkV4 struct {
+	IPAddress string `json:"ip_address"`
+	Netmask   string `json:"netmask"`
+	Gateway   string `json:"gateway"`
+	Type      string `json:"type"`
+}
+
+// NetworkV6 is an IPv6 interface.
+type NetworkV6 struct {
+	IPAddress string `json:"ip_address"`
+	Netmask   int    `json:"netmask"`
+	Gateway   string `json:"gateway"`
+	Type      string `json:"type"`
 }
 
 // Action is the API's action object, as POST /v2/images/{id}/actions returns it.
@@ -173,6 +219,11 @@ type dropletRecord struct {
 	ownImages []int // ids of the snapshots and backups taken from it, ascending
 	Tags      []string
 	CreatedAt string
+	backups   bool     // backups enabled
+	ipv6      bool     // an IPv6 interface
+	publicV4  string   // its public IPv4 address
+	privateV4 string   // its VPC address
+	volumes   []string // ids of the volumes attached, set by the account seed
 }
 
 func (d *dropletRecord) hasTag(tag string) bool {

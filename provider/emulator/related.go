@@ -1,9 +1,11 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 )
 
 // listRegions answers GET /v2/regions.
@@ -75,11 +77,29 @@ func (s *Server) findSnapshot(id string) (snap Snapshot, volumeIndex int, ok boo
 func (s *Server) getSnapshot(id string) reply {
 	s.mu.RLock()
 	snap, _, ok := s.findSnapshot(id)
+	other := !ok && s.isOtherResource(id)
 	s.mu.RUnlock()
-	if !ok {
+	switch {
+	case other:
+		return errNotASnapshot()
+	case !ok:
 		return errNotFound()
 	}
 	return jsonReply(http.StatusOK, snapshotEnvelope{snap})
+}
+
+// isOtherResource reports whether id names an image, Droplet or volume that
+// is not a snapshot: the API answers 400 for those. Call with mu held.
+func (s *Server) isOtherResource(id string) bool {
+	if n, isInt := parseID(id); isInt {
+		return s.image(n) != nil || s.dropByID[n] != nil
+	}
+	for _, v := range s.volumes {
+		if v.ResourceID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // deleteSnapshot answers DELETE /v2/snapshots/{id}; deleting a droplet
@@ -89,6 +109,8 @@ func (s *Server) deleteSnapshot(id string) reply {
 	defer s.mu.Unlock()
 	_, vi, ok := s.findSnapshot(id)
 	switch {
+	case !ok && s.isOtherResource(id):
+		return errNotASnapshot()
 	case !ok:
 		return errNotFound()
 	case vi >= 0:
@@ -153,19 +175,45 @@ func (s *Server) getDroplet(idText string) reply {
 	return jsonReply(http.StatusOK, dropletEnvelope{out})
 }
 
-// droplet renders a stored Droplet with its current image, snapshots and
-// backups. Call with mu held.
+// droplet renders a stored Droplet with its current image, snapshots,
+// backups and volumes. Call with mu held.
 func (s *Server) droplet(d *dropletRecord) Droplet {
+	size, _ := lookupSize(d.SizeSlug)
 	out := Droplet{
 		ID:          d.ID,
 		Name:        d.Name,
+		Memory:      size.Memory,
+		VCPUs:       size.VCPUs,
+		Disk:        size.Disk,
+		DiskInfo:    size.DiskInfo,
 		Status:      d.Status,
-		Image:       d.image,
-		SizeSlug:    d.SizeSlug,
-		SnapshotIDs: []int{},
-		BackupIDs:   []int{},
-		Tags:        d.Tags,
 		CreatedAt:   d.CreatedAt,
+		Features:    make([]string, 0, 3),
+		BackupIDs:   []int{},
+		SnapshotIDs: []int{},
+		Image:       d.image,
+		VolumeIDs:   append([]string{}, d.volumes...),
+		Size:        size,
+		SizeSlug:    d.SizeSlug,
+		Networks: Networks{
+			V4: []NetworkV4{
+				{IPAddress: d.privateV4, Netmask: "255.255.240.0", Gateway: "nil", Type: "private"},
+				{IPAddress: d.publicV4, Netmask: "255.255.240.0", Gateway: gateway(d.publicV4), Type: "public"},
+			},
+			V6: []NetworkV6{},
+		},
+		Tags:    d.Tags,
+		VpcUUID: defaultVPC(d.region),
+	}
+	if d.backups {
+		out.Features = append(out.Features, "backups")
+		day := s.now.Truncate(24 * time.Hour).Add(24 * time.Hour)
+		out.NextBackupWindow = &BackupWindow{Start: day.Format(isoLayout), End: day.Add(23 * time.Hour).Format(isoLayout)}
+	}
+	out.Features = append(out.Features, "private_networking")
+	if d.ipv6 {
+		out.Features = append(out.Features, "ipv6")
+		out.Networks.V6 = []NetworkV6{{IPAddress: fmt.Sprintf("2604:a880:4:1d0::%x:%x000", d.ID>>16, d.ID&0xffff), Netmask: 64, Gateway: "2604:a880:4:1d0::1", Type: "public"}}
 	}
 	if rec := s.image(d.imageID); rec != nil {
 		out.Image = rec.Image
@@ -182,4 +230,13 @@ func (s *Server) droplet(d *dropletRecord) Droplet {
 		}
 	}
 	return out
+}
+
+// gateway is the .1 address of an IPv4 address's /20.
+func gateway(ip string) string {
+	var a, b, c, d int
+	if _, err := fmt.Sscanf(ip, "%d.%d.%d.%d", &a, &b, &c, &d); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d.%d.%d.1", a, b, c&^15)
 }

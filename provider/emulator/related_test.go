@@ -130,10 +130,13 @@ func TestSnapshots(t *testing.T) {
 	backup := filter(private, func(i emulator.Image) bool { return i.Type == "backup" })[0]
 	custom := filter(private, func(i emulator.Image) bool { return i.Type == "custom" })[0]
 	public := filter(c.s.Images(), func(i emulator.Image) bool { return i.Public && i.Type == "snapshot" })[0]
-	for _, id := range []int{backup.ID, custom.ID, public.ID, 1} {
-		requireError(t, c.do("GET", fmt.Sprintf("/v2/snapshots/%d", id), ""), 404, "not_found", "")
-		requireError(t, c.do("DELETE", fmt.Sprintf("/v2/snapshots/%d", id), ""), 404, "not_found", "")
+	// An image that is not a snapshot is the spec's not_a_snapshot 400.
+	for _, id := range []int{backup.ID, custom.ID, public.ID} {
+		requireError(t, c.do("GET", fmt.Sprintf("/v2/snapshots/%d", id), ""), 400, "bad_request", "the resource is not a snapshot")
+		requireError(t, c.do("DELETE", fmt.Sprintf("/v2/snapshots/%d", id), ""), 400, "bad_request", "the resource is not a snapshot")
 	}
+	requireError(t, c.do("GET", "/v2/snapshots/1", ""), 404, "not_found", "")
+	requireError(t, c.do("DELETE", "/v2/snapshots/1", ""), 404, "not_found", "")
 
 	// Deleting a droplet snapshot deletes its image, and the droplets forget it.
 	var owner emulator.Snapshot

@@ -61,6 +61,11 @@ func errBadBody() reply { return errReply(http.StatusBadRequest, "bad_request", 
 func errBadQuery(format string, a ...any) reply {
 	return errReply(http.StatusBadRequest, "bad_request", fmt.Sprintf(format, a...))
 }
+
+// errNotASnapshot is the spec's not_a_snapshot response.
+func errNotASnapshot() reply {
+	return errReply(http.StatusBadRequest, "bad_request", "the resource is not a snapshot")
+}
 func errUnauthorized() reply {
 	return errReply(http.StatusUnauthorized, "unauthorized", msgUnauthorized)
 }

@@ -446,6 +446,40 @@ func (s *Server) buildDroplets(g *rng, n int) {
 			rec.dropletID = 300000000 + g.intn(99999999) // a Droplet since destroyed
 		}
 	}
+
+	// What the first datasets did not have draws from its own generator, so
+	// the images, Droplets and snapshots above stay as they were.
+	for i, d := range s.droplets {
+		h := &rng{state: mix64(uint64(s.seed) ^ uint64(d.ID))}
+		d.ipv6 = h.pct(50)
+		d.publicV4 = fmt.Sprintf("%d.%d.%d.%d", pick(h, []int{134, 138, 143, 159, 161, 164, 167}), 1+h.intn(254), i/250, 2+i%250)
+		d.privateV4 = fmt.Sprintf("10.%d.%d.%d", 100+regionIndex(d.region), i/250, 2+i%250)
+		d.backups = h.pct(30)
+		for _, id := range d.ownImages {
+			if rec := s.image(id); rec != nil && rec.Type == "backup" {
+				d.backups = true
+			}
+		}
+	}
+}
+
+// regionIndex is the position of a region in regionTable, or -1.
+func regionIndex(slug string) int {
+	for i, r := range regionTable {
+		if r.Slug == slug {
+			return i
+		}
+	}
+	return -1
+}
+
+// defaultVPC is the uuid of the default VPC of a region.
+func defaultVPC(region string) string {
+	h := uint64(0x6a09e667f3bcc908)
+	for i := 0; i < len(region); i++ {
+		h = mix64(h ^ uint64(region[i]))
+	}
+	return formatUUID(h, mix64(h))
 }
 
 // buildVolumeSnapshots creates a few volume snapshots with UUID ids.

@@ -26,10 +26,14 @@ type Options struct {
 	// Latency is added to every request. A request whose context ends while
 	// it sleeps gets no answer.
 	Latency time.Duration
-	// Now is the clock for the created_at of new images and actions and for
-	// ratelimit-reset. The zero value means 2026-11-01T00:00:00Z, so outputs
-	// are reproducible.
+	// Now is the dataset's present: ratelimit-reset is an hour after it, and
+	// Droplets' next backup windows start the day after it. The zero value
+	// means 2026-11-01T00:00:00Z, so outputs are reproducible.
 	Now time.Time
+	// Clock gives the created_at of what a request creates (images, actions,
+	// objects) and the started_at of actions: the time it was created. nil
+	// means time.Now.
+	Clock func() time.Time
 	// RateLimit is the ratelimit-limit reported, the requests allowed in the
 	// window; 0 means the API's 5000. ratelimit-remaining counts down from it.
 	RateLimit int
@@ -81,6 +85,7 @@ type Server struct {
 	seed     int64
 	latency  time.Duration
 	now      time.Time
+	clock    func() time.Time
 	resetAt  string                  // ratelimit-reset header value
 	noLog    bool                    // Options.NoRequestLog
 	limit    int                     // ratelimit-limit
@@ -133,11 +138,15 @@ func New(opts Options) *Server {
 		seed:     opts.Seed,
 		latency:  opts.Latency,
 		now:      opts.Now.UTC(),
+		clock:    opts.Clock,
 		resetAt:  itoa64(opts.Now.Add(time.Hour).Unix()),
 		token:    opts.Token,
 		actionID: 1900000000,
 		noLog:    opts.NoRequestLog,
 		limit:    opts.RateLimit,
+	}
+	if s.clock == nil {
+		s.clock = time.Now
 	}
 	if s.limit <= 0 {
 		s.limit = rateLimitLimit
@@ -318,6 +327,10 @@ func (s *Server) route(ex *exchange) reply {
 		case len(seg) == 2 && m == http.MethodDelete:
 			return s.deleteSnapshot(seg[1])
 		}
+	case "sizes":
+		if len(seg) == 1 && m == http.MethodGet {
+			return s.listSizes(r)
+		}
 	case "droplets":
 		switch {
 		case len(seg) == 1 && m == http.MethodGet:
@@ -327,6 +340,11 @@ func (s *Server) route(ex *exchange) reply {
 		}
 	}
 	return errNotFound()
+}
+
+// stamp is the current time as the API writes it, for what a request creates.
+func (s *Server) stamp() string {
+	return s.clock().UTC().Format(isoLayout)
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -55,8 +55,8 @@ func registryType(decl string) string {
 }
 
 // createTable creates the table that holds a resource's rows: its fields in
-// registry order, then its parameter columns (untyped, holding the value
-// sent), and a view of the fields alone for queries that do not name a
+// registry order, then its parameter columns (holding the value sent,
+// typed when the parameter is boolean or numeric), and a view of the fields alone for queries that do not name a
 // parameter column, so that SELECT * is exactly the fields.
 func (s *Session) createTable(ctx context.Context, name string, res *registry.Resource) error {
 	var cols, fields []string
@@ -65,7 +65,16 @@ func (s *Session) createTable(ctx context.Context, name string, res *registry.Re
 		fields = append(fields, quoteIdent(f.Name))
 	}
 	for _, p := range paramColumns(res) {
-		cols = append(cols, quoteIdent(p.Name))
+		// A boolean or numeric parameter's column has the parameter's
+		// type (private shows true or false, as public does); a string
+		// one stays untyped, as it may hold the integer field it stands
+		// for (image_id holds the id on rows from the list).
+		switch p.Type {
+		case registry.TypeBoolean, registry.TypeInteger, registry.TypeNumber:
+			cols = append(cols, quoteIdent(p.Name)+" "+declType(p.Type))
+		default:
+			cols = append(cols, quoteIdent(p.Name))
+		}
 	}
 	return s.internal(func() error {
 		if _, err := s.conn.ExecContext(ctx, "CREATE TABLE "+quoteIdent(name)+" ("+strings.Join(cols, ", ")+")"); err != nil {

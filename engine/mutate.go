@@ -25,7 +25,11 @@ func (s *Session) delete(ctx context.Context, st sqltext.Statement) (*Result, er
 		return nil, err
 	}
 	if _, list, _ := splitReturning(st, toks, 0); list != "" {
-		return nil, errorf(findToken(st, "RETURNING"), "select the rows first, then delete them: SELECT ... WHERE image_id IN (...); DELETE ... WHERE image_id IN (...)",
+		key := "<param>"
+		if req := m.RequiredParams(); len(req) > 0 {
+			key = req[0]
+		}
+		return nil, errorf(findToken(st, "RETURNING"), fmt.Sprintf("select the rows first, then delete them: SELECT ... WHERE %s IN (...); DELETE ... WHERE %s IN (...)", key, key),
 			"DELETE ... RETURNING is not supported: the API answers a delete with no object")
 	}
 	calls, err := s.bindWhere(ctx, st, m, ref, nil)

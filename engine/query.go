@@ -42,7 +42,8 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 		return nil, err
 	}
 	limit := rowLimit(st, a, plans)
-	tables, pending, drop, err := s.tables(ctx, plans, limit == 0)
+	none := limitZero(st)
+	tables, pending, drop, err := s.tables(ctx, plans, limit == 0 && !none)
 	defer func() {
 		for _, t := range drop {
 			s.dropTable(context.Background(), t)
@@ -63,7 +64,7 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 		return nil, s.sqliteError(st, err)
 	}
 	defer stmt.Close()
-	if len(pending) > 0 {
+	if len(pending) > 0 && !none {
 		if err := s.load(ctx, pending, tables, limit); err != nil {
 			for _, p := range pending {
 				if c, ok := s.cache[p.key]; ok {
@@ -351,6 +352,41 @@ func rowLimit(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan) int {
 		}
 	}
 	return 0
+}
+
+// limitZero reports whether the statement ends in LIMIT 0 (with or
+// without an OFFSET) at its top level: it answers no rows whatever the
+// fetches would hold, so none is made.
+func limitZero(st sqltext.Statement) bool {
+	toks := st.Tokens
+	top := sqltext.TopLevel(toks)
+	for k, i := range top {
+		if !toks[i].Is("LIMIT") || toks[i].Kind != sqltext.Ident {
+			continue
+		}
+		var rest []sqltext.Token
+		for _, j := range top[k+1:] {
+			rest = append(rest, toks[j])
+		}
+		if len(rest) != len(toks)-1-i {
+			return false // parentheses after LIMIT: an expression
+		}
+		zero := func(t sqltext.Token) bool {
+			n, ok := literalValue(t).(int64)
+			return t.Kind == sqltext.Number && ok && n == 0
+		}
+		switch {
+		case len(rest) == 1:
+			return zero(rest[0])
+		case len(rest) == 3 && rest[1].Is("OFFSET"):
+			return zero(rest[0]) && rest[2].Kind == sqltext.Number
+		case len(rest) == 3 && rest[1].IsOp(","):
+			// LIMIT offset, count
+			return zero(rest[2]) && rest[0].Kind == sqltext.Number
+		}
+		return false
+	}
+	return false
 }
 
 // onlyConjuncts reports whether the WHERE tokens consist of exactly the

@@ -181,7 +181,7 @@ func (s *Session) nameArg(st sqltext.Statement, toks []sqltext.Token, parts int)
 		if len(toks) > 0 {
 			pos = toks[0].Pos
 		}
-		return nil, 0, errorf(pos, "a resource is named provider.service.resource, e.g. digitalocean.images.images; SHOW PROVIDERS lists providers", "expected a resource name")
+		return nil, 0, errorf(pos, "a resource is named provider.service.resource, e.g. "+s.reg.ExampleResource()+"; SHOW PROVIDERS lists providers", "expected a resource name")
 	}
 	r, err := s.reg.Resource(strings.Join(ps, "."))
 	if err != nil {
@@ -208,7 +208,7 @@ func (s *Session) provider(name string, pos int, what string) (*registry.Provide
 func (s *Session) service(name string, pos int) (*registry.Service, error) {
 	parts := strings.Split(name, ".")
 	if name == "" || len(parts) != 2 {
-		return nil, errorf(pos, "write SHOW RESOURCES IN <provider>.<service>; SHOW SERVICES IN <provider> lists them", "SHOW RESOURCES needs IN and a service name like digitalocean.images")
+		return nil, errorf(pos, "write SHOW RESOURCES IN <provider>.<service>; SHOW SERVICES IN <provider> lists them", "SHOW RESOURCES needs IN and a service name like %s", s.reg.ExampleService())
 	}
 	p, err := s.provider(parts[0], pos, "SERVICES")
 	if err != nil {

@@ -123,15 +123,39 @@ func (c *Client) BaseURL(p *registry.Provider) string {
 // every retry).
 func (c *Client) checkBaseURL(p *registry.Provider) error {
 	raw := c.BaseURL(p)
-	u, err := url.Parse(raw)
-	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
-		return nil
-	}
 	where := "the registry's base_url"
 	if p.BaseURLEnv != "" && c.getenv(p.BaseURLEnv) != "" {
 		where = p.BaseURLEnv
 	}
-	return fmt.Errorf("%s = %q is not an http or https URL: write it with its scheme, e.g. http://127.0.0.1:8089", where, redact(raw))
+	u, err := url.Parse(raw)
+	if err != nil || !(u.Scheme == "http" || u.Scheme == "https") || u.Host == "" {
+		return fmt.Errorf("%s = %q is not an http or https URL: write it with its scheme, e.g. http://127.0.0.1:8089", where, redact(raw))
+	}
+	if strings.HasSuffix(u.Host, ":") {
+		return fmt.Errorf("%s = %q has an empty port: write the port after the colon, or drop the colon", where, redact(raw))
+	}
+	if base := strings.TrimRight(u.Path, "/"); base != "" && everyPathUnder(p, base) {
+		u.Path = ""
+		return fmt.Errorf("%s = %q ends in %s, which every path of %s already begins with (it would request %s%s/...): write %s", where, redact(raw), base, p.Name, base, base, redact(u.String()))
+	}
+	return nil
+}
+
+// everyPathUnder reports whether every method path of p begins with the
+// path prefix base.
+func everyPathUnder(p *registry.Provider, base string) bool {
+	n := 0
+	for _, s := range p.Services {
+		for _, r := range s.Resources {
+			for _, m := range r.Methods {
+				if !strings.HasPrefix(m.Path, base+"/") {
+					return false
+				}
+				n++
+			}
+		}
+	}
+	return n > 0
 }
 
 // redact hides the password of a URL's user information.

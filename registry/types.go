@@ -297,7 +297,7 @@ func (s *Service) Resource(name string) *Resource {
 func (r *Registry) Resource(id string) (*Resource, error) {
 	parts := strings.Split(id, ".")
 	if len(parts) != 3 {
-		return nil, &NotFoundError{Kind: "resource", Name: id, Hint: "a resource is named provider.service.resource, e.g. digitalocean.images.images"}
+		return nil, &NotFoundError{Kind: "resource", Name: id, Hint: "a resource is named provider.service.resource, e.g. " + r.ExampleResource()}
 	}
 	p := r.Provider(parts[0])
 	if p == nil {
@@ -320,6 +320,32 @@ func (r *Registry) Resource(id string) (*Resource, error) {
 		return nil, notFound("resource", id, prefixed(p.Name+"."+s.Name+".", names), "SHOW RESOURCES IN "+p.Name+"."+s.Name)
 	}
 	return res, nil
+}
+
+// ExampleResource returns the three-part name of a resource of the
+// registry, for examples in messages: the first resource of the first
+// service of the first provider, or "provider.service.resource" when the
+// registry is empty.
+func (r *Registry) ExampleResource() string {
+	for _, p := range r.Providers {
+		for _, s := range p.Services {
+			for _, res := range s.Resources {
+				return res.ID()
+			}
+		}
+	}
+	return "provider.service.resource"
+}
+
+// ExampleService returns the two-part name of a service of the registry,
+// for examples in messages, or "provider.service" when there is none.
+func (r *Registry) ExampleService() string {
+	for _, p := range r.Providers {
+		for _, s := range p.Services {
+			return p.Name + "." + s.Name
+		}
+	}
+	return "provider.service"
 }
 
 func (r *Registry) providerNames() []string {

@@ -113,7 +113,7 @@ func (s *Session) update(ctx context.Context, st sqltext.Statement) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	vals, err := s.query(ctx, sqltext.Statement{Text: text, Tokens: vt, Kind: sqltext.Select})
+	vals, err := s.queryAll(ctx, sqltext.Statement{Text: text, Tokens: vt, Kind: sqltext.Select})
 	if err != nil {
 		e := wrap(-1, "", err)
 		return nil, errorf(sets[0].col.Pos, "SET values are computed once, before the calls, without the resource's rows: use literals (or expressions of them, or a scalar subquery)",

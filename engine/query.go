@@ -22,7 +22,7 @@ import (
 // query runs a SELECT (or WITH, or VALUES): it fetches every resource the
 // statement references into SQLite and runs the statement's own text there,
 // with only the references rewritten.
-func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, error) {
+func (s *Session) query(ctx context.Context, st sqltext.Statement) (_ *Rows, err error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
@@ -44,9 +44,21 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 	limit := rowLimit(st, a, plans)
 	none := limitZero(st)
 	tables, pending, drop, err := s.tables(ctx, plans, limit == 0 && !none)
-	defer func() {
+	// The statement's own tables are dropped when its rows are closed, or
+	// now if it fails before.
+	var stmt *sql.Stmt
+	cleanup := func() error {
+		if stmt != nil {
+			stmt.Close()
+		}
 		for _, t := range drop {
 			s.dropTable(context.Background(), t)
+		}
+		return nil
+	}
+	defer func() {
+		if err != nil {
+			cleanup()
 		}
 	}()
 	if err != nil {
@@ -59,11 +71,10 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 	for _, p := range plans {
 		s.tableNames[tables[p.key]] = p.res.ID()
 	}
-	stmt, err := s.conn.PrepareContext(ctx, text)
+	stmt, err = s.conn.PrepareContext(ctx, text)
 	if err != nil {
 		return nil, s.sqliteError(st, err)
 	}
-	defer stmt.Close()
 	if len(pending) > 0 && !none {
 		if err := s.load(ctx, pending, tables, limit); err != nil {
 			for _, p := range pending {
@@ -75,15 +86,15 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (*Result, err
 			return nil, err
 		}
 	}
-	res, err := s.result(st, func() (*sql.Rows, error) { return stmt.QueryContext(ctx) })
+	rows, err := s.result(st, func() (*sql.Rows, error) { return stmt.QueryContext(ctx) }, cleanup)
 	if err != nil {
 		return nil, err
 	}
 	// A column named after its expression shows the user's own names.
-	for i := range res.Columns {
-		res.Columns[i].Name = restore.Replace(res.Columns[i].Name)
+	for i := range rows.Columns {
+		rows.Columns[i].Name = restore.Replace(rows.Columns[i].Name)
 	}
-	return res, nil
+	return rows, nil
 }
 
 // tables creates (or finds in the cache) the table of every fetch key. It
@@ -545,53 +556,66 @@ func mentionsParamColumn(st sqltext.Statement, res *registry.Resource, neutral m
 	return false
 }
 
-// result runs query and reads its rows; errors point into st.
-func (s *Session) result(st sqltext.Statement, query func() (*sql.Rows, error)) (*Result, error) {
+// result runs query and returns its rows, read as they are needed;
+// errors point into st. cleanup runs when the rows are closed, or now if
+// the query fails.
+func (s *Session) result(st sqltext.Statement, query func() (*sql.Rows, error), cleanup func() error) (*Rows, error) {
 	rows, err := query()
 	if err != nil {
 		return nil, s.sqliteError(st, err)
 	}
-	defer rows.Close()
-	res, err := readRows(rows)
-	if err != nil {
-		return nil, s.sqliteError(st, err)
-	}
-	return res, nil
-}
-
-func readRows(rows *sql.Rows) (*Result, error) {
 	cts, err := rows.ColumnTypes()
 	if err != nil {
+		rows.Close()
+		return nil, s.sqliteError(st, err)
+	}
+	cols := make([]Column, len(cts))
+	for i, ct := range cts {
+		cols[i] = Column{Name: ct.Name(), Type: registryType(ct.DatabaseTypeName())}
+	}
+	next := func() ([]any, error) {
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return nil, s.sqliteError(st, err)
+			}
+			return nil, nil
+		}
+		vals, err := scanRow(rows, cols)
+		if err != nil {
+			return nil, s.sqliteError(st, err)
+		}
+		return vals, nil
+	}
+	return &Rows{Columns: cols, next: next, close: func() error {
+		err := rows.Close()
+		cleanup()
+		return err
+	}}, nil
+}
+
+// scanRow reads the current row, typed by cols (see Column).
+func scanRow(rows *sql.Rows, cols []Column) ([]any, error) {
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
 		return nil, err
 	}
-	res := &Result{Columns: make([]Column, len(cts)), Rows: [][]any{}}
-	for i, ct := range cts {
-		res.Columns[i] = Column{Name: ct.Name(), Type: registryType(ct.DatabaseTypeName())}
-	}
-	for rows.Next() {
-		vals := make([]any, len(cts))
-		ptrs := make([]any, len(cts))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		for i, v := range vals {
-			switch x := v.(type) {
-			case []byte:
-				if res.Columns[i].Type != "" {
-					vals[i] = string(x)
-				}
-			case int64:
-				if res.Columns[i].Type == registry.TypeBoolean {
-					vals[i] = x != 0
-				}
+	for i, v := range vals {
+		switch x := v.(type) {
+		case []byte:
+			if cols[i].Type != "" {
+				vals[i] = string(x)
+			}
+		case int64:
+			if cols[i].Type == registry.TypeBoolean {
+				vals[i] = x != 0
 			}
 		}
-		res.Rows = append(res.Rows, vals)
 	}
-	return res, rows.Err()
+	return vals, nil
 }
 
 var nearRE = regexp.MustCompile(`near "([^"]*)": syntax error`)
@@ -707,4 +731,18 @@ func findToken(st sqltext.Statement, text string) int {
 		}
 	}
 	return -1
+}
+
+// queryAll runs a query and reads all its rows: for the values a write
+// computes before its calls.
+func (s *Session) queryAll(ctx context.Context, st sqltext.Statement) (*Result, error) {
+	rows, err := s.query(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	res, err := rows.Collect()
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
 }

@@ -129,17 +129,50 @@ type Outcome struct {
 	// N is the statement's 1-based number in the text.
 	N         int
 	Statement sqltext.Statement
-	Result    *Result
-	Err       error
-	Elapsed   time.Duration
+	// Result is the statement's result, held whole, from Run; nil from
+	// RunStream, and nil when the statement failed before any row. A
+	// statement that failed after some rows (a write with RETURNING whose
+	// later calls failed) has both Result and Err.
+	Result *Result
+	// RowCount is how many rows the statement yielded.
+	RowCount int
+	Err      error
+	// Elapsed is the statement's time, reading its rows included.
+	Elapsed time.Duration
 	// Requests, Pages and Bytes count the HTTP traffic of the statement.
 	Requests, Pages, Bytes int64
 }
 
 // Run splits src into statements and runs them in order, calling fn after
-// each. Run stops when fn returns false, and returns the first split error
-// (an unterminated string, say) before running anything.
+// each with its result held whole. Run stops when fn returns false, and
+// returns the first split error (an unterminated string, say) before
+// running anything. RunStream does the same without holding results.
 func (s *Session) Run(ctx context.Context, src string, fn func(Outcome) bool) error {
+	var res *Result
+	return s.RunStream(ctx, src, func(_ Outcome, rows *Rows) error {
+		res, _ = rows.Collect()
+		return nil
+	}, func(o Outcome) bool {
+		o.Result, res = res, nil
+		if o.Err != nil && o.RowCount == 0 {
+			o.Result = nil
+		}
+		return fn(o)
+	})
+}
+
+// RunStream splits src into statements and runs them in order, streaming
+// each one's rows. For a statement that starts (its Columns and Message
+// are known, and no row is read yet), read is called with its rows open
+// and with an Outcome that has only N and Statement; it reads what it
+// wants (usually every row) and returns nil, or an error to stop the run
+// (the output could not be written, say), which RunStream then returns.
+// RunStream then closes the rows and calls done with the statement's
+// Outcome: its Err is the error that stopped the statement, before its
+// rows or among them, and Elapsed and the traffic include reading them.
+// RunStream stops when done returns false, and returns the first split
+// error before running anything.
+func (s *Session) RunStream(ctx context.Context, src string, read func(Outcome, *Rows) error, done func(Outcome) bool) error {
 	stmts, err := sqltext.Split(src)
 	if err != nil {
 		var le *sqltext.Error
@@ -157,7 +190,23 @@ func (s *Session) Run(ctx context.Context, src string, fn func(Outcome) bool) er
 		if s.opts.StatementTimeout > 0 {
 			sctx, cancel = context.WithTimeout(ctx, s.opts.StatementTimeout)
 		}
-		res, err := s.Exec(sctx, st)
+		o := Outcome{N: i + 1, Statement: st}
+		rows, err := s.Stream(sctx, st)
+		if err == nil {
+			rerr := read(o, rows)
+			if rerr == nil {
+				for rows.Next() {
+					// Whatever read left unread is still the statement's.
+				}
+			}
+			err = rows.Err()
+			o.RowCount = rows.Count()
+			rows.Close()
+			if rerr != nil {
+				cancel()
+				return rerr
+			}
+		}
 		if err != nil && sctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
 			msg := fmt.Sprintf("the statement took longer than %v and was stopped", s.opts.StatementTimeout)
 			var e *Error
@@ -167,13 +216,13 @@ func (s *Session) Run(ctx context.Context, src string, fn func(Outcome) bool) er
 			err = errorf(-1, "raise --statement-timeout", "%s", msg)
 		}
 		cancel()
-		o := Outcome{N: i + 1, Statement: st, Result: res, Elapsed: time.Since(start)}
+		o.Elapsed = time.Since(start)
 		st1 := s.stats()
 		o.Requests, o.Pages, o.Bytes = st1[0]-st0[0], st1[1]-st0[1], st1[2]-st0[2]
 		if err != nil {
 			o.Err = locate(err, i+1, st, src)
 		}
-		if !fn(o) {
+		if !done(o) {
 			break
 		}
 	}
@@ -193,8 +242,21 @@ func asLexError(err error, le **sqltext.Error) bool {
 	return ok
 }
 
-// Exec runs one statement.
+// Exec runs one statement and returns its result held whole. When the
+// statement failed after some rows (see Rows.Err), both are returned.
 func (s *Session) Exec(ctx context.Context, st sqltext.Statement) (*Result, error) {
+	rows, err := s.Stream(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	return rows.Collect()
+}
+
+// Stream runs one statement and returns its rows open: a query's rows
+// come from SQLite as it produces them (see Rows). The error is a failure
+// before the first row; errors among the rows come from Rows.Err. The
+// rows must be closed before the session runs another statement.
+func (s *Session) Stream(ctx context.Context, st sqltext.Statement) (*Rows, error) {
 	if len(st.Tokens) > 0 && st.Tokens[0].Is("WITH") && st.Kind != sqltext.Select {
 		if t, ok := writeInQuery(st); ok {
 			return nil, writeInWithError(t)
@@ -204,17 +266,17 @@ func (s *Session) Exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 	case sqltext.Select:
 		return s.query(ctx, st)
 	case sqltext.Show:
-		return s.show(st)
+		return rowsOf(s.show(st))
 	case sqltext.Describe:
-		return s.describe(st)
+		return rowsOf(s.describe(st))
 	case sqltext.Insert:
-		return s.insert(ctx, st)
+		return rowsOf(s.insert(ctx, st))
 	case sqltext.Update:
-		return s.update(ctx, st)
+		return rowsOf(s.update(ctx, st))
 	case sqltext.Delete:
-		return s.delete(ctx, st)
+		return rowsOf(s.delete(ctx, st))
 	case sqltext.Exec:
-		return s.exec(ctx, st)
+		return rowsOf(s.exec(ctx, st))
 	}
 	word := ""
 	if len(st.Tokens) > 0 {

@@ -208,7 +208,7 @@ func (s *Session) subquery(ctx context.Context, st sqltext.Statement, pos, end i
 		return nil, err
 	}
 	sub := sqltext.Statement{Text: text, Tokens: toks, Kind: sqltext.Classify(toks)}
-	res, err := s.query(ctx, sub)
+	res, err := s.queryAll(ctx, sub)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.pos >= 0 {
@@ -520,7 +520,16 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 		if len(succeeded) > 0 {
 			fmt.Fprintf(&b, "\n  succeeded: %s", strings.Join(succeeded, "; "))
 		}
-		return nil, errorf(-1, "calls that succeeded are not undone; check the resource before running the statement again", "%s", b.String())
+		err := errorf(-1, "calls that succeeded are not undone; check the resource before running the statement again", "%s", b.String())
+		if ret != nil && len(objs) > 0 {
+			// The rows of the calls that succeeded are true: the caller
+			// gets them, then the error.
+			rows, rerr := ret.rows(context.WithoutCancel(ctx), objs)
+			if rerr == nil {
+				return nil, &partial{res: rows, err: err}
+			}
+		}
+		return nil, err
 	}
 	if ret != nil {
 		return ret.rows(ctx, objs)
@@ -617,7 +626,11 @@ func (r *returner) rows(ctx context.Context, objs []json.RawMessage) (*Result, e
 	if err != nil {
 		return nil, err
 	}
-	return s.result(r.st, func() (*sql.Rows, error) { return r.stmt.QueryContext(context.WithoutCancel(ctx)) })
+	rows, err := s.result(r.st, func() (*sql.Rows, error) { return r.stmt.QueryContext(context.WithoutCancel(ctx)) }, func() error { return nil })
+	if err != nil {
+		return nil, err
+	}
+	return rows.Collect()
 }
 
 func (r *returner) close() {

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,10 @@ func TestPartialWriteNamesWhatSucceeded(t *testing.T) {
 	}
 	if len(created) != 2 {
 		t.Fatalf("created %v, want m1 and m3", created)
+	}
+	// The rows of the calls that succeeded come back with the error.
+	if o.Result == nil || fmt.Sprint(o.Result.Rows) != "[["+created[0]+"] ["+created[1]+"]]" {
+		t.Errorf("RETURNING rows %v, want the created ids %v", o.Result, created)
 	}
 	for _, want := range []string{"2 of 3 create_custom calls succeeded; 1 failed", "row 2: POST /v2/images: 422", "succeeded: row 1 (id " + created[0] + "); row 3 (id " + created[1] + ")"} {
 		if !strings.Contains(msg, want) {

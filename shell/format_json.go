@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"strconv"
@@ -9,44 +10,67 @@ import (
 	"github.com/apiql/apiql/engine"
 )
 
-// writeJSON writes res as one indented JSON array of objects and a newline.
-func writeJSON(w *bytes.Buffer, res *engine.Result) {
-	rows := cellValues(res)
-	if len(rows) == 0 {
-		w.WriteString("[]\n")
-		return
-	}
-	keys := jsonKeys(res.Columns)
-	w.WriteString("[\n")
-	for i, row := range rows {
+// writeJSON writes rows as one indented JSON array of objects, each line
+// after the first prefixed with base; at the top level (base "") the array
+// ends in a newline.
+func writeJSON(w *bufio.Writer, rows *engine.Rows, base string) error {
+	keys := jsonKeys(rows.Columns)
+	vals := make([]value, len(rows.Columns))
+	n := 0
+	for rows.Next() {
+		if n == 0 {
+			w.WriteString("[\n")
+		} else {
+			w.WriteString(",\n")
+		}
+		n++
+		rowValues(rows.Columns, rows.Row(), vals)
+		w.WriteString(base)
 		w.WriteString("  {")
-		for j, v := range row {
+		for j, v := range vals {
 			if j > 0 {
 				w.WriteByte(',')
 			}
-			w.WriteString("\n    ")
+			w.WriteByte('\n')
+			w.WriteString(base)
+			w.WriteString("    ")
 			w.WriteString(keys[j])
 			w.WriteString(": ")
-			writeJSONValue(w, v, "    ")
+			writeJSONValue(w, v, base+"    ")
 		}
-		if len(row) > 0 {
-			w.WriteString("\n  ")
+		if len(vals) > 0 {
+			w.WriteByte('\n')
+			w.WriteString(base)
+			w.WriteString("  ")
 		}
 		w.WriteByte('}')
-		if i < len(rows)-1 {
-			w.WriteByte(',')
+		if n%256 == 0 {
+			if err := writeErr(w); err != nil {
+				return err
+			}
 		}
+	}
+	if n == 0 {
+		w.WriteString("[]")
+	} else {
+		w.WriteByte('\n')
+		w.WriteString(base)
+		w.WriteByte(']')
+	}
+	if base == "" {
 		w.WriteByte('\n')
 	}
-	w.WriteString("]\n")
+	return writeErr(w)
 }
 
-// writeJSONL writes res as one compact JSON object per line.
-func writeJSONL(w *bytes.Buffer, res *engine.Result) {
-	keys := jsonKeys(res.Columns)
-	for _, row := range cellValues(res) {
+// writeJSONL writes rows as one compact JSON object per line.
+func writeJSONL(w *bufio.Writer, rows *engine.Rows) error {
+	keys := jsonKeys(rows.Columns)
+	vals := make([]value, len(rows.Columns))
+	for n := 1; rows.Next(); n++ {
+		rowValues(rows.Columns, rows.Row(), vals)
 		w.WriteByte('{')
-		for j, v := range row {
+		for j, v := range vals {
 			if j > 0 {
 				w.WriteByte(',')
 			}
@@ -55,12 +79,18 @@ func writeJSONL(w *bytes.Buffer, res *engine.Result) {
 			writeJSONValue(w, v, "")
 		}
 		w.WriteString("}\n")
+		if n%256 == 0 {
+			if err := writeErr(w); err != nil {
+				return err
+			}
+		}
 	}
+	return writeErr(w)
 }
 
 // writeJSONValue writes v as JSON. A non-empty indent re-indents embedded JSON
 // to sit at that depth.
-func writeJSONValue(w *bytes.Buffer, v value, indent string) {
+func writeJSONValue(w *bufio.Writer, v value, indent string) {
 	switch v.kind {
 	case kindNull, kindNonFinite:
 		w.WriteString("null")

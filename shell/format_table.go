@@ -1,45 +1,109 @@
 package shell
 
 import (
-	"bytes"
-	"encoding/csv"
+	"bufio"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/apiql/apiql/engine"
 )
 
-// grid is a result laid out as text cells, with column widths and alignment.
+// tableWindow is how many rows table and markdown hold to size their
+// columns; later rows print with the widths of the window.
+const tableWindow = 1000
+
+// grid lays a result out as text cells with column widths and alignment,
+// sized from its first rows (the window) and streaming the rest.
 type grid struct {
+	rows    *engine.Rows
+	cell    func(value) string
 	header  []string
-	rows    [][]string
+	window  [][]string
 	widths  []int
 	numeric []bool
+	vals    []value
 }
 
-func newGrid(res *engine.Result, cell func(value) string, headerText func(string) string, minWidth int) *grid {
-	vals := cellValues(res)
+// newGrid reads the window (first is whether rows.Next has already been
+// called and returned true) and sizes the columns from the header and the
+// window.
+func newGrid(rows *engine.Rows, first bool, cell func(value) string, headerText func(string) string, minWidth int) *grid {
+	cols := rows.Columns
 	g := &grid{
-		header:  make([]string, len(res.Columns)),
-		rows:    make([][]string, len(vals)),
-		widths:  make([]int, len(res.Columns)),
-		numeric: numericColumns(res, vals),
+		rows:   rows,
+		cell:   cell,
+		header: make([]string, len(cols)),
+		widths: make([]int, len(cols)),
+		vals:   make([]value, len(cols)),
 	}
-	for j, col := range res.Columns {
+	var typed [][]value
+	for ok := first; ok; ok = len(typed) < tableWindow && rows.Next() {
+		vals := make([]value, len(cols))
+		rowValues(cols, rows.Row(), vals)
+		typed = append(typed, vals)
+	}
+	g.numeric = numericColumns(cols, typed)
+	for j, col := range cols {
 		g.header[j] = headerText(col.Name)
 		g.widths[j] = max(minWidth, displayWidth(g.header[j]))
 	}
-	for i, row := range vals {
-		cells := make([]string, len(row))
-		for j, v := range row {
-			cells[j] = cell(v)
-			g.widths[j] = max(g.widths[j], displayWidth(cells[j]))
-		}
-		g.rows[i] = cells
+	g.window = make([][]string, len(typed))
+	for i, vals := range typed {
+		g.window[i] = g.cells(vals)
 	}
 	return g
 }
 
-// writeTable writes res as a box:
+func (g *grid) cells(vals []value) []string {
+	cells := make([]string, len(vals))
+	for j, v := range vals {
+		cells[j] = g.cell(v)
+		g.widths[j] = max(g.widths[j], displayWidth(cells[j]))
+	}
+	return cells
+}
+
+// each calls fn with the cells of every row, the window's then the rest,
+// and returns how many rows there were, or the first write error.
+func (g *grid) each(w *bufio.Writer, fn func([]string)) (int, error) {
+	n := 0
+	for _, cells := range g.window {
+		fn(cells)
+		n++
+	}
+	if len(g.window) < tableWindow {
+		return n, nil
+	}
+	for g.rows.Next() {
+		rowValues(g.rows.Columns, g.rows.Row(), g.vals)
+		cells := make([]string, len(g.vals))
+		for j, v := range g.vals {
+			cells[j] = g.cell(v)
+		}
+		fn(cells)
+		n++
+		if n%256 == 0 {
+			if err := writeErr(w); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}
+
+// line writes one row of a box or GitHub table.
+func (g *grid) line(w *bufio.Writer, cells []string, align []bool) {
+	w.WriteByte('|')
+	for j, c := range cells {
+		w.WriteByte(' ')
+		w.WriteString(pad(c, g.widths[j], align != nil && align[j]))
+		w.WriteString(" |")
+	}
+	w.WriteByte('\n')
+}
+
+// writeTable writes rows as a box:
 //
 //	+--------+-----------+
 //	| name   | slug      |
@@ -47,12 +111,12 @@ func newGrid(res *engine.Result, cell func(value) string, headerText func(string
 //	| Ubuntu | ubuntu-24 |
 //	+--------+-----------+
 //	(1 row)
-func writeTable(w *bytes.Buffer, res *engine.Result, headers bool) {
-	g := newGrid(res, tableCell, func(s string) string { return escapeControls(s, nil) }, 0)
+func writeTable(w *bufio.Writer, rows *engine.Rows, first, headers bool, null string) error {
+	g := newGrid(rows, first, func(v value) string { return tableCell(v, null) }, func(s string) string { return escapeControls(s, nil) }, 0)
 	if !headers {
 		for j := range g.widths {
 			g.widths[j] = 0
-			for _, row := range g.rows {
+			for _, row := range g.window {
 				g.widths[j] = max(g.widths[j], displayWidth(row[j]))
 			}
 		}
@@ -64,53 +128,37 @@ func writeTable(w *bytes.Buffer, res *engine.Result, headers bool) {
 		border.WriteByte('+')
 	}
 	border.WriteByte('\n')
-	line := func(cells []string, align []bool) {
-		w.WriteByte('|')
-		for j, c := range cells {
-			w.WriteByte(' ')
-			w.WriteString(pad(c, g.widths[j], align != nil && align[j]))
-			w.WriteString(" |")
-		}
-		w.WriteByte('\n')
-	}
 	if headers {
 		w.WriteString(border.String())
-		line(g.header, nil)
+		g.line(w, g.header, nil)
 		w.WriteString(border.String())
-	} else if len(g.rows) > 0 {
-		w.WriteString(border.String())
-	}
-	for _, row := range g.rows {
-		line(row, g.numeric)
-	}
-	if len(g.rows) > 0 {
+	} else if len(g.window) > 0 {
 		w.WriteString(border.String())
 	}
-	w.WriteString(rowCount(len(g.rows)))
+	n, err := g.each(w, func(cells []string) { g.line(w, cells, g.numeric) })
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		w.WriteString(border.String())
+	}
+	w.WriteString(rowCount(n))
+	return writeErr(w)
 }
 
-// writeMarkdown writes res as a GitHub table:
+// writeMarkdown writes rows as a GitHub table:
 //
 //	| name   | size |
 //	| ------ | ---: |
 //	| Ubuntu |   20 |
-func writeMarkdown(w *bytes.Buffer, res *engine.Result, headers bool) {
-	g := newGrid(res, markdownCell, markdownText, 3)
+func writeMarkdown(w *bufio.Writer, rows *engine.Rows, first, headers bool, null string) error {
+	g := newGrid(rows, first, func(v value) string { return markdownCell(v, null) }, markdownText, 3)
 	if !headers {
 		for j := range g.header {
 			g.header[j] = ""
 		}
 	}
-	line := func(cells []string, align []bool) {
-		w.WriteByte('|')
-		for j, c := range cells {
-			w.WriteByte(' ')
-			w.WriteString(pad(c, g.widths[j], align != nil && align[j]))
-			w.WriteString(" |")
-		}
-		w.WriteByte('\n')
-	}
-	line(g.header, nil)
+	g.line(w, g.header, nil)
 	w.WriteByte('|')
 	for j, width := range g.widths {
 		w.WriteByte(' ')
@@ -122,15 +170,16 @@ func writeMarkdown(w *bytes.Buffer, res *engine.Result, headers bool) {
 		w.WriteString(" |")
 	}
 	w.WriteByte('\n')
-	for _, row := range g.rows {
-		line(row, g.numeric)
+	if _, err := g.each(w, func(cells []string) { g.line(w, cells, g.numeric) }); err != nil {
+		return err
 	}
+	return writeErr(w)
 }
 
-// writeText writes res as tab-separated lines.
-func writeText(w *bytes.Buffer, res *engine.Result, headers bool) {
+// writeText writes rows as tab-separated lines.
+func writeText(w *bufio.Writer, rows *engine.Rows, first, headers bool, null string) error {
 	if headers {
-		for j, col := range res.Columns {
+		for j, col := range rows.Columns {
 			if j > 0 {
 				w.WriteByte('\t')
 			}
@@ -138,37 +187,85 @@ func writeText(w *bytes.Buffer, res *engine.Result, headers bool) {
 		}
 		w.WriteByte('\n')
 	}
-	for _, row := range cellValues(res) {
-		for j, v := range row {
+	vals := make([]value, len(rows.Columns))
+	for n, ok := 1, first; ok; n, ok = n+1, rows.Next() {
+		rowValues(rows.Columns, rows.Row(), vals)
+		for j, v := range vals {
 			if j > 0 {
 				w.WriteByte('\t')
 			}
-			w.WriteString(textField(v))
+			w.WriteString(textField(v, null))
+		}
+		w.WriteByte('\n')
+		if n%256 == 0 {
+			if err := writeErr(w); err != nil {
+				return err
+			}
+		}
+	}
+	return writeErr(w)
+}
+
+// writeCSV writes rows as RFC 4180 records (first: rows.Next has returned
+// true already). NULL is null unquoted; a value whose text is null is
+// quoted, so that the two read back apart (the empty string is "").
+func writeCSV(w *bufio.Writer, rows *engine.Rows, first, headers bool, null *string) error {
+	marker := ""
+	if null != nil {
+		marker = *null
+	}
+	if headers {
+		for j, col := range rows.Columns {
+			if j > 0 {
+				w.WriteByte(',')
+			}
+			csvField(w, col.Name, false)
 		}
 		w.WriteByte('\n')
 	}
+	vals := make([]value, len(rows.Columns))
+	for n, ok := 1, first; ok; n, ok = n+1, rows.Next() {
+		rowValues(rows.Columns, rows.Row(), vals)
+		for j, v := range vals {
+			if j > 0 {
+				w.WriteByte(',')
+			}
+			if v.kind == kindNull {
+				csvField(w, marker, false)
+			} else {
+				csvField(w, v.text, v.text == marker)
+			}
+		}
+		w.WriteByte('\n')
+		if n%256 == 0 {
+			if err := writeErr(w); err != nil {
+				return err
+			}
+		}
+	}
+	return writeErr(w)
 }
 
-// writeCSV writes res as RFC 4180 records.
-func writeCSV(w *bytes.Buffer, res *engine.Result, headers bool) error {
-	cw := csv.NewWriter(w)
-	record := make([]string, len(res.Columns))
-	if headers {
-		for j, col := range res.Columns {
-			record[j] = col.Name
-		}
-		if err := cw.Write(record); err != nil {
-			return err
-		}
+// csvField writes one field, quoted when force is set or when it needs
+// quotes as encoding/csv decides: a comma, quote or line break in it, a
+// leading space, or the text \. alone.
+func csvField(w *bufio.Writer, s string, force bool) {
+	if !force && !csvNeedsQuotes(s) {
+		w.WriteString(s)
+		return
 	}
-	for _, row := range cellValues(res) {
-		for j, v := range row {
-			record[j] = v.text // NULL's text is ""
-		}
-		if err := cw.Write(record); err != nil {
-			return err
-		}
+	w.WriteByte('"')
+	w.WriteString(strings.ReplaceAll(s, `"`, `""`))
+	w.WriteByte('"')
+}
+
+func csvNeedsQuotes(s string) bool {
+	if s == "" {
+		return false
 	}
-	cw.Flush()
-	return cw.Error()
+	if s == `\.` || strings.ContainsAny(s, ",\"\r\n") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsSpace(r)
 }

@@ -30,27 +30,22 @@ type value struct {
 	text string
 }
 
-// cellValues returns the cells of every row of res, typed by column. A row
+// rowValues fills dst with the cells of row, typed by column. A row
 // shorter than the columns is padded with NULLs; extra values are ignored.
-func cellValues(res *engine.Result) [][]value {
-	rows := make([][]value, len(res.Rows))
-	for i, row := range res.Rows {
-		vals := make([]value, len(res.Columns))
-		for j, col := range res.Columns {
-			if j < len(row) {
-				vals[j] = columnValue(col.Type, row[j])
-			}
+func rowValues(cols []engine.Column, row []any, dst []value) {
+	for j, col := range cols {
+		dst[j] = value{}
+		if j < len(row) {
+			dst[j] = columnValue(col.Type, row[j])
 		}
-		rows[i] = vals
 	}
-	return rows
 }
 
 // numericColumns reports, per column, whether it holds numbers: typed integer
-// or number, or untyped with only numbers (and NULLs) in it.
-func numericColumns(res *engine.Result, rows [][]value) []bool {
-	numeric := make([]bool, len(res.Columns))
-	for j, col := range res.Columns {
+// or number, or untyped with only numbers (and NULLs) in the given rows.
+func numericColumns(cols []engine.Column, rows [][]value) []bool {
+	numeric := make([]bool, len(cols))
+	for j, col := range cols {
 		switch col.Type {
 		case "integer", "number":
 			numeric[j] = true

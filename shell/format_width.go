@@ -63,20 +63,34 @@ func isBidiControl(r rune) bool {
 		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
-// tableCell is a cell's text as the table format prints it.
-func tableCell(v value) string {
+// tableCell is a cell's text as the table format prints it, NULL as null.
+func tableCell(v value, null string) string {
 	if v.kind == kindNull {
-		return "null"
+		return escapeControls(null, nil)
 	}
-	return escapeControls(v.text, nil)
+	return escapeControls(unlikeNull(v.text, null), nil)
 }
 
 // markdownCell is a cell's text as the markdown format prints it.
-func markdownCell(v value) string {
+func markdownCell(v value, null string) string {
 	if v.kind == kindNull {
-		return "null"
+		return markdownText(null)
 	}
-	return markdownText(v.text)
+	return markdownText(unlikeNull(v.text, null))
+}
+
+// unlikeNull returns s, or s in one more pair of single quotes when s is
+// the NULL marker (in as many pairs of quotes as it may be): the string
+// 'null' prints as 'null' in quotes, NULL as null.
+func unlikeNull(s, null string) string {
+	t := s
+	for len(t) >= 2 && t[0] == '\'' && t[len(t)-1] == '\'' && t != null {
+		t = t[1 : len(t)-1]
+	}
+	if t == null {
+		return "'" + s + "'"
+	}
+	return s
 }
 
 func markdownText(s string) string {
@@ -94,18 +108,22 @@ func markdownText(s string) string {
 }
 
 // textField is a cell's text as the text (tab-separated) format prints it.
-func textField(v value) string {
+func textField(v value, null string) string {
 	if v.kind == kindNull {
-		return ""
+		return null
 	}
 	return escapeTSV(v.text)
 }
 
+// escapeTSV escapes backslash as \\, then tab, newline, carriage return
+// and every other control character as escapeControls does, so that a
+// field is one line, nothing reaches the terminal as a control sequence,
+// and no value prints as \N.
 func escapeTSV(s string) string {
-	if !strings.ContainsAny(s, "\\\t\n\r") {
-		return s
+	if strings.Contains(s, `\`) {
+		s = strings.ReplaceAll(s, `\`, `\\`)
 	}
-	return strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", `\r`).Replace(s)
+	return escapeControls(s, nil)
 }
 
 // displayWidth is the number of terminal columns s takes: East Asian wide and

@@ -396,7 +396,13 @@ func (r *REPL) runText(ctx context.Context, name, text string) (cancelled bool) 
 
 	printer := &Printer{Out: r.Stdout, Info: r.Stderr, Format: r.Format, Headers: r.Headers}
 	r.clearStatus()
-	err := r.Session.Run(qctx, text, func(o engine.Outcome) bool {
+	err := r.Session.RunStream(qctx, text, func(_ engine.Outcome, rows *engine.Rows) error {
+		r.clearStatus()
+		if err := printer.PrintRows(rows); err != nil {
+			return fmt.Errorf("writing output: %w", err)
+		}
+		return nil
+	}, func(o engine.Outcome) bool {
 		r.clearStatus()
 		rest := ""
 		if more := total - o.N; more > 0 {
@@ -416,10 +422,6 @@ func (r *REPL) runText(ctx context.Context, name, text string) (cancelled bool) 
 			if rest != "" {
 				fmt.Fprintf(r.Stderr, "  (%s)\n", strings.TrimPrefix(rest, "; "))
 			}
-			return false
-		}
-		if err := printer.Print(o.Result); err != nil {
-			r.fail(fmt.Errorf("writing output: %w", err))
 			return false
 		}
 		if r.Timing {

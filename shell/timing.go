@@ -13,11 +13,7 @@ import (
 func TimingLine(o engine.Outcome) string {
 	rows := "failed"
 	if o.Err == nil {
-		n := 0
-		if o.Result != nil {
-			n = len(o.Result.Rows)
-		}
-		rows = count(int64(n), "row")
+		rows = count(int64(o.RowCount), "row")
 	}
 	elapsed := o.Elapsed.Round(time.Millisecond).String()
 	if o.Elapsed < time.Millisecond {

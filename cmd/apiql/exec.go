@@ -109,7 +109,8 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	if stmts, err := sqltext.Split(src); err == nil && len(stmts) == 0 {
+	stmts, splitErr := sqltext.Split(src)
+	if splitErr == nil && len(stmts) == 0 {
 		// Nothing but space and comments: say so rather than succeed silently.
 		// (A split error is reported with its position by the session.)
 		fmt.Fprintf(stderr, "apiql exec: no statements in %s\n", srcName)
@@ -144,9 +145,17 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer closeSess()
-	printer := &shell.Printer{Out: out, Info: stderr, Format: format, Headers: !c.noHeaders}
+	printer := &shell.Printer{Out: out, Info: stderr, Format: format, Headers: !c.noHeaders, Several: len(stmts) > 1}
 	failed := false
-	err = sess.Run(ctx, src, func(o engine.Outcome) bool {
+	var outErr error
+	err = sess.RunStream(ctx, src, func(o engine.Outcome, rows *engine.Rows) error {
+		prog.clear()
+		if err := printer.PrintStatement(o.N, rows); err != nil {
+			outErr = err
+			return err
+		}
+		return nil
+	}, func(o engine.Outcome) bool {
 		prog.clear()
 		if o.Err != nil {
 			failed = true
@@ -157,16 +166,19 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			printTiming(stderr, c.timing, o)
 			return continueOnErr && ctx.Err() == nil
 		}
-		if err := printer.Print(o.Result); err != nil {
-			fmt.Fprintf(stderr, "apiql: writing output: %v\n", err)
-			failed = true
-			return false
-		}
 		printTiming(stderr, c.timing, o)
 		return true
 	})
+	if outErr != nil {
+		fmt.Fprintf(stderr, "apiql: writing output: %v\n", outErr)
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "apiql: %v\n", err)
+		return 1
+	}
+	if err := printer.Close(); err != nil {
+		fmt.Fprintf(stderr, "apiql: writing output: %v\n", err)
 		return 1
 	}
 	if failed {

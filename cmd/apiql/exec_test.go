@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -58,27 +56,48 @@ func newTestAPI(t *testing.T, token string) *emulator.Server {
 	return srv
 }
 
-// decodeJSONArrays decodes the json output of several statements: one array
-// of objects per statement, numbers kept as json.Number.
+// decodeJSONArrays decodes the json output of a run: one JSON document,
+// the array of row objects of its one statement or, for several
+// statements, an array of {"statement": n, "rows": [...]} objects. It
+// returns each statement's rows, numbers kept as json.Number.
 func decodeJSONArrays(t *testing.T, out string) [][]map[string]any {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(out))
 	dec.UseNumber()
+	var doc []map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("stdout is not one JSON array of objects: %v\n%s", err, out)
+	}
+	if dec.More() || dec.InputOffset() != int64(len(strings.TrimRight(out, "\n"))) {
+		t.Fatalf("stdout holds more than one JSON document:\n%s", out)
+	}
+	if doc == nil {
+		t.Fatalf("stdout is null, want an array:\n%s", out)
+	}
+	several := len(doc) > 0
+	for _, d := range doc {
+		_, hasN := d["statement"]
+		_, hasRows := d["rows"].([]any)
+		several = several && hasN && hasRows && len(d) <= 3
+	}
+	if !several {
+		return [][]map[string]any{doc}
+	}
 	var all [][]map[string]any
-	for {
-		var rows []map[string]any
-		err := dec.Decode(&rows)
-		if errors.Is(err, io.EOF) {
-			return all
+	for i, d := range doc {
+		if n := wantInt(t, "statement", d["statement"]); n != int64(i+1) {
+			t.Errorf("element %d is statement %d", i+1, n)
 		}
-		if err != nil {
-			t.Fatalf("stdout is not JSON arrays of objects: %v\n%s", err, out)
+		var rows []map[string]any
+		for _, r := range d["rows"].([]any) {
+			rows = append(rows, r.(map[string]any))
 		}
 		if rows == nil {
-			t.Fatalf("statement %d printed null, want an array:\n%s", len(all)+1, out)
+			rows = []map[string]any{}
 		}
 		all = append(all, rows)
 	}
+	return all
 }
 
 // wantInt checks that v is a JSON integer and returns it.
@@ -307,6 +326,10 @@ func TestExecFormats(t *testing.T) {
 		for i, line := range lines[1:] {
 			var cells []string
 			for _, c := range cols {
+				if want[i][c] == nil {
+					cells = append(cells, `\N`) // text's NULL
+					continue
+				}
 				cells = append(cells, cell(want[i][c]))
 			}
 			if w := strings.Join(cells, "\t"); line != w {

@@ -76,6 +76,7 @@ func (s *Session) createTable(ctx context.Context, name string, res *registry.Re
 			cols = append(cols, quoteIdent(p.Name))
 		}
 	}
+	cols = append(cols, quoteIdent(connColumn(res))+" "+declString)
 	return s.internal(func() error {
 		if _, err := s.conn.ExecContext(ctx, "CREATE TABLE "+quoteIdent(name)+" ("+strings.Join(cols, ", ")+")"); err != nil {
 			return err
@@ -99,6 +100,8 @@ type Materializer struct {
 	params []*registry.Param
 	buf    []byte
 	args   []any
+	// conn is the column of the rows' connection.
+	conn string
 }
 
 // newMaterializer prepares the INSERT for table within tx.
@@ -122,6 +125,9 @@ func newMaterializer(ctx context.Context, tx *sql.Tx, table string, res *registr
 		}
 		exprs = append(exprs, arg)
 	}
+	m.conn = connColumn(res)
+	cols = append(cols, quoteIdent(m.conn))
+	exprs = append(exprs, fmt.Sprintf("?%d", len(m.params)+2))
 	q := "INSERT INTO " + quoteIdent(table) + " (" + strings.Join(cols, ", ") + ") SELECT " +
 		strings.Join(exprs, ", ") + " FROM jsonb_each(?1) AS j WHERE j.type = 'object'"
 	st, err := tx.PrepareContext(ctx, q)
@@ -129,7 +135,7 @@ func newMaterializer(ctx context.Context, tx *sql.Tx, table string, res *registr
 		return nil, err
 	}
 	m.stmt = st
-	m.args = make([]any, 1+len(m.params))
+	m.args = make([]any, 2+len(m.params))
 	return m, nil
 }
 
@@ -155,6 +161,7 @@ func (m *Materializer) Insert(ctx context.Context, objs []json.RawMessage, param
 	for i, p := range m.params {
 		m.args[1+i] = paramVals[p.Name]
 	}
+	m.args[1+len(m.params)] = paramVals[m.conn]
 	res, err := m.stmt.ExecContext(ctx, m.args...)
 	if err != nil {
 		return 0, err

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/apiql/apiql/engine/sqltext"
+	"github.com/apiql/apiql/provider"
 	"github.com/apiql/apiql/registry"
 )
 
@@ -180,8 +181,11 @@ func (s *Session) bindWhere(ctx context.Context, st sqltext.Statement, m *regist
 		return nil, errorf(len(st.Text), hint, "%s needs a WHERE clause", verb)
 	}
 	a := sqltext.Analyze(toks)
-	preds := a.Scopes[ref.Scope].Preds
-	conj := 1
+	preds, connNames, err := connPreds(a.Scopes[ref.Scope].Preds, ref, m.Resource)
+	if err != nil {
+		return nil, err
+	}
+	conj := 1 - len(connNames.preds)
 	cond := sqltext.Unwrap(toks[where+1 : end])
 	for _, i := range sqltext.TopLevel(cond) {
 		switch t := cond[i]; {
@@ -221,6 +225,10 @@ func (s *Session) bindWhere(ctx context.Context, st sqltext.Statement, m *regist
 		if !named[r] {
 			return nil, errorf(toks[where].Pos, hint, "%s without %s is refused: bind it in WHERE", verb, r)
 		}
+	}
+	conn, err := s.writeConnection(m.Resource.Service.Provider, connNames.names, toks[where].Pos)
+	if err != nil {
+		return nil, err
 	}
 	// Bind each conjunct to its parameter.
 	values := map[string][]any{}
@@ -295,7 +303,7 @@ func (s *Session) bindWhere(ctx context.Context, st sqltext.Statement, m *regist
 		if err != nil {
 			return nil, errorf(toks[where].Pos, hint, "%s: %v", strings.Join(label, ", "), err)
 		}
-		calls = append(calls, writeCall{call: call, label: strings.Join(label, ", ")})
+		calls = append(calls, writeCall{call: call, label: strings.Join(label, ", "), conn: conn})
 	}
 	return calls, nil
 }
@@ -346,6 +354,7 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 	hint := fmt.Sprintf("%s takes %s", m.Name, execInputs(m))
 	vals := map[string]any{}
 	var paging map[string]string
+	var connNames []string
 	seenArg := map[string]bool{}
 	var body map[string]json.RawMessage
 	for i := 1 + n; i < len(toks); {
@@ -381,6 +390,12 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 		}
 		name := t.Value
 		switch {
+		case strings.EqualFold(name, provider.ConnectionColumn) && m.Param(name) == nil && m.BodyField(name) == nil:
+			cn, ok := v.(string)
+			if !ok {
+				return nil, errorf(t.Pos, "write @connection = 'name'", "@connection takes a connection's name, not %v", v)
+			}
+			connNames = append(connNames, cn)
 		case m.Param(name) != nil:
 			vals[name] = v
 		case m.BodyField(name) != nil:
@@ -406,17 +421,26 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 		return nil, errorf(toks[1].Pos, hint, "%s: %v", m.Name, err)
 	}
 	call.Paging = paging
+	conn, err := s.writeConnection(res.Service.Provider, connNames, toks[1].Pos)
+	if err != nil {
+		return nil, err
+	}
+	cl := s.clientFor(res.Service.Provider, conn)
 	if s.opts.DryRun != nil && m.HTTPMethod != http.MethodGet {
-		req, err := s.cl.Build(call)
+		req, err := cl.Build(call)
 		if err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(s.opts.DryRun, "-- dry run\n%s\n", req)
 		return &Result{Message: "dry run: 1 " + m.HTTPMethod + " request not sent"}, nil
 	}
-	resp, err := s.cl.Do(ctx, call)
+	resp, err := cl.Do(ctx, call)
 	if err != nil {
-		return nil, wrap(toks[1].Pos, hintFor(err), err)
+		e := wrap(toks[1].Pos, hintFor(err), err)
+		if l := s.connectionLabel(res.Service.Provider, conn); l != "" {
+			e.Msg = l + e.Msg
+		}
+		return nil, e
 	}
 	body2 := bytes.TrimSpace(resp.Body)
 	if len(body2) == 0 {

@@ -26,6 +26,8 @@ type refPlan struct {
 	// (an IN list on a field the API matches loosely): an object already
 	// inserted is skipped, as SQL's IN would return it once.
 	dedupe bool
+	// conns are the connections the reference is read through.
+	conns []string
 }
 
 // callParams is one call's parameters: as sent (text) and as the param
@@ -33,6 +35,8 @@ type refPlan struct {
 type callParams struct {
 	send map[string]string
 	cols map[string]any
+	// conn is the connection the call goes through.
+	conn string
 }
 
 // binding is a method parameter bound from a WHERE conjunct.

@@ -41,6 +41,9 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (_ *Rows, err
 	if err := checkUnbound(st, plans); err != nil {
 		return nil, err
 	}
+	if err := s.bindConnections(st, a, plans); err != nil {
+		return nil, err
+	}
 	limit := rowLimit(st, a, plans)
 	none := limitZero(st)
 	tables, pending, drop, err := s.tables(ctx, plans, limit == 0 && !none)
@@ -120,8 +123,10 @@ func (s *Session) tables(ctx context.Context, plans []*refPlan, cacheable bool) 
 			s.dropTable(ctx, c.table)
 			delete(s.cache, p.key)
 		}
-		if err := s.cl.CheckAuth(p.res.Service.Provider); err != nil {
-			return nil, nil, drop, wrap(p.ref.Pos, "", err)
+		for _, c := range p.conns {
+			if err := s.clientFor(p.res.Service.Provider, c).CheckAuth(p.res.Service.Provider); err != nil {
+				return nil, nil, drop, wrap(p.ref.Pos, "", err)
+			}
 		}
 		name := s.nextTable()
 		if err := s.createTable(ctx, name, p.res); err != nil {
@@ -181,7 +186,9 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 		mu       sync.Mutex // serializes inserts: one connection
 		firstErr error
 		wg       sync.WaitGroup
-		sem      = make(chan struct{}, s.opts.Concurrency)
+		// Each connection has its own budget of calls in flight, as it
+		// has its own token and rate limit.
+		sems     = map[string]chan struct{}{}
 		pages    = map[*refPlan]int{}
 		totals   = map[*refPlan]int{}
 		seenObjs = map[*refPlan]map[string]bool{}
@@ -195,7 +202,15 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 		mu.Unlock()
 	}
 	for _, j := range jobs {
+		if sems[j.call.conn] == nil {
+			sems[j.call.conn] = make(chan struct{}, s.opts.Concurrency)
+		}
+	}
+	for _, j := range jobs {
 		wg.Add(1)
+		sem := sems[j.call.conn]
+		cl := s.clientFor(j.plan.res.Service.Provider, j.call.conn)
+		label := s.connectionLabel(j.plan.res.Service.Provider, j.call.conn)
 		go func() {
 			defer wg.Done()
 			select {
@@ -210,7 +225,7 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 				totals[j.plan] += n
 				mu.Unlock()
 			}
-			err := s.cl.List(ctx, call, func(objs []json.RawMessage) error {
+			err := cl.List(ctx, call, func(objs []json.RawMessage) error {
 				mu.Lock()
 				defer mu.Unlock()
 				if firstErr != nil {
@@ -242,7 +257,14 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 				return // a get of something that does not exist: no rows
 			}
 			if err != nil {
-				fail(wrap(j.plan.ref.Pos, hintFor(err), err))
+				e := wrap(j.plan.ref.Pos, hintFor(err), err)
+				if label != "" {
+					var ae *provider.AuthError
+					if !errors.As(err, &ae) {
+						e.Msg = label + e.Msg
+					}
+				}
+				fail(e)
 			}
 		}()
 	}
@@ -530,9 +552,7 @@ func rewrite(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables
 // resource's parameter columns outside the conjuncts already applied.
 func mentionsParamColumn(st sqltext.Statement, res *registry.Resource, neutral map[sqltext.Span]bool) bool {
 	cols := paramColumns(res)
-	if len(cols) == 0 {
-		return false
-	}
+	cols = append(cols, &registry.Param{Name: connColumn(res)})
 	for _, t := range st.Tokens {
 		if !t.IsName() {
 			continue

@@ -41,6 +41,11 @@ type Options struct {
 	// StatementTimeout, when positive, bounds each statement: past it the
 	// statement's requests are cancelled and it fails.
 	StatementTimeout time.Duration
+	// Connections are the named connections (accounts) of each provider;
+	// nil means each provider's one implicit default.
+	Connections *provider.Connections
+	// ConnectionScope is the session's initial scope (SetConnectionScope).
+	ConnectionScope []string
 }
 
 // ProgressEvent reports a fetch's progress.
@@ -69,6 +74,10 @@ type Session struct {
 	// so that SQLite's messages name resources, not tables.
 	tableNames map[string]string
 	cache      map[string]*cached
+	// scope is the connections read when a statement names none (see
+	// SetConnectionScope); clients are the clients of named connections.
+	scope   []string
+	clients map[string]*provider.Client
 }
 
 type cached struct {
@@ -88,7 +97,10 @@ func NewSession(ctx context.Context, opts Options) (*Session, error) {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 8
 	}
-	s := &Session{opts: opts, reg: opts.Registry, cl: opts.Client, cache: map[string]*cached{}}
+	if opts.Connections == nil {
+		opts.Connections, _ = provider.LoadConnections("", false)
+	}
+	s := &Session{opts: opts, reg: opts.Registry, cl: opts.Client, cache: map[string]*cached{}, scope: opts.ConnectionScope, clients: map[string]*provider.Client{}}
 	return s, nil
 }
 
@@ -230,8 +242,14 @@ func (s *Session) RunStream(ctx context.Context, src string, read func(Outcome, 
 }
 
 func (s *Session) stats() [3]int64 {
-	st := s.cl.Stats()
-	return [3]int64{st.Requests.Load(), st.Pages.Load(), st.Bytes.Load()}
+	var out [3]int64
+	for _, cl := range append([]*provider.Client{s.cl}, s.namedClients()...) {
+		st := cl.Stats()
+		out[0] += st.Requests.Load()
+		out[1] += st.Pages.Load()
+		out[2] += st.Bytes.Load()
+	}
+	return out
 }
 
 func asLexError(err error, le **sqltext.Error) bool {

@@ -9,7 +9,7 @@ import (
 	"github.com/apiql/apiql/registry"
 )
 
-const showUsage = "SHOW PROVIDERS | SHOW SERVICES IN <provider> | SHOW RESOURCES IN <provider>.<service> | " +
+const showUsage = "SHOW PROVIDERS | SHOW CONNECTIONS | SHOW SERVICES IN <provider> | SHOW RESOURCES IN <provider>.<service> | " +
 	"SHOW [EXTENDED] METHODS IN <provider>.<service>.<resource> | SHOW INSERT INTO <provider>.<service>.<resource>; each may end with LIKE 'pattern'"
 
 // show answers SHOW statements from the registry, in StackQL's forms.
@@ -60,6 +60,8 @@ func (s *Session) show(st sqltext.Statement) (*Result, error) {
 	}
 	keep := func(n string) bool { return like == nil || like.MatchString(n) }
 	switch what {
+	case "CONNECTIONS":
+		return s.showConnections(keep), nil
 	case "PROVIDERS":
 		res := &Result{Columns: []Column{{"name", "string"}, {"description", "string"}}, Rows: [][]any{}}
 		if extended {

@@ -24,6 +24,9 @@ const bodyPrefix = "data__"
 type writeCall struct {
 	call  provider.Call
 	label string // what the call is about, for error reports: "image_id 7"
+	// conn is the connection the call goes through; every call of a
+	// write has the same.
+	conn string
 }
 
 // insert runs INSERT INTO resource (cols) VALUES ... | SELECT ...: one call
@@ -73,7 +76,15 @@ func (s *Session) insert(ctx context.Context, st sqltext.Statement) (*Result, er
 		return nil, err
 	}
 	seen := map[string]bool{}
-	for _, c := range cols {
+	connAt := -1
+	for j, c := range cols {
+		if strings.EqualFold(c.Value, connColumn(res)) && m.Param(c.Value) == nil && m.BodyField(c.Value) == nil {
+			if connAt >= 0 {
+				return nil, errorf(c.Pos, insertHint(m), "column %q is named twice", c.Value)
+			}
+			connAt = j
+			continue
+		}
 		if err := checkColumn(m, c); err != nil {
 			return nil, err
 		}
@@ -91,18 +102,35 @@ func (s *Session) insert(ctx context.Context, st sqltext.Statement) (*Result, er
 	if len(rows.Columns) != len(cols) {
 		return nil, errorf(toks[i].Pos, insertHint(m), "%d columns named but the rows have %d values", len(cols), len(rows.Columns))
 	}
+	// The one connection the rows go to.
+	var connNames []string
+	if connAt >= 0 {
+		for r, row := range rows.Rows {
+			name, ok := row[connAt].(string)
+			if !ok {
+				return nil, errorf(cols[connAt].Pos, "write the connection's name as a string", "row %d: %s must be a connection's name, not %v", r+1, cols[connAt].Value, row[connAt])
+			}
+			connNames = append(connNames, name)
+		}
+	}
+	conn, err := s.writeConnection(res.Service.Provider, connNames, toks[i].Pos)
+	if err != nil {
+		return nil, err
+	}
 	// Validate every row before sending anything.
 	var calls []writeCall
 	for r, row := range rows.Rows {
 		vals := map[string]any{}
 		for j, c := range cols {
-			vals[c.Value] = row[j]
+			if j != connAt {
+				vals[c.Value] = row[j]
+			}
 		}
 		call, err := buildCall(m, vals, nil)
 		if err != nil {
 			return nil, errorf(toks[i].Pos, insertHint(m), "row %d: %v", r+1, err)
 		}
-		calls = append(calls, writeCall{call: call, label: fmt.Sprintf("row %d", r+1)})
+		calls = append(calls, writeCall{call: call, label: fmt.Sprintf("row %d", r+1), conn: conn})
 	}
 	return s.send(ctx, st, res, m, calls, returning, "created")
 }
@@ -468,18 +496,25 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 		}
 		defer ret.close()
 	}
+	cl, connNote := s.cl, ""
+	if len(calls) > 0 {
+		cl = s.clientFor(res.Service.Provider, calls[0].conn)
+		if l := s.connectionLabel(res.Service.Provider, calls[0].conn); l != "" {
+			connNote = " through connection " + calls[0].conn
+		}
+	}
 	if s.opts.DryRun != nil {
 		for i, c := range calls {
-			req, err := s.cl.Build(c.call)
+			req, err := cl.Build(c.call)
 			if err != nil {
 				return nil, err
 			}
-			fmt.Fprintf(s.opts.DryRun, "-- dry run: request %d of %d (%s)\n%s\n", i+1, len(calls), c.label, req)
+			fmt.Fprintf(s.opts.DryRun, "-- dry run: request %d of %d (%s)%s\n%s\n", i+1, len(calls), c.label, connNote, req)
 		}
 		return &Result{Message: fmt.Sprintf("dry run: %d %s request(s) not sent", len(calls), m.HTTPMethod)}, nil
 	}
 	if len(calls) > 0 {
-		if err := s.cl.CheckAuth(res.Service.Provider); err != nil {
+		if err := cl.CheckAuth(res.Service.Provider); err != nil {
 			return nil, err
 		}
 		defer s.forget(res)
@@ -495,7 +530,7 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 			unsent++
 			continue
 		}
-		resp, err := s.cl.Do(ctx, c.call)
+		resp, err := cl.Do(ctx, c.call)
 		if err != nil {
 			if ctx.Err() != nil {
 				failures = append(failures, fmt.Sprintf("%s: interrupted; the API may or may not have acted on it", c.label))

@@ -40,6 +40,9 @@ type Client struct {
 	Concurrency int
 	// Debug, when set, receives one line per request sent, with the token masked.
 	Debug io.Writer
+	// Conn, when set, is the named connection whose token and API URL
+	// this client uses for Conn.Provider (see WithConnection).
+	Conn *Connection
 
 	stats Stats
 	pacer pacer
@@ -108,8 +111,30 @@ func (c *Client) httpClient() *http.Client {
 	return http.DefaultClient
 }
 
-// BaseURL returns the provider's base URL, from its override variable when set.
+// WithConnection returns a client with c's settings that sends its
+// requests through conn: conn's token and API URL, its own pacing and its
+// own counters. The implicit default connection is c itself.
+func (c *Client) WithConnection(conn *Connection) *Client {
+	if conn == nil || conn.Implicit {
+		return c
+	}
+	return &Client{HTTP: c.HTTP, Getenv: c.Getenv, Retry: c.Retry, Timeout: c.Timeout, Concurrency: c.Concurrency, Debug: c.Debug, Conn: conn}
+}
+
+// conn returns the connection c uses for p, or nil for the environment's.
+func (c *Client) conn(p *registry.Provider) *Connection {
+	if c.Conn != nil && !c.Conn.Implicit && c.Conn.Provider == p.Name {
+		return c.Conn
+	}
+	return nil
+}
+
+// BaseURL returns the provider's base URL: the connection's api_url, else
+// the override variable when set, else the registry's.
 func (c *Client) BaseURL(p *registry.Provider) string {
+	if cn := c.conn(p); cn != nil && cn.APIURL != "" {
+		return cn.APIURL
+	}
 	if p.BaseURLEnv != "" {
 		if v := c.getenv(p.BaseURLEnv); v != "" {
 			return strings.TrimRight(v, "/")
@@ -170,6 +195,9 @@ func redact(raw string) string {
 func (c *Client) token(p *registry.Provider) (string, error) {
 	if p.Auth.Type != "bearer" {
 		return "", nil
+	}
+	if cn := c.conn(p); cn != nil {
+		return cn.resolve(c.getenv)
 	}
 	for _, k := range p.Auth.TokenEnv {
 		if v := strings.TrimSpace(c.getenv(k)); v != "" {

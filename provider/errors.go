@@ -57,11 +57,23 @@ func (e *APIError) Unwrap() error { return e.Err }
 // before any request is sent.
 type AuthError struct {
 	Provider string
+	// Connection is the named connection whose token is missing; empty for
+	// the provider's implicit default.
+	Connection string
 	// Vars are the environment variables the token is read from.
 	Vars []string
+	// Cmd and CmdErr, for a connection whose token comes from a command,
+	// are the command and how it failed (never its output).
+	Cmd, CmdErr string
 }
 
 func (e *AuthError) Error() string {
+	if e.Connection != "" {
+		if e.Cmd != "" {
+			return fmt.Sprintf("no API token for connection %q (%s): its token_cmd %q failed: %s; check the command in the config file", e.Connection, e.Provider, e.Cmd, e.CmdErr)
+		}
+		return fmt.Sprintf("no API token for connection %q (%s): set %s, the variable the config file names for it", e.Connection, e.Provider, strings.Join(e.Vars, " or "))
+	}
 	return fmt.Sprintf("no API token for provider %q: set %s, or run with --sandbox to query the built-in emulator",
 		e.Provider, strings.Join(e.Vars, " or "))
 }

@@ -33,6 +33,8 @@ var metaCommands = []metaCommand{
 	{name: ".set", args: "KEY VALUE", help: "set a variable (a string); .set alone lists them"},
 	{name: ".unset", args: "KEY", help: "remove a variable"},
 	{name: ".cache", args: "clear", help: "forget the rows cached by --cache-ttl"},
+	{name: ".connections", help: "list the connections (accounts) of each provider, as SHOW CONNECTIONS"},
+	{name: ".connection", args: "[NAME,...|all|default]", help: "read these connections when a statement names none (no argument: show the setting)"},
 	{name: ".quit", help: "leave the shell (also .exit, or Ctrl-D)"},
 	{name: ".exit", help: "leave the shell", alias: true},
 }
@@ -202,6 +204,31 @@ func (r *REPL) meta(ctx context.Context, line string) (quit, cancelled bool) {
 		}
 		r.Session.ClearCache()
 		fmt.Fprintln(r.Stderr, "cache cleared")
+	case ".connections":
+		if len(args) != 0 {
+			usage()
+			break
+		}
+		return false, r.runText(ctx, "", "SHOW CONNECTIONS")
+	case ".connection":
+		switch {
+		case len(args) == 0:
+			scope := r.Session.ConnectionScope()
+			if len(scope) == 0 {
+				fmt.Fprintln(r.Stderr, "connection: default (each provider's default connection)")
+			} else {
+				fmt.Fprintln(r.Stderr, "connection: "+strings.Join(scope, ","))
+			}
+		case len(args) == 1:
+			scope, err := ParseConnectionScope(args[0])
+			if err != nil {
+				r.fail(err)
+				break
+			}
+			r.Session.SetConnectionScope(scope)
+		default:
+			usage()
+		}
 	default:
 		var names []string
 		for _, c := range metaCommands {

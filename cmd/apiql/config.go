@@ -38,6 +38,8 @@ type config struct {
 	timing       bool
 	stmtTimeout  time.Duration
 	sandboxSize  int
+	configFile   string
+	connection   string
 }
 
 // listFlag is a repeatable string flag.
@@ -63,6 +65,8 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.Var(&c.vars, "var", "set a query-file variable: `KEY=VALUE` (repeatable)")
 	fs.Var(&c.varFiles, "vars", "read query-file variables from a JSON object `FILE` (repeatable)")
 	fs.DurationVar(&c.stmtTimeout, "statement-timeout", 30*time.Minute, "the longest one statement may run, requests and retries included")
+	fs.StringVar(&c.configFile, "config", "", "read named connections (accounts) from `FILE` (default $APIQL_CONFIG, else $XDG_CONFIG_HOME/apiql/config.yaml)")
+	fs.StringVar(&c.connection, "connection", "", "the connections a statement reads when it names none: `NAMES` separated by commas, all, or default (each provider's default)")
 	fs.BoolVar(&c.timing, "timing", false, "print rows, time, HTTP requests, pages and bytes of each statement to stderr")
 }
 
@@ -109,6 +113,32 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, progress fun
 	if err != nil {
 		return nil, nil, err
 	}
+	scope, err := shell.ParseConnectionScope(c.connection)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--%s", err)
+	}
+	var conns *provider.Connections
+	if !c.sandbox {
+		// The sandbox reads no config: its one connection is the emulator.
+		path, must := provider.ConfigPath(c.configFile, os.Getenv)
+		if conns, err = provider.LoadConnections(path, must); err != nil {
+			return nil, nil, err
+		}
+		for _, w := range conns.Warnings {
+			fmt.Fprintln(stderr, "warning: "+w)
+		}
+	}
+	if len(scope) > 0 && scope[0] != engine.AllConnections {
+		for _, n := range scope {
+			found := n == provider.DefaultConnection
+			for _, p := range conns.Providers() {
+				found = found || conns.Lookup(p, n) != nil
+			}
+			if !found {
+				return nil, nil, fmt.Errorf("--connection: no provider has a connection %q; SHOW CONNECTIONS lists them (connections are named in the config file)", n)
+			}
+		}
+	}
 	getenv := os.Getenv
 	cleanup := func() {}
 	if c.sandbox {
@@ -144,6 +174,8 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, progress fun
 		Progress:    progress,
 
 		StatementTimeout: c.stmtTimeout,
+		Connections:      conns,
+		ConnectionScope:  scope,
 	}
 	if c.dryRun {
 		opts.DryRun = log

@@ -1,0 +1,351 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/apiql/apiql/engine/sqltext"
+	"github.com/apiql/apiql/provider"
+	"github.com/apiql/apiql/registry"
+)
+
+// AllConnections, as a session's connection scope, reads every connection
+// of a provider.
+const AllConnections = "all"
+
+// connColumn is the name of the column that holds a row's connection: the
+// provider's ConnectionColumn, unless the resource has a field of that
+// name, which keeps it; the connection is then _connection.
+func connColumn(res *registry.Resource) string {
+	if res.Field(provider.ConnectionColumn) != nil {
+		return "_" + provider.ConnectionColumn
+	}
+	return provider.ConnectionColumn
+}
+
+// SetConnectionScope sets the connections a reference reads when its
+// statement names none: nil for each provider's default connection,
+// {"all"} for all of them, or connection names. Names are checked when a
+// statement uses them.
+func (s *Session) SetConnectionScope(names []string) { s.scope = names }
+
+// ConnectionScope returns the session's scope (see SetConnectionScope).
+func (s *Session) ConnectionScope() []string { return s.scope }
+
+// Connections returns the session's connections.
+func (s *Session) Connections() *provider.Connections { return s.opts.Connections }
+
+// clientFor returns the client that sends requests through the named
+// connection of p.
+func (s *Session) clientFor(p *registry.Provider, name string) *provider.Client {
+	if name == "" {
+		name = s.opts.Connections.Default(p.Name)
+	}
+	c := s.opts.Connections.Lookup(p.Name, name)
+	if c == nil || c.Implicit {
+		return s.cl
+	}
+	key := p.Name + "\x00" + name
+	if cl, ok := s.clients[key]; ok {
+		return cl
+	}
+	cl := s.cl.WithConnection(c)
+	s.clients[key] = cl
+	return cl
+}
+
+// scopeConnections returns the connections p's provider is read through
+// when a statement names none.
+func (s *Session) scopeConnections(p *registry.Provider) ([]string, error) {
+	cs := s.opts.Connections
+	switch {
+	case len(s.scope) == 0:
+		return []string{cs.Default(p.Name)}, nil
+	case len(s.scope) == 1 && s.scope[0] == AllConnections:
+		return s.allConnections(p), nil
+	}
+	for _, n := range s.scope {
+		if cs.Lookup(p.Name, n) == nil {
+			return nil, unknownConnection(-1, p, n, cs)
+		}
+	}
+	return s.scope, nil
+}
+
+// allConnections returns the names of all of p's connections: those of
+// the config file, and the environment's implicit default when its token
+// is set (or when it is the only one).
+func (s *Session) allConnections(p *registry.Provider) []string {
+	var out []string
+	all := s.opts.Connections.For(p.Name)
+	for _, c := range all {
+		if c.Implicit && len(all) > 1 {
+			if set, _ := s.cl.HasToken(p, c); !set {
+				continue
+			}
+		}
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+func unknownConnection(pos int, p *registry.Provider, name string, cs *provider.Connections) *Error {
+	hint := "SHOW CONNECTIONS lists them; connections are named in the config file (see the README's \"Several accounts\")"
+	return errorf(pos, hint, "%s has no connection %q (it has %s)", p.Name, name, strings.Join(cs.Names(p.Name), ", "))
+}
+
+// bindConnections decides which connections each reference is read
+// through, and makes one call per connection of each of its parameter
+// sets: a conjunct connection = 'x' or connection IN (...) names them; a
+// reference whose connection column is compared in any other way (an OR,
+// a join's ON) is read through all of its provider's connections, and
+// SQLite applies the comparison; else the session's scope. The
+// connection conjuncts stay in the SQL: the column holds the name.
+func (s *Session) bindConnections(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan) error {
+	cs := s.opts.Connections
+	for _, p := range plans {
+		col := connColumn(p.res)
+		prov := p.res.Service.Provider
+		var names []string
+		named := false
+		sc := a.Scopes[p.ref.Scope]
+		var preds []sqltext.Pred
+		for _, pr := range sc.Preds {
+			if !strings.EqualFold(pr.Column, col) || pr.Subquery != nil {
+				continue
+			}
+			if pr.Qualifier != "" && !strings.EqualFold(pr.Qualifier, refName(p.ref)) {
+				continue
+			}
+			if pr.Qualifier == "" && len(sc.Refs) > 1 {
+				continue // ambiguous: SQLite says so
+			}
+			preds = append(preds, pr)
+		}
+		for _, pr := range preds {
+			var these []string
+			for _, v := range pr.Values {
+				if v.Kind != sqltext.String {
+					return errorf(v.Pos, fmt.Sprintf("write the connection's name as a string: %s = '%s'", col, v.Text),
+						"%s is a connection's name, not %s", col, v.Text)
+				}
+				if cs.Lookup(prov.Name, v.Value) == nil {
+					return unknownConnection(v.Pos, prov, v.Value, cs)
+				}
+				these = append(these, v.Value)
+			}
+			if !named {
+				names, named = these, true
+				continue
+			}
+			// Several conjuncts: the connections they have in common.
+			var common []string
+			for _, n := range names {
+				if contains(these, n) {
+					common = append(common, n)
+				}
+			}
+			names = common
+		}
+		if !named {
+			var err error
+			if mentionsConnection(st, p, col, preds) {
+				names = s.allConnections(prov)
+			} else if names, err = s.scopeConnections(prov); err != nil {
+				return wrap(p.ref.Pos, "", err)
+			}
+		}
+		names = uniq(names)
+		p.conns = names
+		var calls []callParams
+		for _, n := range names {
+			for _, c := range p.calls {
+				nc := callParams{conn: n, send: c.send, cols: map[string]any{}}
+				for k, v := range c.cols {
+					nc.cols[k] = v
+				}
+				nc.cols[col] = n
+				calls = append(calls, nc)
+			}
+		}
+		p.calls = calls
+		p.key += "@" + strings.Join(names, ",")
+	}
+	return nil
+}
+
+// mentionsConnection reports whether the statement compares p's
+// connection column outside the conjuncts bound to it: next to an
+// operator, IN, LIKE, IS, BETWEEN and the like.
+func mentionsConnection(st sqltext.Statement, p *refPlan, col string, bound []sqltext.Pred) bool {
+	toks := st.Tokens
+	cmp := func(t sqltext.Token) bool {
+		switch {
+		case t.Kind == sqltext.Op:
+			return t.Value != "," && t.Value != "(" && t.Value != ")" && t.Value != "." && t.Value != ";"
+		case t.Is("IN"), t.Is("LIKE"), t.Is("GLOB"), t.Is("IS"), t.Is("NOT"), t.Is("BETWEEN"), t.Is("REGEXP"), t.Is("MATCH"):
+			return true
+		}
+		return false
+	}
+	for i, t := range toks {
+		if !t.IsName() || !strings.EqualFold(t.Value, col) {
+			continue
+		}
+		if i+1 < len(toks) && toks[i+1].IsOp(".") {
+			continue
+		}
+		inBound := false
+		for _, b := range bound {
+			if t.Pos >= b.Pos && t.End <= b.End {
+				inBound = true
+			}
+		}
+		if inBound || t.Pos >= p.ref.Pos && t.End <= p.ref.End {
+			continue
+		}
+		if i >= 2 && toks[i-1].IsOp(".") && !strings.EqualFold(toks[i-2].Value, refName(p.ref)) {
+			continue
+		}
+		if i > 0 && cmp(toks[i-1]) && !toks[i-1].IsOp(".") || i+1 < len(toks) && cmp(toks[i+1]) {
+			return true
+		}
+		if i >= 2 && toks[i-1].IsOp(".") && i >= 3 && cmp(toks[i-3]) {
+			return true
+		}
+	}
+	return false
+}
+
+func uniq(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// writeConnection returns the one connection a write goes to: the one its
+// statement names (names lists them, empty for none), else the session's
+// scope when that is one connection, else the provider's default. A write
+// never goes to several connections: naming several, or none while the
+// session reads several, is refused before any call.
+func (s *Session) writeConnection(p *registry.Provider, names []string, pos int) (string, error) {
+	cs := s.opts.Connections
+	names = uniq(names)
+	for _, n := range names {
+		if cs.Lookup(p.Name, n) == nil {
+			return "", unknownConnection(pos, p, n, cs)
+		}
+	}
+	switch {
+	case len(names) == 1:
+		return names[0], nil
+	case len(names) > 1:
+		return "", errorf(pos, "run one statement per connection",
+			"a write goes to exactly one connection; this one names %s", strings.Join(names, ", "))
+	}
+	scope, err := s.scopeConnections(p)
+	if err != nil {
+		return "", err
+	}
+	if len(scope) != 1 {
+		sort.Strings(scope)
+		return "", errorf(pos, fmt.Sprintf("name it: WHERE connection = '%s' (UPDATE, DELETE), a connection column (INSERT), or @connection = '%s' (EXEC)", scope[0], scope[0]),
+			"this session reads several connections (%s); a write goes to exactly one, named in the statement", strings.Join(scope, ", "))
+	}
+	return scope[0], nil
+}
+
+// connectionLabel prefixes an error of a call made through a named
+// connection with the connection's name, when the provider has several.
+func (s *Session) connectionLabel(p *registry.Provider, name string) string {
+	if len(s.opts.Connections.For(p.Name)) > 1 {
+		return "connection " + name + ": "
+	}
+	return ""
+}
+
+// namedClients returns the clients of the named connections used so far,
+// in a stable order.
+func (s *Session) namedClients() []*provider.Client {
+	keys := make([]string, 0, len(s.clients))
+	for k := range s.clients {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]*provider.Client, len(keys))
+	for i, k := range keys {
+		out[i] = s.clients[k]
+	}
+	return out
+}
+
+// connConjuncts are a write's WHERE conjuncts on the connection column and
+// the names they give.
+type connConjuncts struct {
+	preds []sqltext.Pred
+	names []string
+}
+
+// connPreds takes the conjuncts on res's connection column out of a
+// write's WHERE conjuncts: they choose the connection, not the objects.
+func connPreds(preds []sqltext.Pred, ref sqltext.Ref, res *registry.Resource) ([]sqltext.Pred, connConjuncts, error) {
+	col := connColumn(res)
+	var rest []sqltext.Pred
+	var cc connConjuncts
+	for _, p := range preds {
+		if !strings.EqualFold(p.Column, col) || p.Qualifier != "" && !strings.EqualFold(p.Qualifier, refName(ref)) {
+			rest = append(rest, p)
+			continue
+		}
+		if p.Subquery != nil {
+			return nil, cc, errorf(p.Pos, fmt.Sprintf("name it: %s = 'prod'", col), "a write's connection is named with a literal, not a subquery")
+		}
+		cc.preds = append(cc.preds, p)
+		for _, v := range p.Values {
+			if v.Kind != sqltext.String {
+				return nil, cc, errorf(v.Pos, fmt.Sprintf("write the connection's name as a string: %s = '%s'", col, v.Text), "%s is a connection's name, not %s", col, v.Text)
+			}
+			cc.names = append(cc.names, v.Value)
+		}
+	}
+	return rest, cc, nil
+}
+
+// showConnections answers SHOW CONNECTIONS: every provider's connections,
+// where each token comes from and whether it is set; never a token.
+func (s *Session) showConnections(keep func(string) bool) *Result {
+	res := &Result{Columns: []Column{
+		{"provider", registry.TypeString}, {"name", registry.TypeString}, {"token_from", registry.TypeString},
+		{"token_set", registry.TypeBoolean}, {"api_url", registry.TypeString}, {"is_default", registry.TypeBoolean},
+	}, Rows: [][]any{}}
+	cs := s.opts.Connections
+	for _, p := range s.reg.Providers {
+		if p.Auth.Type != "bearer" {
+			continue
+		}
+		for _, c := range cs.For(p.Name) {
+			if !keep(c.Name) {
+				continue
+			}
+			var set any
+			if ok, known := s.cl.HasToken(p, c); known {
+				set = ok
+			}
+			var url any
+			if c.APIURL != "" {
+				url = c.APIURL
+			} else {
+				url = s.cl.BaseURL(p)
+			}
+			res.Rows = append(res.Rows, []any{p.Name, c.Name, c.Source(p.Auth.TokenEnv), set, url, c.Name == cs.Default(p.Name)})
+		}
+	}
+	return res
+}

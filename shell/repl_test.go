@@ -210,6 +210,13 @@ func TestREPLPiped(t *testing.T) {
 			wantOut: ".output [FORMAT]",
 		},
 		{
+			name:       "connections",
+			input:      ".connection\n.connection all\n.connection\n.connections\n.connection 'bad name'\n.connection default\n.connection\n",
+			wantOut:    "provider\tname\ttoken_from\ttoken_set\tapi_url\tis_default\ndigitalocean\tdefault\tenv DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN\ttrue\t",
+			wantErrOut: []string{"connection: default (each provider's default connection)", "connection: all", `"bad name" is not a connection name`},
+			wantErr:    shell.ErrStatementsFailed,
+		},
+		{
 			name:       "cache clear",
 			input:      ".cache clear\n.cache\n",
 			wantErrOut: []string{"cache cleared", "usage: .cache clear"},
@@ -221,7 +228,7 @@ func TestREPLPiped(t *testing.T) {
 			if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
 				t.Errorf("Run() = %v, want %v", err, tc.wantErr)
 			}
-			if tc.name == "help" {
+			if tc.name == "help" || tc.name == "connections" {
 				if !strings.Contains(out, tc.wantOut) {
 					t.Errorf("stdout = %q, want it to hold %q", out, tc.wantOut)
 				}

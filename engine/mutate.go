@@ -436,11 +436,22 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 	}
 	resp, err := cl.Do(ctx, call)
 	if err != nil {
+		if m.HTTPMethod != http.MethodGet && provider.WriteEffect(err) == provider.MayHaveActed {
+			e := errorf(toks[1].Pos, "check the resource before running it again: sent twice, it may act twice",
+				"%s: the API may or may not have acted on it: %v", m.Name, err)
+			if l := s.connectionLabel(res.Service.Provider, conn); l != "" {
+				e.Msg = l + e.Msg
+			}
+			return nil, e
+		}
 		e := wrap(toks[1].Pos, hintFor(err), err)
 		if l := s.connectionLabel(res.Service.Provider, conn); l != "" {
 			e.Msg = l + e.Msg
 		}
 		return nil, e
+	}
+	if resp.BodyErr != nil {
+		return &Result{Message: fmt.Sprintf("%s: %d %s (done; its answer could not be read: %v)", m.Name, resp.Status, http.StatusText(resp.Status), resp.BodyErr)}, nil
 	}
 	body2 := bytes.TrimSpace(resp.Body)
 	if len(body2) == 0 {

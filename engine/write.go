@@ -522,6 +522,7 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 	var (
 		objs      []json.RawMessage
 		failures  []string
+		maybe     []string
 		succeeded []string
 		unsent    int
 	)
@@ -533,21 +534,29 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 		resp, err := cl.Do(ctx, c.call)
 		if err != nil {
 			if ctx.Err() != nil {
-				failures = append(failures, fmt.Sprintf("%s: interrupted; the API may or may not have acted on it", c.label))
+				maybe = append(maybe, fmt.Sprintf("%s: interrupted; the API may or may not have acted on it", c.label))
 				continue
 			}
-			failures = append(failures, fmt.Sprintf("%s: %v", c.label, err))
+			failures, maybe = writeFailure(c.label, err, failures, maybe)
+			continue
+		}
+		if resp.BodyErr != nil {
+			// A 2xx answer: done, though what it said is lost.
+			succeeded = append(succeeded, fmt.Sprintf("%s (done: the API answered %d, but its body could not be read: %v)", c.label, resp.Status, resp.BodyErr))
 			continue
 		}
 		o, _ := provider.Objects(m, resp.Body)
 		objs = append(objs, o...)
 		succeeded = append(succeeded, c.label+createdID(o))
 	}
-	if len(failures) > 0 || unsent > 0 {
+	if len(failures) > 0 || len(maybe) > 0 || unsent > 0 {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%d of %d %s calls succeeded", len(succeeded), len(calls), m.Name)
 		if len(failures) > 0 {
 			fmt.Fprintf(&b, "; %d failed:\n  %s", len(failures), strings.Join(failures, "\n  "))
+		}
+		if len(maybe) > 0 {
+			fmt.Fprintf(&b, "\n  %d may or may not have acted (no answer said whether the API did it):\n  %s", len(maybe), strings.Join(maybe, "\n  "))
 		}
 		if unsent > 0 {
 			fmt.Fprintf(&b, "\n  %d not sent: the statement was stopped (%v)", unsent, context.Cause(ctx))
@@ -555,7 +564,11 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 		if len(succeeded) > 0 {
 			fmt.Fprintf(&b, "\n  succeeded: %s", strings.Join(succeeded, "; "))
 		}
-		err := errorf(-1, "calls that succeeded are not undone; check the resource before running the statement again", "%s", b.String())
+		hint := "calls that succeeded are not undone; check the resource before running the statement again"
+		if len(maybe) > 0 {
+			hint = "calls that succeeded are not undone, and a call that may have acted, sent again, may act twice: check the resource before running the statement again"
+		}
+		err := errorf(-1, hint, "%s", b.String())
 		if ret != nil && len(objs) > 0 {
 			// The rows of the calls that succeeded are true: the caller
 			// gets them, then the error.
@@ -570,6 +583,20 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 		return ret.rows(ctx, objs)
 	}
 	return &Result{Message: fmt.Sprintf("%d %s %s", len(succeeded), noun(res, len(succeeded)), verbed)}, nil
+}
+
+// writeFailure files a failed call's error among the failures (the API
+// did not act: it refused the call, or the call never left this machine)
+// or the calls that may have acted (no answer says).
+func writeFailure(label string, err error, failures, maybe []string) ([]string, []string) {
+	var ae *provider.APIError
+	switch {
+	case provider.WriteEffect(err) == provider.MayHaveActed:
+		return failures, append(maybe, fmt.Sprintf("%s: %v", label, err))
+	case errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests:
+		return append(failures, fmt.Sprintf("%s: not done: the API's rate limit refused it (%v); it can be sent again later", label, err)), maybe
+	}
+	return append(failures, fmt.Sprintf("%s: %v", label, err)), maybe
 }
 
 // createdID names the object a call answered with, as " (id N)", or "".

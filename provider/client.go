@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"strings"
@@ -38,14 +39,86 @@ type Client struct {
 	Timeout time.Duration
 	// Concurrency bounds the pages fetched at once by one List; 0 means 8.
 	Concurrency int
-	// Debug, when set, receives one line per request sent, with the token masked.
+	// Debug, when set, receives one line per request sent and per redirect
+	// hop, with the token masked.
 	Debug io.Writer
 	// Conn, when set, is the named connection whose token and API URL
 	// this client uses for Conn.Provider (see WithConnection).
 	Conn *Connection
+	// MaxResponseSize bounds the body of one response, in bytes; a larger
+	// one fails the request. 0 means DefaultMaxResponseSize.
+	MaxResponseSize int64
+	// MaxRetryWait bounds how long a Retry-After answer may make the client
+	// wait; a longer one fails the request at once. 0 means DefaultMaxRetryWait.
+	MaxRetryWait time.Duration
+	// MaxPages bounds the pages one List believes a count or follows; 0
+	// means DefaultMaxPages.
+	MaxPages int
+	// Notice, when set, is told what a user should know while a request
+	// runs: a wait longer than NoticeWait, and what a list's pages got
+	// wrong (repeated objects, items that are not objects). It may be
+	// called from several goroutines at once.
+	Notice func(Note)
+	// NoticeWait is the wait past which Notice is told of it; 0 means
+	// DefaultNoticeWait.
+	NoticeWait time.Duration
+	// Allow, when set, is asked before any request to a provider is built;
+	// an error refuses the provider (the sandbox allows only the emulated one).
+	Allow func(p *registry.Provider) error
 
 	stats Stats
 	pacer pacer
+}
+
+// Defaults of the Client's bounds.
+const (
+	DefaultMaxResponseSize = 64 << 20
+	DefaultMaxRetryWait    = time.Minute
+	DefaultMaxPages        = 100_000
+	// DefaultNoticeWait is the wait past which the client says what it waits for.
+	DefaultNoticeWait = 2 * time.Second
+)
+
+func (c *Client) maxResponseSize() int64 {
+	if c.MaxResponseSize > 0 {
+		return c.MaxResponseSize
+	}
+	return DefaultMaxResponseSize
+}
+
+func (c *Client) maxRetryWait() time.Duration {
+	if c.MaxRetryWait > 0 {
+		return c.MaxRetryWait
+	}
+	return DefaultMaxRetryWait
+}
+
+func (c *Client) maxPages() int {
+	if c.MaxPages > 0 {
+		return c.MaxPages
+	}
+	return DefaultMaxPages
+}
+
+func (c *Client) noticeWait() time.Duration {
+	if c.NoticeWait > 0 {
+		return c.NoticeWait
+	}
+	return DefaultNoticeWait
+}
+
+// Note is something a user should know while requests run.
+type Note struct {
+	// Text says it, in a sentence without a trailing newline.
+	Text string
+	// Wait, when positive, is how long the client waits from now.
+	Wait time.Duration
+}
+
+func (c *Client) notice(wait time.Duration, format string, args ...any) {
+	if c.Notice != nil {
+		c.Notice(Note{Text: fmt.Sprintf(format, args...), Wait: wait})
+	}
 }
 
 // Stats counts what a Client has sent and received.
@@ -87,12 +160,12 @@ type Request struct {
 
 // String renders the request for --dry-run and debug output, with the token masked.
 func (r *Request) String() string {
-	s := r.HTTPMethod + " " + r.URL
+	s := r.HTTPMethod + " " + redact(Mask(r.URL, r.token))
 	if r.token != "" {
 		s += "\nAuthorization: Bearer ***"
 	}
 	if len(r.Body) > 0 {
-		s += "\n" + string(r.Body)
+		s += "\n" + Mask(string(r.Body), r.token)
 	}
 	return s
 }
@@ -118,7 +191,9 @@ func (c *Client) WithConnection(conn *Connection) *Client {
 	if conn == nil || conn.Implicit {
 		return c
 	}
-	return &Client{HTTP: c.HTTP, Getenv: c.Getenv, Retry: c.Retry, Timeout: c.Timeout, Concurrency: c.Concurrency, Debug: c.Debug, Conn: conn}
+	return &Client{HTTP: c.HTTP, Getenv: c.Getenv, Retry: c.Retry, Timeout: c.Timeout, Concurrency: c.Concurrency, Debug: c.Debug, Conn: conn,
+		MaxResponseSize: c.MaxResponseSize, MaxRetryWait: c.MaxRetryWait, MaxPages: c.MaxPages,
+		Notice: c.Notice, NoticeWait: c.NoticeWait, Allow: c.Allow}
 }
 
 // conn returns the connection c uses for p, or nil for the environment's.
@@ -193,6 +268,11 @@ func redact(raw string) string {
 
 // token returns the provider's token, or an *AuthError.
 func (c *Client) token(p *registry.Provider) (string, error) {
+	if c.Allow != nil {
+		if err := c.Allow(p); err != nil {
+			return "", err
+		}
+	}
 	if p.Auth.Type != "bearer" {
 		return "", nil
 	}
@@ -257,10 +337,16 @@ type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// BodyErr is set when a write was answered with a 2xx status whose
+	// body could not be read whole or is not JSON (cut, garbled, over
+	// the size limit): the write was done, but what the API said about
+	// it is unknown. Reads never return such a response.
+	BodyErr error
 }
 
 // Do sends the call once (with retries as the policy allows) and returns the
-// answer. A status of 400 or more is returned as *APIError.
+// answer. A status of 400 or more is returned as *APIError, and so is a
+// redirect that is not followed (any redirect of a write).
 func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	req, err := c.Build(call)
 	if err != nil {
@@ -269,7 +355,12 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	return c.send(ctx, req)
 }
 
-// send sends req with the retry policy and returns a 2xx/3xx response or an error.
+// isRead reports whether an HTTP method only reads, so that it may be sent again.
+func isRead(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead
+}
+
+// send sends req with the retry policy and returns a 2xx response or an error.
 func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 	apiErr := func(status int, body []byte, h http.Header, attempts int, cause error) *APIError {
 		u, _ := url.Parse(req.URL)
@@ -277,7 +368,7 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 		if u != nil {
 			path = u.Path
 		}
-		e := &APIError{HTTPMethod: req.HTTPMethod, Path: path, Status: status, Attempts: attempts, Err: cause}
+		e := &APIError{HTTPMethod: req.HTTPMethod, Path: Mask(path, req.token), Status: status, Attempts: attempts, Err: cause}
 		if status != 0 {
 			var eb struct {
 				ID        string `json:"id"`
@@ -287,10 +378,10 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 			if json.Unmarshal(body, &eb) == nil {
 				// An API may quote the request back; the token must not
 				// travel on in an error.
-				e.ID, e.Message, e.RequestID = mask(eb.ID, req.token), mask(eb.Message, req.token), mask(eb.RequestID, req.token)
+				e.ID, e.Message, e.RequestID = Mask(eb.ID, req.token), Mask(eb.Message, req.token), Mask(eb.RequestID, req.token)
 			}
 			if e.RequestID == "" && h != nil {
-				e.RequestID = mask(h.Get("x-request-id"), req.token)
+				e.RequestID = Mask(h.Get("x-request-id"), req.token)
 			}
 			if e.Message == "" {
 				e.Message = http.StatusText(status)
@@ -299,8 +390,27 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 		return e
 	}
 	policy := c.Retry
+	read := isRead(req.HTTPMethod)
+	// retry waits before attempt number attempt+1, or says why not.
+	retry := func(status int, h http.Header, err error, attempt int) (bool, error) {
+		wait, ok := policy.decide(req.HTTPMethod, status, h, err, attempt)
+		if !ok {
+			return false, nil
+		}
+		if wait > c.maxRetryWait() {
+			return false, fmt.Errorf("the API asks apiql to wait %v before sending it again (Retry-After); apiql waits at most %v (--max-retry-wait)", wait.Round(time.Second), c.maxRetryWait())
+		}
+		if wait > c.noticeWait() {
+			why := "after a failed attempt"
+			if status != 0 {
+				why = fmt.Sprintf("after %d %s", status, http.StatusText(status))
+			}
+			c.notice(wait, "waiting %v before sending %s %s again (%s, attempt %d of %d)", wait.Round(100*time.Millisecond), req.HTTPMethod, pathOf(req), why, attempt+1, policy.Retries+1)
+		}
+		return true, sleep(ctx, wait)
+	}
 	for attempt := 1; ; attempt++ {
-		if err := c.pacer.wait(ctx); err != nil {
+		if err := c.pacer.wait(ctx, c, req); err != nil {
 			return nil, err
 		}
 		resp, err := c.attempt(ctx, req)
@@ -308,42 +418,74 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			wait, retry := policy.decide(req.HTTPMethod, 0, nil, err, attempt)
-			if !retry {
-				return nil, apiErr(0, nil, nil, attempt, err)
+			again, werr := retry(0, nil, err, attempt)
+			if werr != nil {
+				return nil, werr
 			}
-			if err := sleep(ctx, wait); err != nil {
-				return nil, err
+			if !again {
+				return nil, apiErr(0, nil, nil, attempt, err)
 			}
 			continue
 		}
 		c.pacer.observe(resp.Header)
-		if resp.Status < 400 && len(bytes.TrimSpace(resp.Body)) > 0 && !json.Valid(resp.Body) {
-			// A cut-off or garbled body: a read may be sent again.
-			bad := fmt.Errorf("malformed JSON in the %d response (%d bytes)", resp.Status, len(resp.Body))
-			wait, retry := policy.decide(req.HTTPMethod, 0, nil, &readError{err: bad}, attempt)
-			if !retry {
-				return nil, apiErr(0, nil, nil, attempt, bad)
+		if resp.Status >= 300 && resp.Status < 400 {
+			// Redirects within the API's origin were followed for reads;
+			// this one was not (a write, or no Location).
+			cause := &RedirectError{Status: resp.Status, Location: redact(Mask(resp.Header.Get("Location"), req.token)), Write: !read}
+			return nil, apiErr(0, nil, nil, attempt, cause)
+		}
+		if resp.Status < 300 && resp.BodyErr == nil && len(bytes.TrimSpace(resp.Body)) > 0 && !json.Valid(resp.Body) {
+			resp.BodyErr = fmt.Errorf("malformed JSON in the %d response (%d bytes)", resp.Status, len(resp.Body))
+		}
+		if resp.Status < 300 && resp.BodyErr != nil {
+			if !read {
+				// The API has answered 2xx: the write was done.
+				return resp, nil
 			}
-			if err := sleep(ctx, wait); err != nil {
-				return nil, err
+			var se *SizeError
+			if errors.As(resp.BodyErr, &se) {
+				return nil, apiErr(0, nil, nil, attempt, resp.BodyErr)
+			}
+			// A cut-off or garbled body: a read may be sent again.
+			again, werr := retry(0, nil, &readError{err: resp.BodyErr}, attempt)
+			if werr != nil {
+				return nil, werr
+			}
+			if !again {
+				return nil, apiErr(0, nil, nil, attempt, resp.BodyErr)
 			}
 			continue
 		}
-		if resp.Status < 400 {
+		if resp.Status < 300 {
+			// An API may echo the token back in its data.
+			resp.Body = MaskJSON(resp.Body, req.token)
 			return resp, nil
 		}
-		wait, retry := policy.decide(req.HTTPMethod, resp.Status, resp.Header, nil, attempt)
-		if !retry {
-			return nil, apiErr(resp.Status, resp.Body, resp.Header, attempt, nil)
+		again, werr := retry(resp.Status, resp.Header, nil, attempt)
+		if werr != nil {
+			e := apiErr(resp.Status, resp.Body, resp.Header, attempt, nil)
+			e.Message += "; " + werr.Error()
+			return nil, e
 		}
-		if err := sleep(ctx, wait); err != nil {
-			return nil, err
+		if !again {
+			return nil, apiErr(resp.Status, resp.Body, resp.Header, attempt, nil)
 		}
 	}
 }
 
-// attempt sends req once and reads the whole body.
+// pathOf is the path of a request's URL, for messages.
+func pathOf(req *Request) string {
+	if u, err := url.Parse(req.URL); err == nil {
+		return Mask(u.Path, req.token)
+	}
+	return "(the request)"
+}
+
+// attempt sends req once and reads its body, up to the size limit. A read
+// follows redirects within the origin of its URL; a write follows none. An
+// error of the exchange is a *sendError that says whether the request may
+// have left this machine; a failure to read the body is the response's
+// BodyErr.
 func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 	timeout := c.Timeout
 	if timeout == 0 {
@@ -351,13 +493,20 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	// The first hop's connection decides whether the request may have
+	// left this machine: a write follows no redirect, and a read is sent
+	// again anyway.
+	var connected atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
+	})
 	var body io.Reader
 	if req.Body != nil {
 		body = bytes.NewReader(req.Body)
 	}
 	hr, err := http.NewRequestWithContext(ctx, req.HTTPMethod, req.URL, body)
 	if err != nil {
-		return nil, err
+		return nil, &sendError{err: scrub(err, req.token)}
 	}
 	hr.Header.Set("Accept", "application/json")
 	hr.Header.Set("User-Agent", "apiql/"+Version)
@@ -368,21 +517,61 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 		hr.Header.Set("Authorization", "Bearer "+req.token)
 	}
 	if c.Debug != nil {
-		fmt.Fprintf(c.Debug, "apiql: %s %s (Authorization: Bearer ***)\n", req.HTTPMethod, redact(mask(req.URL, req.token)))
+		fmt.Fprintf(c.Debug, "apiql: %s %s (Authorization: Bearer ***)\n", req.HTTPMethod, redact(Mask(req.URL, req.token)))
 	}
 	c.stats.Requests.Add(1)
-	resp, err := c.httpClient().Do(hr)
+	hc := *c.httpClient()
+	hc.CheckRedirect = c.redirectPolicy(req)
+	resp, err := hc.Do(hr)
 	if err != nil {
-		return nil, scrub(err, req.token)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL is in the error's context already
+		}
+		return nil, &sendError{err: scrub(err, req.token), sent: connected.Load()}
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	limit := c.maxResponseSize()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	c.stats.Bytes.Add(int64(len(b)))
-	if err != nil {
-		return nil, &readError{err: scrub(err, req.token)}
+	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	switch {
+	case int64(len(b)) > limit:
+		out.Body = nil
+		out.BodyErr = &SizeError{Limit: limit}
+	case err != nil:
+		out.BodyErr = &readError{err: scrub(err, req.token)}
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+	return out, nil
 }
+
+// SizeError is a response body larger than the client's limit.
+type SizeError struct{ Limit int64 }
+
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("the response is larger than %s, apiql's limit for one response (--max-response-size raises it)", sizeText(e.Limit))
+}
+
+// sizeText writes a byte count in MiB, KiB or bytes.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// sendError is a request that got no answer. sent says whether it may
+// have left this machine: whether a connection was had for its first hop.
+type sendError struct {
+	err  error
+	sent bool
+}
+
+func (e *sendError) Error() string { return e.err.Error() }
+func (e *sendError) Unwrap() error { return e.err }
 
 // readError is a failure while reading a response body: the request reached
 // the server, so a write must not be retried.
@@ -391,21 +580,13 @@ type readError struct{ err error }
 func (e *readError) Error() string { return "reading the response: " + e.err.Error() }
 func (e *readError) Unwrap() error { return e.err }
 
-// mask replaces the token in s with ***.
-func mask(s, token string) string {
-	if token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, token, "***")
-}
-
 // scrub removes the token from an error's text, should a transport error
 // ever quote a header.
 func scrub(err error, token string) error {
 	if token == "" || !strings.Contains(err.Error(), token) {
 		return err
 	}
-	return errors.New(mask(err.Error(), token))
+	return errors.New(Mask(err.Error(), token))
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -76,4 +78,44 @@ func (e *AuthError) Error() string {
 	}
 	return fmt.Sprintf("no API token for provider %q: set %s, or run with --sandbox to query the built-in emulator",
 		e.Provider, strings.Join(e.Vars, " or "))
+}
+
+// Effect is what a write that failed did to the API, as far as apiql can
+// know.
+type Effect int
+
+const (
+	// NotActed: the write provably did nothing: it never left this
+	// machine, or the API answered with a 4xx status (a 429 is its rate
+	// limit refusing the request).
+	NotActed Effect = iota
+	// MayHaveActed: the request may have reached the API and no answer
+	// says what came of it: a timeout or a connection lost after it was
+	// sent, a redirect (not followed), a 5xx answer. Sending it again may
+	// act twice.
+	MayHaveActed
+)
+
+// WriteEffect says what a write that failed with err (from Do) did.
+func WriteEffect(err error) Effect {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		var se *sendError
+		if errors.As(err, &se) && !se.sent {
+			return NotActed
+		}
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &se) {
+			return MayHaveActed
+		}
+		return NotActed // not built: an *AuthError, a missing parameter
+	}
+	switch {
+	case ae.Status >= 400 && ae.Status < 500:
+		return NotActed
+	case ae.Status >= 500:
+		return MayHaveActed
+	case ae.Err != nil && neverSent(ae.Err):
+		return NotActed
+	}
+	return MayHaveActed
 }

@@ -64,11 +64,16 @@ func (c *Client) List(ctx context.Context, call Call, fn PageFunc) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(pageOne.objs); err != nil {
+	ids := newIDSet(c, m)
+	defer ids.done()
+	if err := fn(ids.check(pageOne)); err != nil {
 		return stopOK(err)
 	}
 	last := pageOne
-	n := pageCount(pageOne, pg)
+	n, err := c.pageCount(m, pageOne, pg)
+	if err != nil {
+		return err
+	}
 	if call.Limit > 0 && len(pageOne.objs) > 0 {
 		// Only the pages that can hold the first Limit objects.
 		need := (call.Limit + len(pageOne.objs) - 1) / len(pageOne.objs)
@@ -82,8 +87,14 @@ func (c *Client) List(ctx context.Context, call Call, fn PageFunc) error {
 	if call.PageCount != nil && n > 0 {
 		call.PageCount(n)
 	}
+	// fetched holds the pages already asked for, to stop a next link that
+	// loops back.
+	fetched := map[string]int{linkKey(req.URL): 1}
 	if n > 1 {
-		last, err = c.fetchRange(ctx, first, pg, 2, n, fn)
+		last, err = c.fetchRange(ctx, first, pg, 2, n, func(p *page) error {
+			fetched[linkKey(p.url)] = p.number
+			return fn(ids.check(p))
+		})
 		if err != nil {
 			return stopOK(err)
 		}
@@ -91,8 +102,11 @@ func (c *Client) List(ctx context.Context, call Call, fn PageFunc) error {
 	// Follow next links, from page one when the count was unknown, or past
 	// the counted pages when the list grew meanwhile.
 	for page := last.number + 1; last.next != ""; page++ {
-		next, err := c.sameOrigin(m, last.next)
+		next, err := c.resolveLink(m, last.url, last.next)
 		if err != nil {
+			return err
+		}
+		if err := c.advances(m, pg, last, next, fetched); err != nil {
 			return err
 		}
 		req := &Request{HTTPMethod: req.HTTPMethod, URL: next, token: req.token}
@@ -100,10 +114,37 @@ func (c *Client) List(ctx context.Context, call Call, fn PageFunc) error {
 		if err != nil {
 			return err
 		}
-		if err := fn(p.objs); err != nil {
+		fetched[linkKey(next)] = page
+		if err := fn(ids.check(p)); err != nil {
 			return stopOK(err)
 		}
 		last = p
+	}
+	return nil
+}
+
+// advances refuses a next link that would not move the list on: one
+// already fetched, one whose page number is not past the page that holds
+// it, or one past the client's bound on pages.
+func (c *Client) advances(m *registry.Method, pg *registry.Pagination, from *page, next string, fetched map[string]int) error {
+	hint := "the API's pagination does not advance; the rows so far are not used"
+	if n, ok := fetched[linkKey(next)]; ok {
+		return &APIError{HTTPMethod: m.HTTPMethod, Path: m.Path, Page: from.number,
+			Err: fmt.Errorf("the next-page link %q of page %d is page %d again: %s", next, from.number, n, hint)}
+	}
+	if pg.PageParam != "" {
+		if u, err := url.Parse(next); err == nil {
+			if v := u.Query().Get(pg.PageParam); v != "" {
+				if k, err := strconv.Atoi(v); err != nil || k <= from.number {
+					return &APIError{HTTPMethod: m.HTTPMethod, Path: m.Path, Page: from.number,
+						Err: fmt.Errorf("the next-page link %q of page %d asks for %s=%s: %s", next, from.number, pg.PageParam, v, hint)}
+				}
+			}
+		}
+	}
+	if from.number >= c.maxPages() {
+		return &APIError{HTTPMethod: m.HTTPMethod, Path: m.Path, Page: from.number,
+			Err: fmt.Errorf("the list goes on past %d pages, apiql's bound; narrow it with a filter the API applies", c.maxPages())}
 	}
 	return nil
 }
@@ -118,6 +159,7 @@ func stopOK(err error) error {
 // page is one fetched page.
 type page struct {
 	number int
+	url    string
 	objs   []json.RawMessage
 	next   string
 	last   string
@@ -179,33 +221,76 @@ func (c *Client) fetchPage(ctx context.Context, req *Request, m *registry.Method
 		return nil, c.malformed(Call{Method: m}, n, err)
 	}
 	c.stats.Pages.Add(1)
-	p := &page{number: n, objs: objs}
+	p := &page{number: n, url: req.URL, objs: objs}
 	p.next, _ = lookupString(top, pg.Next)
 	p.last, _ = lookupString(top, pg.Last)
 	if raw, ok := lookup(top, pg.Total); ok {
-		if t, err := strconv.ParseInt(strings.TrimSpace(string(raw)), 10, 64); err == nil {
+		v := strings.TrimSpace(string(raw))
+		if t, err := strconv.ParseInt(v, 10, 64); err == nil {
 			p.total, p.hasTot = t, true
+		} else if f, err := strconv.ParseFloat(v, 64); err == nil {
+			// 1e12, or a number past int64: a count to check, not to drop.
+			p.total, p.hasTot = int64(min(max(f, -1), 1<<62)), true
 		}
 	}
 	return p, nil
 }
 
-// pageCount is the number of pages page one says there are, or 0 when unknown.
-func pageCount(p *page, pg *registry.Pagination) int {
+// pageCount is the number of pages page one says there are, or 0 when
+// unknown. A count that cannot be true (a negative total, a last page
+// before page one, more pages than the client's bound) is an error: it is
+// neither believed nor allocated for.
+func (c *Client) pageCount(m *registry.Method, p *page, pg *registry.Pagination) (int, error) {
 	if p.next == "" {
-		return 1
+		return 1, nil
+	}
+	bad := func(format string, args ...any) error {
+		return &APIError{HTTPMethod: m.HTTPMethod, Path: m.Path, Page: 1,
+			Err: fmt.Errorf("page 1 says "+format+", which cannot be true of a list apiql can fetch (at most %d pages); the API's answer is not used", append(args, c.maxPages())...)}
 	}
 	if p.last != "" && pg.PageParam != "" {
 		if u, err := url.Parse(p.last); err == nil {
-			if n, err := strconv.Atoi(u.Query().Get(pg.PageParam)); err == nil && n >= 1 {
-				return n
+			if v := u.Query().Get(pg.PageParam); v != "" {
+				n, err := strconv.ParseInt(v, 10, 64)
+				switch {
+				case err != nil && !isDigits(v):
+					// Not a number: fall back on the total or the next links.
+				case err != nil || n > int64(c.maxPages()):
+					return 0, bad("its last page is %s=%s", pg.PageParam, v)
+				case n < 1:
+					return 0, bad("its last page is %s=%d", pg.PageParam, n)
+				default:
+					return int(n), nil
+				}
 			}
 		}
 	}
-	if p.hasTot && len(p.objs) > 0 {
-		return int((p.total + int64(len(p.objs)) - 1) / int64(len(p.objs)))
+	if p.hasTot {
+		switch {
+		case p.total < 0:
+			return 0, bad("there are %d objects", p.total)
+		case len(p.objs) == 0:
+			return 0, nil
+		}
+		n := (p.total + int64(len(p.objs)) - 1) / int64(len(p.objs))
+		if n > int64(c.maxPages()) {
+			return 0, bad("there are %d objects, %d pages of %d", p.total, n, len(p.objs))
+		}
+		return int(n), nil
 	}
-	return 0
+	return 0, nil
+}
+
+// isDigits reports whether s is a non-empty string of ASCII digits (a
+// number too large for int64, when ParseInt failed on it).
+func isDigits(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 type pageResult struct {
@@ -214,8 +299,10 @@ type pageResult struct {
 }
 
 // fetchRange fetches pages from..to concurrently and delivers them to fn in
-// order. It returns the last page.
-func (c *Client) fetchRange(parent context.Context, call Call, pg *registry.Pagination, from, to int, fn PageFunc) (*page, error) {
+// order. It returns the last page. What it holds is bounded by the pages
+// in flight, whatever the range: a slot per page fetched but not yet
+// delivered.
+func (c *Client) fetchRange(parent context.Context, call Call, pg *registry.Pagination, from, to int, fn func(*page) error) (*page, error) {
 	ctx, cancel := context.WithCancel(parent)
 	// failure is the first page error, which cancelled the others.
 	var (
@@ -230,12 +317,16 @@ func (c *Client) fetchRange(parent context.Context, call Call, pg *registry.Pagi
 	if n := to - from + 1; workers > n {
 		workers = n
 	}
-	results := make([]chan pageResult, to-from+1)
-	for i := range results {
-		results[i] = make(chan pageResult, 1)
+	// window bounds the pages fetched but not yet delivered; page n's
+	// result goes to slot (n-from) mod the window, which page n+window
+	// reuses only once page n has been delivered and its token returned.
+	size := 2 * workers
+	window := make(chan struct{}, size)
+	slots := make([]chan pageResult, size)
+	for i := range slots {
+		slots[i] = make(chan pageResult, 1)
 	}
-	// window bounds the pages fetched but not yet delivered.
-	window := make(chan struct{}, 2*workers)
+	slot := func(n int) chan pageResult { return slots[(n-from)%size] }
 	jobs := make(chan int)
 	go func() {
 		defer close(jobs)
@@ -275,7 +366,7 @@ func (c *Client) fetchRange(parent context.Context, call Call, pg *registry.Pagi
 					failMu.Unlock()
 					cancel()
 				}
-				results[n-from] <- pageResult{p, err}
+				slot(n) <- pageResult{p, err}
 			}
 		}()
 	}
@@ -283,11 +374,10 @@ func (c *Client) fetchRange(parent context.Context, call Call, pg *registry.Pagi
 	for n := from; n <= to; n++ {
 		var r pageResult
 		select {
-		case r = <-results[n-from]:
+		case r = <-slot(n):
 		case <-parent.Done():
 			return nil, parent.Err()
 		}
-		<-window
 		if r.err != nil {
 			failMu.Lock()
 			defer failMu.Unlock()
@@ -296,29 +386,13 @@ func (c *Client) fetchRange(parent context.Context, call Call, pg *registry.Pagi
 			}
 			return nil, r.err
 		}
-		if err := fn(r.p.objs); err != nil {
+		if err := fn(r.p); err != nil {
 			return nil, err
 		}
+		<-window
 		last = r.p
 	}
 	return last, nil
-}
-
-// sameOrigin checks that a next link points at the API the token belongs
-// to, so the token is never sent elsewhere, and returns it.
-func (c *Client) sameOrigin(m *registry.Method, next string) (string, error) {
-	base, err1 := url.Parse(c.BaseURL(m.Resource.Service.Provider))
-	u, err2 := url.Parse(next)
-	if err1 != nil || err2 != nil {
-		return "", fmt.Errorf("%s: cannot follow next link %q", m.Name, next)
-	}
-	if !u.IsAbs() {
-		return base.ResolveReference(u).String(), nil
-	}
-	if u.Host != base.Host || u.Scheme != base.Scheme {
-		return "", fmt.Errorf("%s: the next-page link points at %s, not at the API's %s; refusing to send the token there", m.Name, u.Host, base.Host)
-	}
-	return next, nil
 }
 
 func (c *Client) malformed(call Call, n int, err error) error {
@@ -407,4 +481,81 @@ func lookupString(body []byte, path string) (string, bool) {
 	}
 	s, ok := jsonspan.String(raw)
 	return s, ok && s != ""
+}
+
+// idSet watches the objects of one paged fetch: an object whose id a page
+// before has already given is kept once, and an item that is not an
+// object is dropped; both are told to the client's Notice, never dropped
+// in silence. The id is the resource's "id" field, when it has one.
+type idSet struct {
+	c     *Client
+	m     *registry.Method
+	seen  map[string]int // id -> page it came on
+	hasID bool
+	dups  int
+	odd   int
+}
+
+func newIDSet(c *Client, m *registry.Method) *idSet {
+	s := &idSet{c: c, m: m}
+	for _, f := range m.Resource.Fields {
+		if f.Name == "id" {
+			s.hasID = true
+			s.seen = map[string]int{}
+		}
+	}
+	return s
+}
+
+// check returns the page's objects without repeats and non-objects.
+func (s *idSet) check(p *page) []json.RawMessage {
+	keep := p.objs[:0:0]
+	dropped := false
+	for i, o := range p.objs {
+		drop := false
+		switch {
+		case len(o) == 0 || o[0] != '{':
+			s.odd++
+			if s.odd == 1 {
+				s.c.notice(0, "warning: %s %s (page %d) answered with a list item that is not an object (%.40s); such items are skipped",
+					s.m.HTTPMethod, s.m.Path, p.number, o)
+			}
+			drop = true
+		case s.hasID:
+			if raw, ok := lookup(o, "id"); ok && len(raw) > 0 && string(raw) != "null" {
+				id := string(raw)
+				if first, ok := s.seen[id]; ok {
+					s.dups++
+					if s.dups == 1 {
+						s.c.notice(0, "warning: %s %s gave the object with id %s on page %d and again on page %d (the list may have changed while it was paged); it is kept once",
+							s.m.HTTPMethod, s.m.Path, id, first, p.number)
+					}
+					drop = true
+				} else {
+					s.seen[id] = p.number
+				}
+			}
+		}
+		if drop && !dropped {
+			dropped = true
+			keep = append(keep, p.objs[:i]...)
+		} else if !drop && dropped {
+			keep = append(keep, o)
+		}
+	}
+	if !dropped {
+		return p.objs
+	}
+	return keep
+}
+
+// done tells how many objects were repeated or skipped in all, when more
+// than the one already told.
+func (s *idSet) done() {
+	if s.dups > 1 {
+		s.c.notice(0, "warning: %s %s: %d repeated objects in all, each kept once", s.m.HTTPMethod, s.m.Path, s.dups)
+	}
+	if s.odd > 1 {
+		s.c.notice(0, "warning: %s %s: %d list items that are not objects skipped in all", s.m.HTTPMethod, s.m.Path, s.odd)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -40,7 +39,8 @@ func (p RetryPolicy) decide(method string, status int, h http.Header, err error,
 	read := method == http.MethodGet || method == http.MethodHead
 	switch {
 	case err != nil:
-		if !read && !neverSent(err) {
+		var re *RedirectError
+		if errors.As(err, &re) || (!read && !neverSent(err)) {
 			return 0, false
 		}
 	case status == http.StatusTooManyRequests:
@@ -91,14 +91,13 @@ func retryAfter(v string) (time.Duration, bool) {
 	return 0, false
 }
 
-// neverSent reports whether err proves the request never reached the server.
+// neverSent reports whether err proves the request never left this
+// machine: no connection was had for its first hop. It is judged on that
+// connection, not on any error of the chain (the error of a later hop, say
+// a failed dial after a redirect, proves nothing about the first).
 func neverSent(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
+	var se *sendError
+	return errors.As(err, &se) && !se.sent
 }
 
 // pacer slows requests down when the API says few remain in its rate-limit
@@ -109,6 +108,9 @@ type pacer struct {
 	remaining int
 	reset     time.Time
 	known     bool
+	// told is the window reset of the last wait told to the user: a
+	// window's slowing down is told once.
+	told time.Time
 }
 
 // lowWater is the number of remaining requests below which the pacer spreads
@@ -144,6 +146,24 @@ func (p *pacer) delay(now time.Time) time.Duration {
 	return d
 }
 
-func (p *pacer) wait(ctx context.Context) error {
-	return sleep(ctx, p.delay(time.Now()))
+// wait waits as long as delay says; a wait past c.NoticeWait is told to
+// c's Notice, with the request it holds back.
+// tell reports whether the current window's slowing down is yet to be told.
+func (p *pacer) tell() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.told.Equal(p.reset) {
+		return false
+	}
+	p.told = p.reset
+	return true
+}
+
+func (p *pacer) wait(ctx context.Context, c *Client, req *Request) error {
+	d := p.delay(time.Now())
+	if d > c.noticeWait() && p.tell() {
+		c.notice(d, "waiting %v before %s %s: the API's rate limit is nearly used up (ratelimit-remaining), so requests are spread until it resets",
+			d.Round(100*time.Millisecond), req.HTTPMethod, pathOf(req))
+	}
+	return sleep(ctx, d)
 }

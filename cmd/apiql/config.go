@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +41,33 @@ type config struct {
 	sandboxSize  int
 	configFile   string
 	connection   string
+	maxResponse  byteSize
+	maxRetryWait time.Duration
+}
+
+// byteSize is a flag of a size in bytes, written 67108864, 64MiB, 512KiB or 1GiB.
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Set(v string) error {
+	s := strings.TrimSpace(v)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return fmt.Errorf("want a positive size such as 64MiB, 512KiB or 1GiB, not %q", v)
+	}
+	*b = byteSize(n * mult)
+	return nil
 }
 
 // listFlag is a repeatable string flag.
@@ -67,6 +95,9 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.stmtTimeout, "statement-timeout", 30*time.Minute, "the longest one statement may run, requests and retries included")
 	fs.StringVar(&c.configFile, "config", "", "read named connections (accounts) from `FILE` (default $APIQL_CONFIG, else $XDG_CONFIG_HOME/apiql/config.yaml)")
 	fs.StringVar(&c.connection, "connection", "", "the connections a statement reads when it names none: `NAMES` separated by commas, all, or default (each provider's default)")
+	c.maxResponse = provider.DefaultMaxResponseSize
+	fs.Var(&c.maxResponse, "max-response-size", "the largest response apiql reads, e.g. 64MiB (the default) or 1GiB; a larger one fails its statement")
+	fs.DurationVar(&c.maxRetryWait, "max-retry-wait", provider.DefaultMaxRetryWait, "the longest wait for an API's Retry-After before a retry; an API that asks for longer fails the request at once (waits over 2s are told on stderr)")
 	fs.BoolVar(&c.timing, "timing", false, "print rows, time, HTTP requests, pages and bytes of each statement to stderr")
 }
 
@@ -83,6 +114,8 @@ func (c *config) check() error {
 		return fmt.Errorf("--retries must be 0 or more; got %d", c.retries)
 	case c.cacheTTL < 0:
 		return fmt.Errorf("--cache-ttl must be 0 (off) or positive; got %v", c.cacheTTL)
+	case c.maxRetryWait <= 0:
+		return fmt.Errorf("--max-retry-wait must be positive, e.g. 1m; got %v", c.maxRetryWait)
 	case c.sandboxSize < 1:
 		return fmt.Errorf("--sandbox-images must be at least 1; got %d", c.sandboxSize)
 	}
@@ -100,7 +133,7 @@ func (c *config) format(out io.Writer) (shell.Format, error) {
 
 // openSession loads the registry, starts the sandbox when asked, and opens
 // an engine session. The returned func releases everything.
-func (c *config) openSession(ctx context.Context, stderr io.Writer, progress func(engine.ProgressEvent)) (*engine.Session, func(), error) {
+func (c *config) openSession(ctx context.Context, stderr io.Writer, prog *progress) (*engine.Session, func(), error) {
 	// APIQL_REGISTRY first, then --registry; empty entries (as X=$X:dir
 	// leaves) are skipped, as in PATH.
 	var dirs []string
@@ -155,6 +188,9 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, progress fun
 		Timeout:     c.timeout,
 		Concurrency: c.concurrency,
 		HTTP:        &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: max(c.concurrency, 2) * 2, Proxy: http.ProxyFromEnvironment}},
+
+		MaxResponseSize: int64(c.maxResponse),
+		MaxRetryWait:    c.maxRetryWait,
 	}
 	if c.retries < 0 {
 		client.Retry.Retries = 0
@@ -165,13 +201,14 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, progress fun
 	if c.debug {
 		client.Debug = log
 	}
+	client.Notice = func(n provider.Note) { prog.note(log, n) }
 	opts := engine.Options{
 		Registry:    reg,
 		Client:      client,
 		ReadOnly:    c.readOnly,
 		CacheTTL:    c.cacheTTL,
 		Concurrency: c.concurrency,
-		Progress:    progress,
+		Progress:    prog.event,
 
 		StatementTimeout: c.stmtTimeout,
 		Connections:      conns,

@@ -139,7 +139,7 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if format == shell.FormatTable && isTerminal(stderr) {
 		prog = newProgress(stderr)
 	}
-	sess, closeSess, err := c.openSession(ctx, stderr, prog.event)
+	sess, closeSess, err := c.openSession(ctx, stderr, prog)
 	if err != nil {
 		fmt.Fprintf(stderr, "apiql: %v\n", err)
 		return 1

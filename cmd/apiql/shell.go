@@ -79,7 +79,7 @@ func runShell(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		prog = newProgress(stderr)
 	}
 	ctx := context.Background()
-	sess, closeSess, err := c.openSession(ctx, stderr, prog.event)
+	sess, closeSess, err := c.openSession(ctx, stderr, prog)
 	if err != nil {
 		fmt.Fprintf(stderr, "apiql: %v\n", err)
 		return 1

@@ -34,8 +34,10 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "statement %d (line %d): ", e.Stmt, e.Line)
 	case e.Stmt > 0:
 		fmt.Fprintf(&b, "statement %d: ", e.Stmt)
-	case e.Line > 0:
+	case e.Line > 0 && e.Col > 0:
 		fmt.Fprintf(&b, "line %d, column %d: ", e.Line, e.Col)
+	case e.Line > 0:
+		fmt.Fprintf(&b, "line %d: ", e.Line)
 	}
 	b.WriteString(e.Msg)
 	if e.Hint != "" {

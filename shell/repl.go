@@ -66,6 +66,9 @@ type REPL struct {
 	// change them).
 	Format  Format
 	Headers bool
+	// Null, when set, is what NULL prints as (see Printer.Null; .null
+	// changes it).
+	Null *string
 	// Timing prints each statement's rows, time, requests, pages and bytes
 	// on Stderr (.timing changes it).
 	Timing bool
@@ -92,6 +95,8 @@ type REPL struct {
 
 	mu       sync.Mutex // guards pending, read by the completer
 	pending  []string   // lines of the statement being typed
+	lineNo   int        // lines read so far
+	stmtLine int        // the line the pending statement starts on
 	terminal bool
 	failures int
 	hist     *history
@@ -287,7 +292,7 @@ func (r *REPL) runPiped(ctx context.Context) error {
 			// The end of the input ends a statement left open.
 			if text := r.pendingText(); strings.TrimSpace(text) != "" {
 				r.setPending(nil)
-				if r.runText(ctx, "input", text) {
+				if r.runInput(ctx, text) {
 					return ErrInterrupted
 				}
 			}
@@ -304,7 +309,9 @@ func (r *REPL) runPiped(ctx context.Context) error {
 // statement, which runs once complete. It reports whether the shell should
 // end, and whether a statement was cancelled.
 func (r *REPL) handleLine(ctx context.Context, line string) (quit, cancelled bool) {
+	r.lineNo++
 	if r.pendingText() == "" {
+		r.stmtLine = r.lineNo
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" {
 			return false, false
@@ -326,7 +333,7 @@ func (r *REPL) handleLine(ctx context.Context, line string) (quit, cancelled boo
 		return false, false // nothing but comments
 	}
 	r.remember(historyEntry(text))
-	return false, r.runText(ctx, "input", text)
+	return false, r.runInput(ctx, text)
 }
 
 func (r *REPL) pendingText() string {
@@ -344,14 +351,39 @@ func (r *REPL) setPending(lines []string) {
 	r.mu.Unlock()
 }
 
+// runInput runs a statement typed or piped in. Errors of piped input
+// give the line of the input they come from.
+func (r *REPL) runInput(ctx context.Context, text string) (cancelled bool) {
+	if r.terminal {
+		return r.runText(ctx, "", text, 0)
+	}
+	return r.runText(ctx, "stdin", text, r.stmtLine)
+}
+
 // runText renders text with the variables when it holds "{{", runs its
 // statements and prints each outcome. The first failing statement stops the
-// rest. name names the text in template errors. It reports whether a
-// statement was cancelled by an interrupt.
-func (r *REPL) runText(ctx context.Context, name, text string) (cancelled bool) {
+// rest. name names the text in template errors. firstLine, when positive,
+// is the line of the input text starts on: errors then give lines of the
+// input rather than of text. It reports whether a statement was cancelled
+// by an interrupt.
+func (r *REPL) runText(ctx context.Context, name, text string, firstLine int) (cancelled bool) {
+	if line, cmd, ok := metaLine(text); ok && name != "" && firstLine == 0 {
+		// A query file (.read) holds statements only.
+		r.fail(metaInFileError(name, line, cmd))
+		return false
+	}
 	if strings.Contains(text, "{{") {
 		rendered, err := Render(name, text, r.Vars)
 		if err != nil {
+			var te *TemplateError
+			if errors.As(err, &te) {
+				if firstLine > 0 && te.Line > 0 {
+					te.Line += firstLine - 1
+				}
+				if te.Variable != "" && !strings.Contains(te.Variable, ".") {
+					te.Message = fmt.Sprintf("undefined variable %q; set it with .set %s VALUE", te.Variable, te.Variable)
+				}
+			}
 			r.fail(err)
 			return false
 		}
@@ -394,7 +426,7 @@ func (r *REPL) runText(ctx context.Context, name, text string) (cancelled bool) 
 		wg.Wait()
 	}()
 
-	printer := &Printer{Out: r.Stdout, Info: r.Stderr, Format: r.Format, Headers: r.Headers}
+	printer := &Printer{Out: r.Stdout, Info: r.Stderr, Format: r.Format, Headers: r.Headers, Null: r.Null}
 	r.clearStatus()
 	err := r.Session.RunStream(qctx, text, func(_ engine.Outcome, rows *engine.Rows) error {
 		r.clearStatus()
@@ -418,6 +450,15 @@ func (r *REPL) runText(ctx context.Context, name, text string) (cancelled bool) 
 			return false
 		}
 		if o.Err != nil {
+			var e *engine.Error
+			if firstLine > 0 && errors.As(o.Err, &e) {
+				// The line of the input, not of the statement's text.
+				if e.Line == 0 {
+					e.Line = o.Statement.Line
+				}
+				e.Line += firstLine - 1
+				e.Stmt = 0
+			}
 			r.fail(o.Err)
 			if rest != "" {
 				fmt.Fprintf(r.Stderr, "  (%s)\n", strings.TrimPrefix(rest, "; "))

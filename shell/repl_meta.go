@@ -27,6 +27,7 @@ var metaCommands = []metaCommand{
 	{name: ".output", args: "[FORMAT]", help: "set the output format: " + formatList() + " (no argument: show it)"},
 	{name: ".mode", args: "[FORMAT]", help: "same as .output", alias: true},
 	{name: ".headers", args: "[on|off]", help: "print header rows or not (no argument: show the setting)"},
+	{name: ".null", args: "[STRING|default]", help: "print NULL as STRING in table, markdown, csv and text ('' for empty; default: each format's own; no argument: show it)"},
 	{name: ".timing", args: "[on|off]", help: "print rows, time, requests, pages and bytes after each statement"},
 	{name: ".read", args: "FILE", help: "run the statements of a query file, rendered with the variables"},
 	{name: ".vars", help: "list the variables that {{ .name }} in statements refers to"},
@@ -160,6 +161,20 @@ func (r *REPL) meta(ctx context.Context, line string) (quit, cancelled bool) {
 		r.toggle(name, &r.Headers, args, usage)
 	case ".timing":
 		r.toggle(name, &r.Timing, args, usage)
+	case ".null":
+		switch {
+		case len(args) == 0 && r.Null == nil:
+			fmt.Fprintln(r.Stdout, "null: each format's own (table and markdown: null; csv: an empty field; text: \\N)")
+		case len(args) == 0:
+			fmt.Fprintf(r.Stdout, "null: %q\n", *r.Null)
+		case len(args) > 1:
+			usage()
+		case strings.EqualFold(args[0], "default"):
+			r.Null = nil
+		default:
+			s := args[0]
+			r.Null = &s
+		}
 	case ".read":
 		if len(args) != 1 {
 			usage()
@@ -171,7 +186,7 @@ func (r *REPL) meta(ctx context.Context, line string) (quit, cancelled bool) {
 			r.fail(err)
 			break
 		}
-		return false, r.runText(ctx, path, string(data))
+		return false, r.runText(ctx, path, string(data), 0)
 	case ".vars":
 		if len(args) != 0 {
 			usage()
@@ -209,7 +224,7 @@ func (r *REPL) meta(ctx context.Context, line string) (quit, cancelled bool) {
 			usage()
 			break
 		}
-		return false, r.runText(ctx, "", "SHOW CONNECTIONS")
+		return false, r.runText(ctx, "", "SHOW CONNECTIONS", 0)
 	case ".connection":
 		switch {
 		case len(args) == 0:
@@ -339,4 +354,40 @@ func expandHome(path string) string {
 		}
 	}
 	return path
+}
+
+// metaLine finds a line of a query file that is a shell meta-command
+// (".output csv", "\\q"): its 1-based number and the command.
+func metaLine(src string) (int, string, bool) {
+	for i, line := range strings.Split(src, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		word := strings.ToLower(fields[0])
+		if word == `\q` || word == `\?` || word == `\h` {
+			return i + 1, fields[0], true
+		}
+		for _, c := range metaCommands {
+			if word == c.name {
+				return i + 1, fields[0], true
+			}
+		}
+	}
+	return 0, "", false
+}
+
+// metaInFileError says that a query file holds a meta-command.
+func metaInFileError(name string, line int, cmd string) error {
+	return &TemplateError{File: name, Line: line,
+		Message: fmt.Sprintf("%s is a shell meta-command: meta-commands are for the shell (type them at its prompt); a query file holds statements only (use flags such as -o instead)", cmd)}
+}
+
+// CheckQueryFile returns an error when a query file holds a shell
+// meta-command, naming its line; name names the file.
+func CheckQueryFile(name, src string) error {
+	if line, cmd, ok := metaLine(src); ok {
+		return metaInFileError(name, line, cmd)
+	}
+	return nil
 }

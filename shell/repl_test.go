@@ -130,6 +130,10 @@ func TestREPLPiped(t *testing.T) {
 	if err := os.WriteFile(query, []byte("-- a query file\nSELECT slug FROM digitalocean.images.images\n  WHERE slug = '{{ .slug }}';\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	meta := filepath.Join(dir, "meta.iql")
+	if err := os.WriteFile(meta, []byte("SELECT 1;\n.output csv\nSELECT 2;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name       string
 		input      string
@@ -162,7 +166,7 @@ func TestREPLPiped(t *testing.T) {
 			name:       "errors go on",
 			input:      "SELECT nosuch FROM digitalocean.images.images; SELECT 2;\n.nope\n.outptu json\n.output yaml\nSELECT 'after' AS x;\n",
 			wantOut:    "x\nafter\n",
-			wantErrOut: []string{"error: statement 1", "no such column: nosuch", "1 more statement not run", "unknown command .nope", "did you mean .output?", `unknown output format "yaml"`},
+			wantErrOut: []string{"error: line 1, column 8", "no such column: nosuch", "1 more statement not run", "unknown command .nope", "did you mean .output?", `unknown output format "yaml"`},
 			wantErr:    shell.ErrStatementsFailed,
 		},
 		{
@@ -176,6 +180,31 @@ func TestREPLPiped(t *testing.T) {
 			input:      "SELECT '{{ .missing }}';\n",
 			wantErrOut: []string{"error: ", "missing"},
 			wantErr:    shell.ErrStatementsFailed,
+		},
+		{
+			name:       "undefined variable's hint names .set, and the input line",
+			input:      "SELECT 1 AS a;\n\nSELECT\n  '{{ .missing }}';\n",
+			wantOut:    "a\n1\n",
+			wantErrOut: []string{"error: ", "stdin line 4: ", `undefined variable "missing"; set it with .set missing VALUE`},
+			wantErr:    shell.ErrStatementsFailed,
+		},
+		{
+			name:       "errors of piped input give its line",
+			input:      "SELECT 1 AS a;\n\n  SELECT nosuch\nFROM digitalocean.images.images;\nSELECT 2 AS b; SELECT 1/0 AS c, x;\n",
+			wantOut:    "a\n1\nb\n2\n",
+			wantErrOut: []string{"error: line 3, column 10: no such column: nosuch", "error: line 5, column 33: no such column: x"},
+			wantErr:    shell.ErrStatementsFailed,
+		},
+		{
+			name:       "a query file with a meta-command",
+			input:      ".read " + meta + "\n",
+			wantErrOut: []string{"error: query file " + meta + " line 2: .output is a shell meta-command: meta-commands are for the shell"},
+			wantErr:    shell.ErrStatementsFailed,
+		},
+		{
+			name:    "null",
+			input:   ".null <none>\nSELECT NULL AS a, '' AS b;\n.null\n.null default\n.null\nSELECT NULL AS a;\n",
+			wantOut: "a\tb\n<none>\t\nnull: \"<none>\"\nnull: each format's own (table and markdown: null; csv: an empty field; text: \\N)\na\n\\N\n",
 		},
 		{
 			name:    "read a file with the variables",

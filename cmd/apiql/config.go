@@ -43,6 +43,7 @@ type config struct {
 	connection   string
 	maxResponse  byteSize
 	maxRetryWait time.Duration
+	null         optString
 }
 
 // byteSize is a flag of a size in bytes, written 67108864, 64MiB, 512KiB or 1GiB.
@@ -83,6 +84,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.output, "o", "", "output `format`: table, json, jsonl, csv, markdown, text (default table)")
 	fs.StringVar(&c.output, "output", "", "same as -o")
 	fs.BoolVar(&c.noHeaders, "H", false, "omit header rows (csv, text, table, markdown)")
+	fs.Var(&c.null, "null", "print NULL as `STRING` in table, markdown, csv and text (default: null in table and markdown, an empty field in csv, \\N in text; json prints null)")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the HTTP requests that writes would send, and send none")
 	fs.BoolVar(&c.readOnly, "read-only", false, "refuse INSERT, UPDATE, DELETE and EXEC of methods that change anything")
 	fs.IntVar(&c.retries, "retries", provider.DefaultRetry.Retries, "retries of a failed request (reads on 429, 5xx and connection errors; writes only when provably not sent)")

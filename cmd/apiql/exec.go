@@ -97,6 +97,12 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, `  hint: apiql exec --sandbox "SHOW PROVIDERS"`)
 		return 2
 	}
+	if tmplName != "" || srcName == "stdin" {
+		if err := shell.CheckQueryFile(srcName, src); err != nil {
+			fmt.Fprintf(stderr, "apiql exec: %v\n", err)
+			return 1
+		}
+	}
 	vars, err := shell.ParseVars(c.vars, c.varFiles)
 	if err != nil {
 		fmt.Fprintf(stderr, "apiql exec: %v\n", err)
@@ -145,7 +151,7 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer closeSess()
-	printer := &shell.Printer{Out: out, Info: stderr, Format: format, Headers: !c.noHeaders, Several: len(stmts) > 1}
+	printer := &shell.Printer{Out: out, Info: stderr, Format: format, Headers: !c.noHeaders, Null: c.null.ptr(), Several: len(stmts) > 1}
 	failed := false
 	var outErr error
 	err = sess.RunStream(ctx, src, func(o engine.Outcome, rows *engine.Rows) error {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -58,4 +59,36 @@ func TestSeveralStatementsJSONParses(t *testing.T) {
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// TestQueryFileMetaCommand: a meta-command in a query file (-i, or piped
+// to exec) says that meta-commands are for the shell, and runs nothing.
+func TestQueryFileMetaCommand(t *testing.T) {
+	newTestAPI(t, "tok")
+	file := t.TempDir() + "/q.iql"
+	src := "SELECT 1 AS a;\n.output csv\nSELECT 2 AS b;\n"
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []cliRun{runApiql(t, "", "exec", "-i", file), runApiql(t, src, "exec", "-i", "-")} {
+		if r.code == 0 || r.stdout != "" || !strings.Contains(r.stderr, "line 2: .output is a shell meta-command: meta-commands are for the shell") {
+			t.Errorf("want an error naming line 2 and nothing run:\n%v", r)
+		}
+	}
+}
+
+// TestNullFlag: --null sets what NULL prints as; a value equal to it
+// stays apart where the format can quote.
+func TestNullFlag(t *testing.T) {
+	newTestAPI(t, "tok")
+	for _, tc := range []struct{ format, want string }{
+		{"csv", "a,b,c\nNA,\"NA\",\n"},
+		{"text", "a\tb\tc\nNA\tNA\t\n"},
+		{"table", "+----+------+---+\n| a  | b    | c |\n+----+------+---+\n| NA | 'NA' |   |\n+----+------+---+\n(1 row)\n"},
+	} {
+		r := runApiql(t, "", "exec", "-o", tc.format, "--null", "NA", "SELECT NULL AS a, 'NA' AS b, '' AS c")
+		if r.code != 0 || r.stdout != tc.want {
+			t.Errorf("%s: got %q, want %q\n%v", tc.format, r.stdout, tc.want, r)
+		}
+	}
 }

@@ -102,6 +102,7 @@ func runShell(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Format:      format,
 		Headers:     !c.noHeaders,
 		Timing:      c.timing,
+		Null:        c.null.ptr(),
 		Vars:        vars,
 		HistoryFile: history,
 		Banner:      banner,

@@ -86,7 +86,7 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (_ *Rows, err
 					delete(s.cache, p.key)
 				}
 			}
-			return nil, err
+			return nil, s.limitError(err)
 		}
 	}
 	rows, err := s.result(st, func() (*sql.Rows, error) { return stmt.QueryContext(ctx) }, cleanup)
@@ -670,6 +670,9 @@ var tableNameRE = regexp.MustCompile(`apiql_\d+(_v)?`)
 // sqliteError turns an SQLite error into an *Error pointing into the
 // user's statement where it can.
 func (s *Session) sqliteError(st sqltext.Statement, err error) error {
+	if le := s.limitError(err); le != err {
+		return le
+	}
 	msg := tableNameRE.ReplaceAllStringFunc(err.Error(), func(t string) string {
 		if id, ok := s.tableNames[strings.TrimSuffix(t, "_v")]; ok {
 			return id
@@ -715,7 +718,7 @@ func (s *Session) sqliteError(st sqltext.Statement, err error) error {
 		}
 		return errorf(findToken(st, name), "give each table an alias and qualify the column: FROM a.b.c x JOIN a.b.c y ... x."+name, "%s", msg)
 	}
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return errorf(-1, "", "%s", msg)

@@ -46,6 +46,10 @@ type Options struct {
 	Connections *provider.Connections
 	// ConnectionScope is the session's initial scope (SetConnectionScope).
 	ConnectionScope []string
+	// MemoryLimit bounds the memory SQLite may use, in bytes (the fetched
+	// rows and the work of the statements over them); 0 means
+	// DefaultMemoryLimit. One value may use at most a quarter of it.
+	MemoryLimit int64
 }
 
 // ProgressEvent reports a fetch's progress.

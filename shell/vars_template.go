@@ -58,7 +58,51 @@ func (e *TemplateError) Error() string {
 // exactly, float64 in Go's shortest form (0.06; very large or small ones with
 // an exponent, which SQL accepts). Nothing is quoted or escaped for SQL: the
 // query file decides where the quotes go.
+//
+// The rendered text is bounded by MaxRenderedBytes: a template that would
+// write more (a runaway {{ range }}) fails with a *TemplateError as soon as
+// it passes the bound, having used no more memory than that.
 func Render(name, text string, vars map[string]any) (string, error) {
+	return render(name, text, vars, MaxRenderedBytes)
+}
+
+// MaxRenderedBytes bounds the text a query file's template may render: 16
+// MiB, far more than any query file needs.
+const MaxRenderedBytes = 16 << 20
+
+// limitedBuilder is a strings.Builder that refuses to grow past max bytes.
+type limitedBuilder struct {
+	strings.Builder
+	max int
+}
+
+// errTooLong is what limitedBuilder's Write returns past its bound.
+type errTooLong struct{ max int }
+
+func (e *errTooLong) Error() string {
+	return fmt.Sprintf("the rendered query text passed %s, the most a query file may render: a {{ range }} or a variable makes it too long", sizeText(e.max))
+}
+
+func (b *limitedBuilder) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		return 0, &errTooLong{max: b.max}
+	}
+	return b.Builder.Write(p)
+}
+
+// sizeText renders a byte count in the largest whole unit.
+func sizeText(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// render is Render with the bound on the rendered text given.
+func render(name, text string, vars map[string]any, max int) (string, error) {
 	if !strings.Contains(text, "{{") {
 		return text, nil
 	}
@@ -74,8 +118,13 @@ func Render(name, text string, vars map[string]any) (string, error) {
 	if vars == nil {
 		vars = map[string]any{}
 	}
-	var out strings.Builder
-	if err := t.Execute(&out, vars); err != nil {
+	out := &limitedBuilder{max: max}
+	if err := t.Execute(out, vars); err != nil {
+		var long *errTooLong
+		if errors.As(err, &long) {
+			line, _ := splitLocation(name, err.Error())
+			return "", &TemplateError{File: name, Line: line, Message: long.Error()}
+		}
 		return "", execError(name, err)
 	}
 	return out.String(), nil

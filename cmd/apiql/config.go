@@ -44,6 +44,7 @@ type config struct {
 	maxResponse  byteSize
 	maxRetryWait time.Duration
 	null         optString
+	memoryLimit  byteSize
 }
 
 // byteSize is a flag of a size in bytes, written 67108864, 64MiB, 512KiB or 1GiB.
@@ -94,12 +95,13 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.debug, "debug", false, "log each HTTP request to stderr (the token masked)")
 	fs.Var(&c.vars, "var", "set a query-file variable: `KEY=VALUE` (repeatable)")
 	fs.Var(&c.varFiles, "vars", "read query-file variables from a JSON object `FILE` (repeatable)")
-	fs.DurationVar(&c.stmtTimeout, "statement-timeout", 30*time.Minute, "the longest one statement may run, requests and retries included")
+	fs.DurationVar(&c.stmtTimeout, "statement-timeout", 5*time.Minute, "the longest one statement may run, requests, retries and SQL included; raise it for long fetches, 0 for none")
 	fs.StringVar(&c.configFile, "config", "", "read named connections (accounts) from `FILE` (default $APIQL_CONFIG, else $XDG_CONFIG_HOME/apiql/config.yaml)")
 	fs.StringVar(&c.connection, "connection", "", "the connections a statement reads when it names none: `NAMES` separated by commas, all, or default (each provider's default)")
 	c.maxResponse = provider.DefaultMaxResponseSize
 	fs.Var(&c.maxResponse, "max-response-size", "the largest response apiql reads, e.g. 64MiB (the default) or 1GiB; a larger one fails its statement")
 	fs.DurationVar(&c.maxRetryWait, "max-retry-wait", provider.DefaultMaxRetryWait, "the longest wait for an API's Retry-After before a retry; an API that asks for longer fails the request at once (waits over 2s are told on stderr)")
+	fs.Var(&c.memoryLimit, "memory-limit", "the memory SQLite may use for fetched rows and the SQL over them, e.g. 4GiB (default 2GiB); one value may use a quarter of it")
 	fs.BoolVar(&c.timing, "timing", false, "print rows, time, HTTP requests, pages and bytes of each statement to stderr")
 }
 
@@ -118,6 +120,8 @@ func (c *config) check() error {
 		return fmt.Errorf("--cache-ttl must be 0 (off) or positive; got %v", c.cacheTTL)
 	case c.maxRetryWait <= 0:
 		return fmt.Errorf("--max-retry-wait must be positive, e.g. 1m; got %v", c.maxRetryWait)
+	case c.memoryLimit != 0 && c.memoryLimit < 16<<20:
+		return fmt.Errorf("--memory-limit must be at least 16MiB, e.g. 4GiB; got %d bytes", c.memoryLimit)
 	case c.sandboxSize < 1:
 		return fmt.Errorf("--sandbox-images must be at least 1; got %d", c.sandboxSize)
 	}
@@ -215,6 +219,7 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, prog *progre
 		StatementTimeout: c.stmtTimeout,
 		Connections:      conns,
 		ConnectionScope:  scope,
+		MemoryLimit:      int64(c.memoryLimit),
 	}
 	if c.dryRun {
 		opts.DryRun = log

@@ -434,6 +434,11 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 		fmt.Fprintf(s.opts.DryRun, "-- dry run\n%s\n", req)
 		return &Result{Message: "dry run: 1 " + m.HTTPMethod + " request not sent"}, nil
 	}
+	if m.HTTPMethod != http.MethodGet && m.HTTPMethod != http.MethodHead {
+		// A write, whatever its answer: the provider's cached rows may
+		// no longer be true.
+		defer s.forget(res.Service.Provider)
+	}
 	resp, err := cl.Do(ctx, call)
 	if err != nil {
 		if m.HTTPMethod != http.MethodGet && provider.WriteEffect(err) == provider.MayHaveActed {

@@ -486,7 +486,7 @@ func compact(s string) json.RawMessage {
 // retried beyond the client's policy or undone. With RETURNING, the
 // objects answered become the result's rows; the RETURNING list is checked
 // before the first call. A cancelled statement sends no further call and
-// says which calls were made. A write drops the resource's cached rows.
+// says which calls were made. A write drops the provider's cached rows.
 func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.Resource, m *registry.Method, calls []writeCall, returning, verbed string) (*Result, error) {
 	var ret *returner
 	if returning != "" {
@@ -517,7 +517,7 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 		if err := cl.CheckAuth(res.Service.Provider); err != nil {
 			return nil, err
 		}
-		defer s.forget(res)
+		defer s.forget(res.Service.Provider)
 	}
 	var (
 		objs      []json.RawMessage
@@ -613,9 +613,11 @@ func createdID(objs []json.RawMessage) string {
 	return " (id " + strings.Trim(string(o.ID), `"`) + ")"
 }
 
-// forget drops the cached rows of a resource that a write has changed.
-func (s *Session) forget(res *registry.Resource) {
-	prefix := res.ID() + "."
+// forget drops every cached row of a provider after a write to it: a
+// write may change other resources than its own (deleting an image deletes
+// its snapshot), so no cached row of the provider is trusted after it.
+func (s *Session) forget(p *registry.Provider) {
+	prefix := p.Name + "."
 	for k, c := range s.cache {
 		if strings.HasPrefix(k, prefix) {
 			s.dropTable(context.Background(), c.table)

@@ -57,6 +57,13 @@ type Scope struct {
 	OuterJoin bool
 	// Stars are the block's select-list items * and table.*.
 	Stars []Star
+	// Joins are the conjuncts comparing two columns, of the block's ON
+	// clauses and of its WHERE clause (empty when the WHERE has a
+	// top-level OR).
+	Joins []JoinPred
+	// Entries are the FROM list entries named by one identifier (common
+	// table expressions, say).
+	Entries []Entry
 }
 
 // Star is a select-list item * (Qualifier "") or qualifier.*, spanning
@@ -151,6 +158,7 @@ func Analyze(toks []Token) *Analysis {
 	endWhere := func(b *block, end int) {
 		if b != nil && b.clause == clauseWhere {
 			a.Scopes[b.scope].Preds = conjuncts(toks[b.whereStart:end])
+			a.Scopes[b.scope].Joins = append(a.Scopes[b.scope].Joins, columnEqs(toks[b.whereStart:end], false)...)
 			b.clause = clauseOther
 		}
 	}
@@ -275,6 +283,11 @@ func Analyze(toks []Token) *Analysis {
 		if t.Is("LEFT") || t.Is("RIGHT") || t.Is("FULL") {
 			a.Scopes[b.scope].OuterJoin = true
 		}
+		if t.Is("ON") && !(i > 0 && toks[i-1].IsOp(".")) {
+			end := onEnd(toks, i+1)
+			a.Scopes[b.scope].Joins = append(a.Scopes[b.scope].Joins, columnEqs(toks[i+1:end], true)...)
+			continue
+		}
 		if !entryStart(i) {
 			continue
 		}
@@ -284,6 +297,8 @@ func Analyze(toks []Token) *Analysis {
 			ref.Alias = alias(toks, n)
 			a.addRef(ref)
 			i = n - 1
+		} else if t.IsName() && !(i+1 < len(toks) && (toks[i+1].IsOp(".") || toks[i+1].IsOp("("))) {
+			a.Scopes[b.scope].Entries = append(a.Scopes[b.scope].Entries, Entry{Name: t.Value, Alias: alias(toks, i+1)})
 		}
 	}
 	for len(stack) > 0 {
@@ -295,6 +310,7 @@ func Analyze(toks []Token) *Analysis {
 		// conjunct belongs to: DELETE ... WHERE id = 1) OR (TRUE.
 		for i := range a.Scopes {
 			a.Scopes[i].Preds = nil
+			a.Scopes[i].Joins = nil
 		}
 	}
 	return a

@@ -110,6 +110,9 @@ const (
 	Show
 	// Describe is DESCRIBE or DESC of a resource.
 	Describe
+	// Explain is EXPLAIN [QUERY PLAN] before a statement of another kind
+	// (see ExplainBody).
+	Explain
 )
 
 func (k StmtKind) String() string {
@@ -128,6 +131,8 @@ func (k StmtKind) String() string {
 		return "SHOW"
 	case Describe:
 		return "DESCRIBE"
+	case Explain:
+		return "EXPLAIN"
 	}
 	return "other"
 }
@@ -142,6 +147,12 @@ func Classify(toks []Token) StmtKind {
 		return Other
 	}
 	kw := strings.ToUpper(toks[i].Text)
+	if kw == "EXPLAIN" && i == 0 {
+		if body := ExplainBody(toks); body > 0 && Classify(toks[body:]) != Other {
+			return Explain
+		}
+		return Other
+	}
 	if kw == "WITH" {
 		// The statement is what follows the common table expressions:
 		// WITH x AS (...) DELETE FROM ... is a DELETE, not a query.
@@ -200,4 +211,16 @@ func afterWith(toks []Token) string {
 		}
 	}
 	return "SELECT"
+}
+
+// ExplainBody returns the index of the first token of the statement that
+// EXPLAIN [QUERY PLAN] introduces in toks, or -1 when toks is no EXPLAIN.
+func ExplainBody(toks []Token) int {
+	if len(toks) < 2 || !toks[0].Is("EXPLAIN") {
+		return -1
+	}
+	if len(toks) > 3 && toks[1].Is("QUERY") && toks[2].Is("PLAN") {
+		return 3
+	}
+	return 1
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/apiql/apiql/engine"
 	"github.com/apiql/apiql/provider"
@@ -22,12 +23,20 @@ type acme struct {
 	mu       sync.Mutex
 	requests []string
 	widgets  []map[string]any
+	// parts, when set, are each widget's parts (by id; a widget not in the
+	// map has none); else every widget has the same two parts.
+	parts map[int][]map[string]any
+	// suppliers are each part's suppliers, by sku.
+	suppliers map[string][]map[string]any
+	// latency is added to every request.
+	latency time.Duration
 }
 
 func (a *acme) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	a.requests = append(a.requests, r.Method+" "+r.URL.RequestURI())
 	a.mu.Unlock()
+	time.Sleep(a.latency)
 	if r.Header.Get("Authorization") != "Bearer acme-key" {
 		w.WriteHeader(401)
 		fmt.Fprint(w, `{"id":"unauthorized","message":"who are you?"}`)
@@ -53,20 +62,55 @@ func (a *acme) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		json.NewEncoder(w).Encode(map[string]any{"items": match[start:end], "paging": map[string]any{"next_url": next, "total": len(match)}})
 	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/api/widgets/") && strings.HasSuffix(r.URL.Path, "/parts"):
-		fmt.Fprint(w, `{"parts":[{"sku":"bolt-m4","quantity":12,"weight_kg":0.004},{"sku":"gear-9","quantity":1,"weight_kg":0.25}]}`)
+		if a.parts == nil {
+			fmt.Fprint(w, `{"parts":[{"sku":"bolt-m4","quantity":12,"weight_kg":0.004},{"sku":"gear-9","quantity":1,"weight_kg":0.25}]}`)
+			return
+		}
+		var id int
+		fmt.Sscan(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/api/widgets/"), "/parts"), &id)
+		parts := a.parts[id]
+		if parts == nil {
+			parts = []map[string]any{}
+		}
+		json.NewEncoder(w).Encode(map[string]any{"parts": parts})
+	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/api/parts/") && strings.HasSuffix(r.URL.Path, "/suppliers"):
+		sku := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/api/parts/"), "/suppliers")
+		sup := a.suppliers[sku]
+		if sup == nil {
+			sup = []map[string]any{}
+		}
+		json.NewEncoder(w).Encode(map[string]any{"suppliers": sup})
+	case r.Method == "DELETE" && strings.HasPrefix(r.URL.Path, "/api/widgets/") && strings.Contains(r.URL.Path, "/parts/"):
+		w.WriteHeader(204)
+	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/api/widgets/") && !strings.Contains(r.URL.Path[len("/api/widgets/"):], "/"):
+		for _, wd := range a.widgets {
+			if fmt.Sprint(wd["id"]) == r.URL.Path[len("/api/widgets/"):] {
+				json.NewEncoder(w).Encode(map[string]any{"widget": wd})
+				return
+			}
+		}
+		w.WriteHeader(404)
+		fmt.Fprint(w, `{"id":"not_found","message":"no such widget"}`)
 	default:
 		w.WriteHeader(404)
 		fmt.Fprint(w, `{"id":"not_found","message":"no such thing"}`)
 	}
 }
 
-func newAcme(t *testing.T) (*acme, *engine.Session) {
+func newAcme(t testing.TB) (*acme, *engine.Session) {
 	t.Helper()
 	a := &acme{}
 	colors := []string{"red", "green", "blue"}
 	for i := 1; i <= 120; i++ {
 		a.widgets = append(a.widgets, map[string]any{"id": i, "name": fmt.Sprintf("w-%03d", i), "color": colors[i%3], "tags": []string{"t" + colors[i%3]}, "active": i%2 == 0})
 	}
+	return a, newAcmeSession(t, a, nil)
+}
+
+// newAcmeSession serves a and opens a session on it; opts may adjust the
+// session's options.
+func newAcmeSession(t testing.TB, a *acme, opts func(*engine.Options)) *engine.Session {
+	t.Helper()
 	srv := httptest.NewServer(a)
 	t.Cleanup(srv.Close)
 	reg, err := registry.Load("../testdata/registry/good")
@@ -74,15 +118,19 @@ func newAcme(t *testing.T) (*acme, *engine.Session) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"ACME_API_URL": srv.URL, "ACME_TOKEN": "acme-key"}
-	sess, err := engine.NewSession(context.Background(), engine.Options{Registry: reg, Client: &provider.Client{Getenv: func(k string) string { return env[k] }}})
+	o := engine.Options{Registry: reg, Client: &provider.Client{Getenv: func(k string) string { return env[k] }}}
+	if opts != nil {
+		opts(&o)
+	}
+	sess, err := engine.NewSession(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sess.Close() })
-	return a, sess
+	return sess
 }
 
-func runOne(t *testing.T, sess *engine.Session, sql string) engine.Outcome {
+func runOne(t testing.TB, sess *engine.Session, sql string) engine.Outcome {
 	t.Helper()
 	var out engine.Outcome
 	if err := sess.Run(context.Background(), sql, func(o engine.Outcome) bool { out = o; return true }); err != nil {

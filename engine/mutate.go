@@ -439,6 +439,8 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 		// no longer be true.
 		defer s.forget(res.Service.Provider)
 	}
+	s.calls++
+	s.callsBy[m.Resource.ID()]++
 	resp, err := cl.Do(ctx, call)
 	if err != nil {
 		if m.HTTPMethod != http.MethodGet && provider.WriteEffect(err) == provider.MayHaveActed {

@@ -28,6 +28,12 @@ type refPlan struct {
 	dedupe bool
 	// conns are the connections the reference is read through.
 	conns []string
+	// deps are the parameters bound from other rows of the statement
+	// (deps.go); calls then holds the literal parameters only, and the
+	// fetch's calls are known once those rows are in.
+	deps []dep
+	// literals counts the literal parameters' calls of a fetch with deps.
+	literals int
 }
 
 // callParams is one call's parameters: as sent (text) and as the param
@@ -90,11 +96,13 @@ func (s *Session) resolveRefs(a *sqltext.Analysis) ([]*registry.Resource, error)
 
 // planSelect chooses a select method and its parameters for every
 // reference of a statement.
-func planSelect(a *sqltext.Analysis, resources []*registry.Resource) ([]*refPlan, error) {
+func planSelect(st sqltext.Statement, a *sqltext.Analysis, resources []*registry.Resource) ([]*refPlan, error) {
 	plans := make([]*refPlan, len(a.Refs))
+	with := sqltext.ParseWith(st.Tokens)
 	for i, ref := range a.Refs {
 		preds := predsFor(a, i, resources)
-		p, err := chooseMethod(ref, resources[i], preds, a.Scopes[ref.Scope].OuterJoin)
+		cands := depCands(st, a, with, i, resources)
+		p, err := chooseMethod(ref, resources[i], preds, cands, a.Scopes[ref.Scope].OuterJoin)
 		if err != nil {
 			return nil, err
 		}
@@ -138,6 +146,9 @@ func checkUnbound(st sqltext.Statement, plans []*refPlan) error {
 				continue
 			}
 			seen, name, owner = true, pc.Name, p.res.ID()
+			for _, d := range p.deps {
+				bound = bound || d.param.Name == pc.Name
+			}
 			if len(p.calls) > 0 {
 				if _, ok := p.calls[0].send[pc.Name]; ok {
 					bound = true
@@ -281,7 +292,12 @@ func hasColumn(res *registry.Resource, col string) bool {
 
 // chooseMethod picks the most specific select method whose required
 // parameters the conjuncts bind.
-func chooseMethod(ref sqltext.Ref, res *registry.Resource, preds []sqltext.Pred, outer bool) (*refPlan, error) {
+//
+// cands are the conditions that could bind a parameter from other rows of
+// the statement: a method uses those that name a parameter column (which
+// only the API can apply) where it takes that parameter; those that name the
+// field a parameter stands for only when no method runs without them.
+func chooseMethod(ref sqltext.Ref, res *registry.Resource, preds []sqltext.Pred, cands []dep, outer bool) (*refPlan, error) {
 	methods := res.MethodsFor(registry.VerbSelect)
 	if len(methods) == 0 {
 		return nil, errorf(ref.Pos, "see SHOW METHODS IN "+res.ID(), "%s has no SELECT method", res.ID())
@@ -289,6 +305,7 @@ func chooseMethod(ref sqltext.Ref, res *registry.Resource, preds []sqltext.Pred,
 	var (
 		best      *registry.Method
 		bestBinds []binding
+		bestDeps  []dep
 		needs     []string
 	)
 	// A conjunct only the API can apply (a parameter column, or a
@@ -319,33 +336,33 @@ func chooseMethod(ref sqltext.Ref, res *registry.Resource, preds []sqltext.Pred,
 		return n
 	}
 	bestLost := 0
-	for _, m := range methods {
-		binds, missing := bindMethod(res, m, preds, outer)
-		if len(missing) > 0 {
-			needs = append(needs, fmt.Sprintf("%s needs %s", m.Name, strings.Join(missing, ", ")))
-			continue
-		}
-		l := lost(binds)
-		switch {
-		case best == nil, l < bestLost,
-			l == bestLost && len(m.RequiredParams()) > len(best.RequiredParams()),
-			l == bestLost && len(m.RequiredParams()) == len(best.RequiredParams()) && len(binds) > len(bestBinds):
-			best, bestBinds, bestLost = m, binds, l
+	for pass := 0; pass < 2 && best == nil; pass++ {
+		for _, m := range methods {
+			binds, missing := bindMethod(res, m, preds, outer)
+			deps, missing := bindDeps(res, m, binds, missing, cands, pass == 1)
+			if len(missing) > 0 {
+				if pass == 1 {
+					needs = append(needs, fmt.Sprintf("%s needs %s", m.Name, strings.Join(missing, ", ")))
+				}
+				continue
+			}
+			l := lost(binds) + lostDeps(res, cands, deps)
+			switch {
+			case best == nil, l < bestLost,
+				l == bestLost && len(m.RequiredParams()) > len(best.RequiredParams()),
+				l == bestLost && len(m.RequiredParams()) == len(best.RequiredParams()) && len(binds)+len(deps) > len(bestBinds)+len(bestDeps):
+				best, bestBinds, bestDeps, bestLost = m, binds, deps, l
+			}
 		}
 	}
 	if best == nil {
-		var req []string
-		for _, m := range methods {
-			req = append(req, m.RequiredParams()...)
-		}
-		return nil, errorf(ref.Pos, fmt.Sprintf("add WHERE %s = <value> (see SHOW METHODS IN %s)", req[0], res.ID()),
-			"cannot select from %s without %s: %s", res.ID(), strings.Join(dedupe(req), " or "), strings.Join(needs, "; "))
+		return nil, unboundError(ref, res, methods, needs)
 	}
 	bestBinds, err := exclusive(res, best, bestBinds)
 	if err != nil {
 		return nil, err
 	}
-	p := &refPlan{ref: ref, res: res, method: best}
+	p := &refPlan{ref: ref, res: res, method: best, deps: bestDeps}
 	p.calls = fanOut(bestBinds)
 	for _, b := range bestBinds {
 		if (b.byField || res.Field(b.param.Name) != nil) && len(b.send) > 1 {
@@ -361,6 +378,14 @@ func chooseMethod(ref sqltext.Ref, res *registry.Resource, preds []sqltext.Pred,
 		}
 	}
 	p.key = fetchKey(res, best, p.calls)
+	if len(p.deps) > 0 {
+		p.literals = len(p.calls)
+		// Fetched for this reference alone, once its parents are in.
+		p.key += fmt.Sprintf("#dep@%d", ref.Pos)
+		for _, d := range p.deps {
+			p.dedupe = p.dedupe || d.byField
+		}
+	}
 	return p, nil
 }
 

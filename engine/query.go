@@ -34,7 +34,7 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (_ *Rows, err
 	if err != nil {
 		return nil, err
 	}
-	plans, err := planSelect(a, resources)
+	plans, err := planSelect(st, a, resources)
 	if err != nil {
 		return nil, err
 	}
@@ -42,6 +42,10 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (_ *Rows, err
 		return nil, err
 	}
 	if err := s.bindConnections(st, a, plans); err != nil {
+		return nil, err
+	}
+	stages, err := orderFetches(plans)
+	if err != nil {
 		return nil, err
 	}
 	limit := rowLimit(st, a, plans)
@@ -78,8 +82,14 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (_ *Rows, err
 	if err != nil {
 		return nil, s.sqliteError(st, err)
 	}
+	if err := s.checkDeps(ctx, st, a, plans, tables); err != nil {
+		return nil, err
+	}
 	if len(pending) > 0 && !none {
-		if err := s.load(ctx, pending, tables, limit); err != nil {
+		if err := s.checkCalls(plans, pending, nil); err != nil {
+			return nil, err
+		}
+		if err := s.loadStages(ctx, st, a, plans, stages, pending, tables, limit); err != nil {
 			for _, p := range pending {
 				if c, ok := s.cache[p.key]; ok {
 					drop = append(drop, c.table)
@@ -133,7 +143,7 @@ func (s *Session) tables(ctx context.Context, plans []*refPlan, cacheable bool) 
 			return nil, nil, drop, err
 		}
 		tables[p.key] = name
-		if s.opts.CacheTTL > 0 && cacheable {
+		if s.opts.CacheTTL > 0 && cacheable && len(p.deps) == 0 {
 			s.cache[p.key] = &cached{table: name, fetched: now}
 		} else {
 			drop = append(drop, name)
@@ -168,6 +178,8 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 	}
 	var jobs []job
 	for _, p := range pending {
+		s.calls += len(p.calls)
+		s.callsBy[p.res.ID()] += len(p.calls)
 		m, err := newMaterializer(ctx, tx, tables[p.key], p.res)
 		if err != nil {
 			return err
@@ -458,6 +470,12 @@ func init() {
 // The replacer it returns turns rewritten references back into the
 // user's text, for column names SQLite takes from expressions.
 func rewrite(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string) (string, *strings.Replacer) {
+	return rewriteRange(st, a, plans, tables, sqltext.Span{Pos: 0, End: len(st.Text)})
+}
+
+// rewriteRange is rewrite of the part sp of the statement's text (a
+// subquery, say).
+func rewriteRange(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string, sp sqltext.Span) (string, *strings.Replacer) {
 	type edit struct {
 		pos, end int
 		text     string
@@ -541,11 +559,13 @@ func rewrite(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables
 		back = append(back, text, st.Text[p.ref.Pos:p.ref.End])
 	}
 	sort.Slice(edits, func(i, j int) bool { return edits[i].pos > edits[j].pos })
-	out := st.Text
+	out := st.Text[:sp.End]
 	for _, e := range edits {
-		out = out[:e.pos] + e.text + out[e.end:]
+		if e.pos >= sp.Pos && e.end <= sp.End {
+			out = out[:e.pos] + e.text + out[e.end:]
+		}
 	}
-	return out, strings.NewReplacer(back...)
+	return out[sp.Pos:], strings.NewReplacer(back...)
 }
 
 // mentionsParamColumn reports whether the statement names one of the

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"sync/atomic"
 	"time"
 
@@ -50,7 +51,14 @@ type Options struct {
 	// rows and the work of the statements over them); 0 means
 	// DefaultMemoryLimit. One value may use at most a quarter of it.
 	MemoryLimit int64
+	// MaxCalls bounds the API calls one statement may make (a paginated
+	// call counts once); a statement whose plan needs more is refused
+	// before the calls are sent. 0 means DefaultMaxCalls.
+	MaxCalls int
 }
+
+// DefaultMaxCalls is MaxCalls when it is not set.
+const DefaultMaxCalls = 1000
 
 // ProgressEvent reports a fetch's progress.
 type ProgressEvent struct {
@@ -82,6 +90,9 @@ type Session struct {
 	// SetConnectionScope); clients are the clients of named connections.
 	scope   []string
 	clients map[string]*provider.Client
+	// calls counts the current statement's API calls, callsBy per resource.
+	calls   int
+	callsBy map[string]int
 }
 
 type cached struct {
@@ -104,7 +115,10 @@ func NewSession(ctx context.Context, opts Options) (*Session, error) {
 	if opts.Connections == nil {
 		opts.Connections, _ = provider.LoadConnections("", false)
 	}
-	s := &Session{opts: opts, reg: opts.Registry, cl: opts.Client, cache: map[string]*cached{}, scope: opts.ConnectionScope, clients: map[string]*provider.Client{}}
+	if opts.MaxCalls <= 0 {
+		opts.MaxCalls = DefaultMaxCalls
+	}
+	s := &Session{opts: opts, reg: opts.Registry, cl: opts.Client, cache: map[string]*cached{}, scope: opts.ConnectionScope, clients: map[string]*provider.Client{}, callsBy: map[string]int{}}
 	return s, nil
 }
 
@@ -157,6 +171,15 @@ type Outcome struct {
 	Elapsed time.Duration
 	// Requests, Pages and Bytes count the HTTP traffic of the statement.
 	Requests, Pages, Bytes int64
+	// Calls counts the statement's API calls per resource (a paginated
+	// call once, whatever its pages), in resource order.
+	Calls []ResourceCalls
+}
+
+// ResourceCalls is the number of API calls a statement made on one resource.
+type ResourceCalls struct {
+	Resource string
+	Calls    int
 }
 
 // Run splits src into statements and runs them in order, calling fn after
@@ -233,6 +256,7 @@ func (s *Session) RunStream(ctx context.Context, src string, read func(Outcome, 
 		}
 		cancel()
 		o.Elapsed = time.Since(start)
+		o.Calls = s.callsMade()
 		st1 := s.stats()
 		o.Requests, o.Pages, o.Bytes = st1[0]-st0[0], st1[1]-st0[1], st1[2]-st0[2]
 		if err != nil {
@@ -264,6 +288,18 @@ func asLexError(err error, le **sqltext.Error) bool {
 	return ok
 }
 
+// callsMade returns the current statement's calls per resource, sorted.
+func (s *Session) callsMade() []ResourceCalls {
+	var out []ResourceCalls
+	for r, n := range s.callsBy {
+		if n > 0 {
+			out = append(out, ResourceCalls{Resource: r, Calls: n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Resource < out[j].Resource })
+	return out
+}
+
 // Exec runs one statement and returns its result held whole. When the
 // statement failed after some rows (see Rows.Err), both are returned.
 func (s *Session) Exec(ctx context.Context, st sqltext.Statement) (*Result, error) {
@@ -279,6 +315,7 @@ func (s *Session) Exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 // before the first row; errors among the rows come from Rows.Err. The
 // rows must be closed before the session runs another statement.
 func (s *Session) Stream(ctx context.Context, st sqltext.Statement) (*Rows, error) {
+	s.calls, s.callsBy = 0, map[string]int{}
 	if len(st.Tokens) > 0 && st.Tokens[0].Is("WITH") && st.Kind != sqltext.Select {
 		if t, ok := writeInQuery(st); ok {
 			return nil, writeInWithError(t)

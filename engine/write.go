@@ -496,6 +496,14 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 		}
 		defer ret.close()
 	}
+	if total := s.calls + len(calls); total > s.opts.MaxCalls {
+		made := ""
+		if s.calls > 0 {
+			made = fmt.Sprintf("%d made to read, ", s.calls)
+		}
+		return nil, errorf(-1, fmt.Sprintf("raise --max-calls (to %d or more), or change fewer at a time", total),
+			"the statement needs %d API calls, more than --max-calls allows (%d): %s%d to %s %s; none of those was sent", total, s.opts.MaxCalls, made, len(calls), m.Name, res.ID())
+	}
 	cl, connNote := s.cl, ""
 	if len(calls) > 0 {
 		cl = s.clientFor(res.Service.Provider, calls[0].conn)
@@ -531,6 +539,8 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 			unsent++
 			continue
 		}
+		s.calls++
+		s.callsBy[res.ID()]++
 		resp, err := cl.Do(ctx, c.call)
 		if err != nil {
 			if ctx.Err() != nil {

@@ -1,0 +1,642 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/apiql/apiql/engine/sqltext"
+	"github.com/apiql/apiql/registry"
+)
+
+// Kinds of dependent binding.
+const (
+	depJoin     = "join"
+	depSubquery = "subquery"
+)
+
+// dep is a parameter of a fetch whose values come from other rows of the
+// statement: a join to another reference (ON r.domain_name = d.name), an
+// uncorrelated subquery (domain_name IN (SELECT ...)), or a common table
+// expression joined so. The fetch runs once those rows are in: one call per
+// distinct value.
+type dep struct {
+	param *registry.Param
+	// byField is set when the statement names the field the parameter
+	// stands for (id), not the parameter (image_id).
+	byField bool
+	// column is the reference's column the condition names.
+	column string
+	kind   string
+	// source says where the values come from: "d.name", or the subquery's
+	// text.
+	source string
+	// parent is the index of the reference whose rows hold the values (a
+	// join to a resource), or -1; parentCol is its column.
+	parent    int
+	parentCol string
+	// cte is the common table expression joined, or "".
+	cte string
+	// sub spans the subquery of a depSubquery.
+	sub *sqltext.Span
+	// needs are the references (indexes into the statement's references)
+	// whose rows must be in first.
+	needs []int
+	// pos and end span the condition.
+	pos, end int
+}
+
+// depCands finds the conditions of reference i's block that could bind a
+// parameter of it from other rows: `col IN (SELECT ...)` and `col =
+// other.col` where other is another reference or a common table expression.
+func depCands(st sqltext.Statement, a *sqltext.Analysis, with *sqltext.With, i int, resources []*registry.Resource) []dep {
+	ref := a.Refs[i]
+	sc := a.Scopes[ref.Scope]
+	var out []dep
+	for _, p := range predsFor(a, i, resources) {
+		if p.Subquery == nil {
+			continue
+		}
+		out = append(out, dep{
+			column: p.Column, kind: depSubquery, parent: -1, sub: p.Subquery,
+			source: oneLine(st.Text[p.Subquery.Pos:p.Subquery.End]),
+			needs:  spanNeeds(st, a, with, *p.Subquery), pos: p.Pos, end: p.End,
+		})
+	}
+	for _, j := range sc.Joins {
+		for _, side := range [2][2]sqltext.ColumnRef{{j.Left, j.Right}, {j.Right, j.Left}} {
+			mine, other := side[0], side[1]
+			if owner(a, ref.Scope, mine, resources) != i {
+				continue
+			}
+			if k := owner(a, ref.Scope, other, resources); k >= 0 && k != i {
+				src := other
+				src.Qualifier = refName(a.Refs[k])
+				out = append(out, dep{
+					column: mine.Column, kind: depJoin, source: src.String(),
+					parent: k, parentCol: other.Column, needs: []int{k}, pos: j.Pos, end: j.End,
+				})
+				continue
+			}
+			if name, c := cteEntry(sc, other, with); c != nil {
+				out = append(out, dep{
+					column: mine.Column, kind: depJoin, source: other.String(), parent: -1,
+					parentCol: other.Column, cte: name, needs: spanNeeds(st, a, with, c.Body), pos: j.Pos, end: j.End,
+				})
+			}
+		}
+	}
+	return out
+}
+
+// owner returns the index of the reference of block scope that col is
+// about: the one it is qualified with, or, unqualified, the one reference
+// of the block with such a column; -1 when none.
+func owner(a *sqltext.Analysis, scope int, col sqltext.ColumnRef, resources []*registry.Resource) int {
+	found := -1
+	for _, k := range a.Scopes[scope].Refs {
+		switch {
+		case col.Qualifier != "":
+			if strings.EqualFold(col.Qualifier, refName(a.Refs[k])) {
+				return k
+			}
+		case hasColumn(resources[k], col.Column):
+			if found >= 0 {
+				return -1
+			}
+			found = k
+		}
+	}
+	return found
+}
+
+// cteEntry returns the common table expression that col's qualifier names
+// through the block's FROM list, or nil.
+func cteEntry(sc sqltext.Scope, col sqltext.ColumnRef, with *sqltext.With) (string, *sqltext.CTE) {
+	if with == nil || col.Qualifier == "" {
+		return "", nil
+	}
+	for _, e := range sc.Entries {
+		name := e.Alias
+		if name == "" {
+			name = e.Name
+		}
+		if !strings.EqualFold(name, col.Qualifier) {
+			continue
+		}
+		for i := range with.CTEs {
+			if strings.EqualFold(with.CTEs[i].Name, e.Name) {
+				return with.CTEs[i].Name, &with.CTEs[i]
+			}
+		}
+	}
+	return "", nil
+}
+
+// spanNeeds returns the references inside sp and inside the common table
+// expressions it reads (and they read, in turn).
+func spanNeeds(st sqltext.Statement, a *sqltext.Analysis, with *sqltext.With, sp sqltext.Span) []int {
+	spans := []sqltext.Span{sp}
+	for _, c := range ctesRead(st, with, sp) {
+		spans = append(spans, with.CTEs[c].Body)
+	}
+	var out []int
+	for k, r := range a.Refs {
+		for _, s := range spans {
+			if r.Pos >= s.Pos && r.End <= s.End {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ctesRead returns the indexes, in declaration order, of the common table
+// expressions that the text in sp names, directly or through others.
+func ctesRead(st sqltext.Statement, with *sqltext.With, sp sqltext.Span) []int {
+	if with == nil {
+		return nil
+	}
+	read := map[int]bool{}
+	var visit func(sp sqltext.Span)
+	visit = func(sp sqltext.Span) {
+		for i, t := range st.Tokens {
+			if t.Pos < sp.Pos || t.End > sp.End || !t.IsName() || i > 0 && st.Tokens[i-1].IsOp(".") {
+				continue
+			}
+			for c, cte := range with.CTEs {
+				if !read[c] && strings.EqualFold(cte.Name, t.Value) {
+					read[c] = true
+					visit(cte.Body)
+				}
+			}
+		}
+	}
+	visit(sp)
+	var out []int
+	for c := range with.CTEs {
+		if read[c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// bindDeps binds the parameters of m that the literals left unbound from
+// the dependent conditions: by the parameter's own name (a parameter
+// column), or, when byField, by the field it stands for. It returns the
+// bindings and the required parameters still unbound.
+func bindDeps(res *registry.Resource, m *registry.Method, binds []binding, missing []string, cands []dep, byField bool) ([]dep, []string) {
+	bound := map[string]bool{}
+	for _, b := range binds {
+		bound[b.param.Name] = true
+	}
+	var deps []dep
+	for _, prm := range m.Params {
+		if bound[prm.Name] {
+			continue
+		}
+		for _, c := range cands {
+			name := strings.EqualFold(c.column, prm.Name) && res.Field(prm.Name) == nil
+			field := byField && prm.Field != "" && strings.EqualFold(c.column, prm.Field)
+			if name || field {
+				c.param, c.byField = prm, !name
+				deps = append(deps, c)
+				bound[prm.Name] = true
+				break
+			}
+		}
+	}
+	var still []string
+	for _, r := range missing {
+		if !bound[r] {
+			still = append(still, r)
+		}
+	}
+	return deps, still
+}
+
+// lostDeps counts the dependent conditions on a parameter column of res
+// (which only the API can apply) that deps leave unbound.
+func lostDeps(res *registry.Resource, cands, deps []dep) int {
+	n := 0
+	for _, c := range cands {
+		if paramColumn(res, c.column) == nil {
+			continue
+		}
+		used := false
+		for _, d := range deps {
+			used = used || d.pos == c.pos
+		}
+		if !used {
+			n++
+		}
+	}
+	return n
+}
+
+// unboundError refuses a reference whose select methods all need a
+// parameter nothing in the statement gives.
+func unboundError(ref sqltext.Ref, res *registry.Resource, methods []*registry.Method, needs []string) error {
+	var req []string
+	for _, m := range methods {
+		req = append(req, m.RequiredParams()...)
+	}
+	name := req[0]
+	var prm *registry.Param
+	for _, m := range methods {
+		if p := m.Param(name); p != nil {
+			prm = p
+			break
+		}
+	}
+	q := refName(ref) + "."
+	col := q + name
+	parent, pcol := "<parent resource>", "<column>"
+	if pr, pf := paramParent(prm); pr != "" {
+		parent, pcol = pr, pf
+	}
+	join := fmt.Sprintf("JOIN %s x ON %s = x.%s", parent, col, pcol)
+	sub := fmt.Sprintf("WHERE %s IN (SELECT %s FROM %s ...)", col, pcol, parent)
+	msg := fmt.Sprintf("cannot select from %s without %s: %s", res.ID(), strings.Join(dedupe(req), " or "), strings.Join(needs, "; "))
+	if pr, _ := paramParent(prm); pr != "" {
+		msg += fmt.Sprintf("; its values come from %s", pr)
+	}
+	return errorf(ref.Pos, fmt.Sprintf("give %s a value: a literal (WHERE %s = <value>, or IN (<values>)), a join to the rows it comes from (%s), or a subquery (%s); see SHOW METHODS IN %s",
+		name, col, join, sub, res.ID()), "%s", msg)
+}
+
+// paramParent returns the resource and field a parameter's values come
+// from, when the registry says; "" when it does not.
+func paramParent(prm *registry.Param) (resource, field string) {
+	return "", ""
+}
+
+// orderFetches returns the plans in stages: each stage's plans need only
+// rows of earlier stages. A dependency that cannot be ordered (each side
+// needs the other first) is an error.
+func orderFetches(plans []*refPlan) ([][]*refPlan, error) {
+	done := make([]bool, len(plans))
+	var stages [][]*refPlan
+	for left := len(plans); left > 0; {
+		var stage []int
+		for i, p := range plans {
+			if done[i] {
+				continue
+			}
+			ready := true
+			for _, d := range p.deps {
+				for _, k := range d.needs {
+					ready = ready && done[k]
+				}
+			}
+			if ready {
+				stage = append(stage, i)
+			}
+		}
+		if len(stage) == 0 {
+			return nil, cycleError(plans, done)
+		}
+		var ps []*refPlan
+		for _, i := range stage {
+			done[i] = true
+			ps = append(ps, plans[i])
+		}
+		stages = append(stages, ps)
+		left -= len(stage)
+	}
+	return stages, nil
+}
+
+// cycleError says which fetches wait on each other: of the plans not
+// done, one needs another first, which needs it (or a third) in turn.
+func cycleError(plans []*refPlan, done []bool) error {
+	waits := func(p *refPlan) (dep, *refPlan) {
+		for _, d := range p.deps {
+			for _, k := range d.needs {
+				if !done[k] {
+					return d, plans[k]
+				}
+			}
+		}
+		return dep{}, nil
+	}
+	for _, p := range plans {
+		d, q := waits(p)
+		if q == nil {
+			continue
+		}
+		msg := fmt.Sprintf("cannot order the fetches: %s needs %s first", refLabel(p.ref), d.source)
+		if e, r := waits(q); r != nil {
+			msg += fmt.Sprintf(", and %s needs %s first", refLabel(q.ref), e.source)
+		}
+		return errorf(d.pos, "bind one of the parameters from a literal, or from a subquery that reads neither", "%s", msg)
+	}
+	return errorf(-1, "", "cannot order the fetches")
+}
+
+// refLabel names a reference as the statement does: "digitalocean.domains.records r".
+func refLabel(ref sqltext.Ref) string {
+	if ref.Alias != "" {
+		return ref.Name() + " " + ref.Alias
+	}
+	return ref.Name()
+}
+
+// depRows runs q, the query that gives a dependent binding's values, over
+// the rows fetched so far, and returns its rows whose first value is not
+// NULL.
+func (s *Session) depRows(ctx context.Context, q string) ([][]any, error) {
+	rows, err := s.conn.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out [][]any
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		if vals[0] != nil {
+			out = append(out, vals)
+		}
+	}
+	return out, rows.Err()
+}
+
+// depQuery is the SQL that gives d's values over the rows fetched so far:
+// the parent's column, or the subquery (rewritten as the statement is), with
+// the common table expressions it reads.
+func depQuery(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string, d dep) string {
+	if d.parent >= 0 {
+		return "SELECT " + quoteIdent(d.parentCol) + " FROM " + quoteIdent(tables[plans[d.parent].key])
+	}
+	with := sqltext.ParseWith(st.Tokens)
+	var (
+		ctes []int
+		body string
+	)
+	if d.cte != "" {
+		for _, c := range with.CTEs {
+			if strings.EqualFold(c.Name, d.cte) {
+				ctes = ctesRead(st, with, sqltext.Span{Pos: c.Pos, End: c.End})
+			}
+		}
+		body = "SELECT " + quoteIdent(d.parentCol) + " FROM " + quoteIdent(d.cte)
+	} else {
+		ctes = ctesRead(st, with, *d.sub)
+		body, _ = rewriteRange(st, a, plans, tables, *d.sub)
+	}
+	if len(ctes) == 0 {
+		return body
+	}
+	var defs []string
+	for _, c := range ctes {
+		t, _ := rewriteRange(st, a, plans, tables, sqltext.Span{Pos: with.CTEs[c].Pos, End: with.CTEs[c].End})
+		defs = append(defs, t)
+	}
+	head := "WITH "
+	if with.Recursive {
+		head = "WITH RECURSIVE "
+	}
+	// A subquery with a WITH clause of its own: the two become one.
+	if toks, err := sqltext.Lex(body); err == nil && len(toks) > 1 && toks[0].Is("WITH") {
+		i := 1
+		if toks[1].Is("RECURSIVE") {
+			head, i = "WITH RECURSIVE ", 2
+		}
+		if i < len(toks) {
+			return head + strings.Join(defs, ", ") + ", " + body[toks[i].Pos:]
+		}
+	}
+	return head + strings.Join(defs, ", ") + " " + body
+}
+
+// checkDeps runs every dependent binding's query once over the (still
+// empty) tables, so that one that cannot run on its own (a correlated
+// subquery, an unknown column) fails before any request.
+func (s *Session) checkDeps(ctx context.Context, st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string) error {
+	for _, p := range plans {
+		for _, d := range p.deps {
+			if _, err := s.depRows(ctx, depQuery(st, a, plans, tables, d)); err != nil {
+				msg := err.Error()
+				var e *Error
+				if errors.As(s.sqliteError(st, err), &e) {
+					msg = e.Msg
+				}
+				what := "the subquery"
+				if d.kind == depJoin {
+					what = "the join condition " + st.Text[d.pos:d.end]
+				}
+				return errorf(d.pos, "a subquery that gives a parameter's values runs first, on its own: it cannot use the outer query's columns",
+					"%s gives %s of %s, but cannot run on its own: %s", what, d.param.Name, refLabel(p.ref), msg)
+			}
+		}
+	}
+	return nil
+}
+
+// perValue says how many calls a dependent fetch makes: "1 per distinct
+// d.name", times the literal values' combinations.
+func perValue(p *refPlan) string {
+	var srcs []string
+	for _, d := range p.deps {
+		if d.kind == depJoin {
+			srcs = append(srcs, "distinct "+d.source)
+		} else {
+			srcs = append(srcs, "distinct value of the subquery for "+d.param.Name)
+		}
+	}
+	s := "1 per " + strings.Join(srcs, " and ")
+	if len(p.deps) > 1 {
+		s = "1 per combination of " + strings.Join(srcs, " and ")
+	}
+	if n := p.literals; n != 1 {
+		s = fmt.Sprintf("%d × %s", n, s)
+	}
+	return s
+}
+
+// checkCalls refuses, before they are sent, calls beyond MaxCalls: with
+// now nil, the calls known before any request (the fetches that need no
+// other rows); otherwise the calls of the fetches now, whose parents are in.
+func (s *Session) checkCalls(plans, pending, now []*refPlan) error {
+	total := s.calls
+	var parts []string
+	if s.calls > 0 {
+		parts = append(parts, fmt.Sprintf("%d made", s.calls))
+	}
+	pos := -1
+	if now == nil {
+		for _, p := range pending {
+			if len(p.deps) == 0 {
+				total += len(p.calls)
+				parts = append(parts, fmt.Sprintf("%d to %s %s", len(p.calls), p.method.Name, refLabel(p.ref)))
+			}
+		}
+		for _, p := range pending {
+			if len(p.deps) > 0 {
+				parts = append(parts, fmt.Sprintf("then %s to %s %s", perValue(p), p.method.Name, refLabel(p.ref)))
+			}
+		}
+	} else {
+		for _, p := range now {
+			total += len(p.calls)
+			parts = append(parts, fmt.Sprintf("%d to %s %s (%s)", len(p.calls), p.method.Name, refLabel(p.ref), perValue(p)))
+			if pos < 0 {
+				pos = p.ref.Pos
+			}
+		}
+	}
+	if total <= s.opts.MaxCalls {
+		return nil
+	}
+	msg := fmt.Sprintf("the statement needs %d API calls, more than --max-calls allows (%d): %s", total, s.opts.MaxCalls, strings.Join(parts, ", "))
+	if now != nil {
+		msg += "; those were not sent"
+	}
+	return errorf(pos, fmt.Sprintf("raise --max-calls (to %d or more), or narrow what is fetched with conditions the API can apply; EXPLAIN shows the plan", total), "%s", msg)
+}
+
+// loadStages fetches the pending plans stage by stage: a dependent fetch's
+// calls are made from its parents' rows once those are in.
+func (s *Session) loadStages(ctx context.Context, st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, stages [][]*refPlan, pending []*refPlan, tables map[string]string, limit int) error {
+	isPending := map[*refPlan]bool{}
+	for _, p := range pending {
+		isPending[p] = true
+	}
+	for _, stage := range stages {
+		var now []*refPlan
+		for _, p := range stage {
+			if !isPending[p] {
+				continue
+			}
+			if len(p.deps) > 0 {
+				if err := s.resolveDeps(ctx, st, a, plans, tables, p); err != nil {
+					return err
+				}
+			}
+			now = append(now, p)
+		}
+		if len(now) == 0 {
+			continue
+		}
+		for _, p := range now {
+			if len(p.deps) > 0 {
+				// Known only now that the parents are in.
+				if err := s.checkCalls(plans, pending, now); err != nil {
+					return err
+				}
+				break
+			}
+		}
+		if err := s.load(ctx, now, tables, limit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolveDeps turns p's dependent bindings into calls: the distinct values
+// of each source, crossed with the literal parameters. A value from a
+// parent of the same provider goes through the connection its parent row
+// came from (the child lives in that account); other values through each
+// of p's connections.
+func (s *Session) resolveDeps(ctx context.Context, st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string, p *refPlan) error {
+	for _, d := range p.deps {
+		if len(p.calls) == 0 {
+			return nil // the literals already match nothing
+		}
+		q, byConn := depQuery(st, a, plans, tables, d), false
+		if d.parent >= 0 && plans[d.parent].res.Service.Provider == p.res.Service.Provider {
+			q = "SELECT " + quoteIdent(d.parentCol) + ", " + quoteIdent(connColumn(plans[d.parent].res)) + " FROM " + quoteIdent(tables[plans[d.parent].key])
+			byConn = true
+		}
+		rows, err := s.depRows(ctx, q)
+		if err != nil {
+			return wrap(d.pos, "", err)
+		}
+		type value struct {
+			send string
+			col  any
+		}
+		values := map[string][]value{} // by connection; "" for every one
+		seen := map[[2]string]bool{}
+		for _, r := range rows {
+			send, col, ok := depParamValue(d.param, r[0])
+			conn := ""
+			if byConn {
+				conn = fmt.Sprint(r[1])
+			}
+			if !ok || seen[[2]string{conn, send}] {
+				continue // a value the parameter cannot take matches no row
+			}
+			seen[[2]string{conn, send}] = true
+			values[conn] = append(values[conn], value{send, col})
+		}
+		var next []callParams
+		for _, c := range p.calls {
+			vs := values[""]
+			if byConn {
+				vs = values[c.conn]
+			}
+			for _, v := range vs {
+				n := callParams{conn: c.conn, send: map[string]string{}, cols: map[string]any{}}
+				for k, x := range c.send {
+					n.send[k] = x
+				}
+				for k, x := range c.cols {
+					n.cols[k] = x
+				}
+				n.send[d.param.Name], n.cols[d.param.Name] = v.send, v.col
+				next = append(next, n)
+			}
+		}
+		p.calls = next
+		if d.byField && len(next) > 1 {
+			p.dedupe = true
+		}
+	}
+	return nil
+}
+
+// depParamValue converts an SQL value from other rows to the text sent for
+// prm and the value its parameter column holds. Values prm cannot take, and
+// values no API takes as a filter or path segment ("", ".", ".."), are
+// refused: no row could join them.
+func depParamValue(prm *registry.Param, v any) (string, any, bool) {
+	if b, ok := v.([]byte); ok {
+		v = string(b)
+	}
+	send, err := paramText(prm, prm.Name, v)
+	if err != nil || send == "" || prm.In == registry.InPath && (send == "." || send == "..") {
+		return "", nil, false
+	}
+	col := v
+	switch prm.Type {
+	case registry.TypeInteger:
+		n, _ := strconv.ParseInt(send, 10, 64)
+		col = n
+	case registry.TypeNumber:
+		f, _ := strconv.ParseFloat(send, 64)
+		col = f
+	case registry.TypeBoolean:
+		col = int64(0)
+		if send == "true" {
+			col = int64(1)
+		}
+	}
+	return send, col, true
+}

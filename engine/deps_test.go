@@ -1,0 +1,123 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/shell"
+)
+
+// depsAcme is the acme test provider with widgets, each with its own parts
+// (or none), and parts with suppliers: the parent/child data the dependent
+// fetches are tested on.
+func depsAcme() *acme {
+	a := &acme{parts: map[int][]map[string]any{}, suppliers: map[string][]map[string]any{}}
+	colors := []string{"red", "green", "blue"}
+	for i := 1; i <= 6; i++ {
+		a.widgets = append(a.widgets, map[string]any{"id": i, "name": fmt.Sprintf("w-%d", i), "color": colors[i%3], "tags": []string{}, "active": i%2 == 0})
+	}
+	part := func(sku string, q int) map[string]any {
+		return map[string]any{"sku": sku, "quantity": q, "weight_kg": 0.5}
+	}
+	a.parts[1] = []map[string]any{part("bolt", 12), part("gear", 1)}
+	a.parts[2] = []map[string]any{part("bolt", 3)}
+	a.parts[3] = []map[string]any{part("gear", 7), part("nut", 40)}
+	a.parts[4] = []map[string]any{part("nut", 100)}
+	a.parts[5] = []map[string]any{part("gear", 2), part("nut", 5)}
+	a.suppliers["bolt"] = []map[string]any{{"name": "Bolt Co", "country": "US"}}
+	a.suppliers["gear"] = []map[string]any{{"name": "Gears GmbH", "country": "DE"}, {"name": "Cogs Ltd", "country": "UK"}}
+	return a
+}
+
+// maxCallsRE reads a golden file's `-- max-calls: N` setting.
+var maxCallsRE = regexp.MustCompile(`(?m)^-- max-calls: (\d+)$`)
+
+// TestAcmeGolden runs every testdata/queries/acme/*.sql file against the
+// acme test server (depsAcme) and compares the results, errors and
+// requests of each statement with its .golden file.
+func TestAcmeGolden(t *testing.T) {
+	files, err := filepath.Glob("../testdata/queries/acme/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden query files: %v", err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".sql")
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := depsAcme()
+			sess := newAcmeSession(t, a, func(o *engine.Options) {
+				if m := maxCallsRE.FindSubmatch(src); m != nil {
+					o.MaxCalls, _ = strconv.Atoi(string(m[1]))
+				}
+			})
+			got := runAcme(t, a, sess, string(src))
+			golden := strings.TrimSuffix(f, ".sql") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./engine -run TestAcmeGolden -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs from its golden file (-want +got):\n%s", name, diff(string(want), got))
+			}
+		})
+	}
+}
+
+// runAcme runs src and renders each statement's result or error, its
+// calls per resource and the requests it sent, sorted.
+func runAcme(t testing.TB, a *acme, sess *engine.Session, src string) string {
+	t.Helper()
+	var out bytes.Buffer
+	err := sess.Run(context.Background(), src, func(o engine.Outcome) bool {
+		fmt.Fprintf(&out, "-- statement %d: %s\n", o.N, o.Statement.FirstLine(100))
+		if o.Err != nil {
+			fmt.Fprintf(&out, "error: %v\n", o.Err)
+		} else {
+			p := &shell.Printer{Out: &out, Info: &out, Format: shell.FormatTable, Headers: true}
+			if err := p.Print(o.Result); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var calls []string
+		for _, c := range o.Calls {
+			calls = append(calls, fmt.Sprintf("%s %d", c.Resource, c.Calls))
+		}
+		if len(calls) > 0 {
+			fmt.Fprintf(&out, "calls: %s\n", strings.Join(calls, ", "))
+		}
+		a.mu.Lock()
+		reqs := append([]string(nil), a.requests...)
+		a.requests = nil
+		a.mu.Unlock()
+		sort.Strings(reqs)
+		if len(reqs) == 0 {
+			out.WriteString("requests: none\n")
+		} else {
+			out.WriteString("requests:\n  " + strings.Join(reqs, "\n  ") + "\n")
+		}
+		out.WriteString("\n")
+		return true
+	})
+	if err != nil {
+		fmt.Fprintf(&out, "error: %v\n", err)
+	}
+	return out.String()
+}

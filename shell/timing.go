@@ -2,6 +2,7 @@ package shell
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/apiql/apiql/engine"
@@ -19,8 +20,16 @@ func TimingLine(o engine.Outcome) string {
 	if o.Elapsed < time.Millisecond {
 		elapsed = fmt.Sprintf("%.2fms", float64(o.Elapsed)/float64(time.Millisecond))
 	}
-	return fmt.Sprintf("statement %d: %s, %s, %s, %s, %s",
+	line := fmt.Sprintf("statement %d: %s, %s, %s, %s, %s",
 		o.N, rows, elapsed, count(o.Requests, "request"), count(o.Pages, "page"), byteSize(o.Bytes))
+	if len(o.Calls) > 0 {
+		var calls []string
+		for _, c := range o.Calls {
+			calls = append(calls, fmt.Sprintf("%s %d", c.Resource, c.Calls))
+		}
+		line += "; calls: " + strings.Join(calls, ", ")
+	}
+	return line
 }
 
 // count is "1 row", "2 rows".

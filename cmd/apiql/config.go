@@ -45,6 +45,7 @@ type config struct {
 	maxRetryWait time.Duration
 	null         optString
 	memoryLimit  byteSize
+	maxCalls     int
 }
 
 // byteSize is a flag of a size in bytes, written 67108864, 64MiB, 512KiB or 1GiB.
@@ -103,6 +104,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.maxRetryWait, "max-retry-wait", provider.DefaultMaxRetryWait, "the longest wait for an API's Retry-After before a retry; an API that asks for longer fails the request at once (waits over 2s are told on stderr)")
 	fs.Var(&c.memoryLimit, "memory-limit", "the memory SQLite may use for fetched rows and the SQL over them, e.g. 4GiB (default 2GiB); one value may use a quarter of it")
 	fs.BoolVar(&c.timing, "timing", false, "print rows, time, HTTP requests, pages and bytes of each statement to stderr")
+	fs.IntVar(&c.maxCalls, "max-calls", engine.DefaultMaxCalls, "the most API calls one statement may make; a statement that needs more is refused before they are sent")
 }
 
 // check refuses flag values that cannot work, before anything runs.
@@ -122,6 +124,8 @@ func (c *config) check() error {
 		return fmt.Errorf("--max-retry-wait must be positive, e.g. 1m; got %v", c.maxRetryWait)
 	case c.memoryLimit != 0 && c.memoryLimit < 16<<20:
 		return fmt.Errorf("--memory-limit must be at least 16MiB, e.g. 4GiB; got %d bytes", c.memoryLimit)
+	case c.maxCalls < 1:
+		return fmt.Errorf("--max-calls must be at least 1; got %d", c.maxCalls)
 	case c.sandboxSize < 1:
 		return fmt.Errorf("--sandbox-images must be at least 1; got %d", c.sandboxSize)
 	}
@@ -215,6 +219,7 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, prog *progre
 		CacheTTL:    c.cacheTTL,
 		Concurrency: c.concurrency,
 		Progress:    prog.event,
+		MaxCalls:    c.maxCalls,
 
 		StatementTimeout: c.stmtTimeout,
 		Connections:      conns,

@@ -694,21 +694,21 @@ func TestExecTiming(t *testing.T) {
 	if want := "n\n450\n\none\n1\n\nid\n"; !strings.HasPrefix(r.stdout, want) || strings.Contains(r.stdout, "statement") {
 		t.Errorf("stdout:\n%s\nwant the results only, starting %q", r.stdout, want)
 	}
-	line := regexp.MustCompile(`(?m)^statement (\d+): (1 row|\d+ rows|failed), (\d+\.\d\dms|\d+ms|[\dhm.]+s), (\d+) requests?, (\d+) pages?, (\d+ B|\d+\.\d (KiB|MiB))$`)
+	line := regexp.MustCompile(`(?m)^statement (\d+): (1 row|\d+ rows|failed), (\d+\.\d\dms|\d+ms|[\dhm.]+s), (\d+) requests?, (\d+) pages?, (\d+ B|\d+\.\d (KiB|MiB))(; calls: (.*))?$`)
 	got := line.FindAllStringSubmatch(r.stderr, -1)
 	if len(got) != 4 {
 		t.Fatalf("%d timing lines, want 4:\n%s", len(got), r.stderr)
 	}
-	want := []struct{ n, rows, requests, pages string }{
-		{"1", "1 row", "3", "3"}, // 450 images at 200 a page
-		{"2", "1 row", "0", "0"},
-		{"3", "failed", "1", "0"}, // 404
-		{"4", "3 rows", "1", "1"}, // LIMIT stops paging
+	want := []struct{ n, rows, requests, pages, calls string }{
+		{"1", "1 row", "3", "3", "digitalocean.images.images 1"}, // 450 images at 200 a page: one call
+		{"2", "1 row", "0", "0", ""},
+		{"3", "failed", "1", "0", "digitalocean.images.images 1"}, // 404
+		{"4", "3 rows", "1", "1", "digitalocean.images.images 1"}, // LIMIT stops paging
 	}
 	for i, w := range want {
 		g := got[i]
-		if g[1] != w.n || g[2] != w.rows || g[4] != w.requests || g[5] != w.pages {
-			t.Errorf("timing line %q, want statement %s: %s, %s requests, %s pages", g[0], w.n, w.rows, w.requests, w.pages)
+		if g[1] != w.n || g[2] != w.rows || g[4] != w.requests || g[5] != w.pages || g[9] != w.calls {
+			t.Errorf("timing line %q, want statement %s: %s, %s requests, %s pages, calls %q", g[0], w.n, w.rows, w.requests, w.pages, w.calls)
 		}
 		if w.requests == "0" && g[6] != "0 B" {
 			t.Errorf("timing line %q: bytes without requests", g[0])

@@ -69,7 +69,12 @@ func (s *Session) show(st sqltext.Statement) (*Result, error) {
 		}
 		for _, p := range s.reg.Providers {
 			if keep(p.Name) {
-				row := []any{p.Name, firstLine(p.Description)}
+				desc := firstLine(p.Description)
+				if p.Replaces != "" {
+					// A registry folder's provider in place of a built-in one.
+					desc = strings.TrimSpace("(replaces the built-in " + p.Name + ", from " + p.Source + ") " + desc)
+				}
+				row := []any{p.Name, desc}
 				if extended {
 					row = append(row, p.Source)
 				}

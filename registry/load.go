@@ -26,6 +26,55 @@ func Default() (*Registry, error) {
 	return Load()
 }
 
+// trust applies the rules a registry folder's provider p is held to, given
+// the built-in providers: a token variable, and a base URL variable, belong
+// to the built-in provider that reads them, so no other provider may read
+// them (a folder cannot send one provider's token to its own base URL); a
+// provider that replaces a built-in one keeps the built-in's base URL
+// variable, so that the user's *_API_URL still wins, and is marked
+// Replaces.
+func trust(p *Provider, builtin []*Provider) []error {
+	var errs []error
+	file := filepath.Join(p.Source, "provider.yaml")
+	for _, b := range builtin {
+		if b.Name == p.Name {
+			p.Replaces = b.Source
+			switch {
+			case b.BaseURLEnv == "" || p.BaseURLEnv == b.BaseURLEnv:
+			case p.BaseURLEnv == "":
+				p.BaseURLEnv = b.BaseURLEnv
+			default:
+				errs = append(errs, &LoadError{File: file, Line: p.Pos.Line, Column: p.Pos.Column,
+					Msg:  fmt.Sprintf("provider %q replaces the built-in one but reads its URL from %s, not %s", p.Name, p.BaseURLEnv, b.BaseURLEnv),
+					Hint: fmt.Sprintf("write base_url_env: %s (or leave it out): the user's %s must keep pointing %s where they chose", b.BaseURLEnv, b.BaseURLEnv, p.Name)})
+			}
+			continue
+		}
+		for _, k := range p.Auth.TokenEnv {
+			if contains(b.Auth.TokenEnv, k) {
+				errs = append(errs, &LoadError{File: file, Line: p.Pos.Line, Column: p.Pos.Column,
+					Msg:  fmt.Sprintf("provider %q reads its token from %s, the token variable of the built-in provider %q", p.Name, k, b.Name),
+					Hint: fmt.Sprintf("a registry folder cannot hand %s's token to another API: give %s a variable of its own (e.g. %s_TOKEN), or name the variable in a connection of your config file", b.Name, p.Name, strings.ToUpper(p.Name))})
+			}
+		}
+		if p.BaseURLEnv != "" && p.BaseURLEnv == b.BaseURLEnv {
+			errs = append(errs, &LoadError{File: file, Line: p.Pos.Line, Column: p.Pos.Column,
+				Msg:  fmt.Sprintf("provider %q reads its URL from %s, the URL variable of the built-in provider %q", p.Name, p.BaseURLEnv, b.Name),
+				Hint: fmt.Sprintf("give %s a variable of its own (e.g. %s_API_URL)", p.Name, strings.ToUpper(p.Name))})
+		}
+	}
+	return errs
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
 // Load returns the embedded registry plus the providers found in dirs.
 //
 // Each dir holds provider folders, laid out like the embedded one:
@@ -35,7 +84,10 @@ func Default() (*Registry, error) {
 //
 // Other files in dir, and folders whose names start with ".", are ignored.
 // A provider found in a dir replaces the one of the same name loaded before
-// it (the embedded one, or one in an earlier dir), whole.
+// it (the embedded one, or one in an earlier dir), whole; one that replaces
+// a built-in provider is marked Replaces and keeps the built-in's base URL
+// variable. No provider of a dir may read the token variable (or the base
+// URL variable) of another built-in provider.
 //
 // Providers, services and resources are sorted by name; fields, methods,
 // params and body fields keep their declaration order; Service.Provider,
@@ -50,8 +102,12 @@ func Load(dirs ...string) (*Registry, error) {
 		return nil, err
 	}
 	loaded, errs := loadProviders(sub, embeddedName)
+	builtin := loaded
 	for _, dir := range dirs {
 		ps, e := loadProviders(os.DirFS(dir), dir)
+		for _, p := range ps {
+			errs = append(errs, trust(p, builtin)...)
+		}
 		loaded = append(loaded, ps...)
 		errs = append(errs, e...)
 	}

@@ -3,6 +3,7 @@ package registry_test
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -122,6 +123,14 @@ func TestLoadOverride(t *testing.T) {
 	if p.Pagination != nil {
 		t.Errorf("Pagination=%+v, want nil", p.Pagination)
 	}
+	// It says what it replaces, and keeps the built-in's URL variable, so
+	// that the user's DIGITALOCEAN_API_URL still wins.
+	if got, want := p.Replaces, "embedded:providers/digitalocean"; got != want {
+		t.Errorf("Replaces=%q, want %q", got, want)
+	}
+	if got, want := p.BaseURLEnv, "DIGITALOCEAN_API_URL"; got != want {
+		t.Errorf("BaseURLEnv=%q, want %q (the built-in's)", got, want)
+	}
 	if got, want := len(p.Services), 1; got != want {
 		t.Fatalf("len(Services)=%d, want %d: the on-disk provider replaces the embedded one whole", got, want)
 	}
@@ -149,6 +158,30 @@ func TestLoadOverride(t *testing.T) {
 	}
 	if got, want := len(reg.Providers), 2; got != want {
 		t.Errorf("len(Providers)=%d, want %d", got, want)
+	}
+	if got := reg.Provider("acme").Replaces; got != "" {
+		t.Errorf("acme Replaces=%q; it replaces no built-in provider", got)
+	}
+}
+
+// TestLoadTokenVariablesBelong: a registry folder's provider may not read
+// the token or URL variable of a built-in provider it does not replace.
+func TestLoadTokenVariablesBelong(t *testing.T) {
+	for _, tc := range []struct{ yaml, want string }{
+		{"name: evil\nbase_url: http://127.0.0.1:1\nauth: {type: bearer, token_env: [DIGITALOCEAN_ACCESS_TOKEN]}\n", "token variable of the built-in provider"},
+		{"name: evil\nbase_url: http://127.0.0.1:1\nbase_url_env: DIGITALOCEAN_API_URL\n", "URL variable of the built-in provider"},
+		{"name: digitalocean\nbase_url: http://127.0.0.1:1\nbase_url_env: MY_URL\n", "not DIGITALOCEAN_API_URL"},
+	} {
+		dir := t.TempDir()
+		name := strings.TrimPrefix(strings.SplitN(tc.yaml, "\n", 2)[0], "name: ")
+		if err := os.MkdirAll(filepath.Join(dir, name, "services"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, name, "provider.yaml"), []byte(tc.yaml), 0o644)
+		_, err := registry.Load(dir)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "provider.yaml:1") {
+			t.Errorf("%s: err = %v, want %q at provider.yaml:1", name, err, tc.want)
+		}
 	}
 }
 

@@ -29,6 +29,9 @@ type Provider struct {
 	Services []*Service
 	// Source is the folder or embedded path the provider was loaded from.
 	Source string
+	// Replaces is the source of the built-in (embedded) provider of the
+	// same name that a registry folder's provider replaces, or "".
+	Replaces string
 	// Pos is where the provider was declared (its provider.yaml).
 	Pos Pos
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/apiql/apiql/engine"
 	"github.com/apiql/apiql/engine/sqltext"
+	"github.com/apiql/apiql/provider"
 )
 
 // The shell's prompts: the first line of a statement, and the lines that
@@ -80,6 +81,9 @@ type REPL struct {
 	// HistoryPath); its folder is created when missing. Empty keeps no
 	// history on disk. Only a terminal session reads or writes it.
 	HistoryFile string
+	// Secrets are values no history entry may hold (the environment's API
+	// tokens): a statement that holds one is run, but not remembered.
+	Secrets []string
 	// Banner is printed when a terminal session starts.
 	Banner string
 	// Interrupts delivers interrupts (SIGINT): one that arrives while a
@@ -228,6 +232,12 @@ func (r *REPL) loadHistory() {
 func (r *REPL) remember(entry string) {
 	if r.hist == nil {
 		return
+	}
+	for _, sec := range r.Secrets {
+		if sec != "" && provider.Mask(entry, sec) != entry {
+			fmt.Fprintln(r.Stderr, "note: this statement holds an API token of the environment; it is not saved in the history")
+			return
+		}
 	}
 	added, err := r.hist.add(entry)
 	if err != nil {

@@ -156,6 +156,11 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, prog *progre
 	if err != nil {
 		return nil, nil, err
 	}
+	for _, p := range reg.Providers {
+		if p.Replaces != "" {
+			fmt.Fprintf(stderr, "apiql: provider %s comes from the registry folder %s, which replaces the built-in one (SHOW PROVIDERS says so)\n", p.Name, p.Source)
+		}
+	}
 	scope, err := shell.ParseConnectionScope(c.connection)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--%s", err)
@@ -184,6 +189,8 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, prog *progre
 	}
 	getenv := os.Getenv
 	cleanup := func() {}
+	transport := &http.Transport{MaxIdleConnsPerHost: max(c.concurrency, 2) * 2, Proxy: http.ProxyFromEnvironment}
+	var allow func(*registry.Provider) error
 	if c.sandbox {
 		url, stop, err := startSandbox(c.sandboxSize)
 		if err != nil {
@@ -191,13 +198,16 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, prog *progre
 		}
 		cleanup = stop
 		getenv = sandboxEnv(reg, url)
+		allow = sandboxAllow
+		closeSandbox(transport, strings.TrimPrefix(url, "http://"))
 	}
 	client := &provider.Client{
 		Getenv:      getenv,
 		Retry:       provider.RetryPolicy{Retries: c.retries, Base: provider.DefaultRetry.Base, Max: provider.DefaultRetry.Max},
 		Timeout:     c.timeout,
 		Concurrency: c.concurrency,
-		HTTP:        &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: max(c.concurrency, 2) * 2, Proxy: http.ProxyFromEnvironment}},
+		HTTP:        &http.Client{Transport: transport},
+		Allow:       allow,
 
 		MaxResponseSize: int64(c.maxResponse),
 		MaxRetryWait:    c.maxRetryWait,
@@ -270,7 +280,8 @@ func startSandbox(images int) (string, func(), error) {
 }
 
 // sandboxEnv points the sandboxed provider at the emulator, with the
-// sandbox token; every other variable reads the real environment.
+// sandbox token. The sandbox reads no token and no URL of the real
+// environment: every other variable is empty.
 func sandboxEnv(reg *registry.Registry, url string) func(string) string {
 	over := map[string]string{}
 	if p := reg.Provider(sandboxProvider); p != nil {
@@ -281,10 +292,27 @@ func sandboxEnv(reg *registry.Registry, url string) func(string) string {
 			over[k] = sandboxToken
 		}
 	}
-	return func(k string) string {
-		if v, ok := over[k]; ok {
-			return v
+	return func(k string) string { return over[k] }
+}
+
+// sandboxAllow refuses, before any request is built, every provider but
+// the one the emulator stands in for.
+func sandboxAllow(p *registry.Provider) error {
+	if p.Name == sandboxProvider {
+		return nil
+	}
+	return fmt.Errorf("--sandbox serves only %s, from the built-in emulator; provider %q is not in the sandbox and nothing is sent to it: run without --sandbox to query it", sandboxProvider, p.Name)
+}
+
+// closeSandbox makes t dial the emulator's address only, with no proxy:
+// with --sandbox no request leaves the machine, whatever URL it is for.
+func closeSandbox(t *http.Transport, emulatorAddr string) {
+	t.Proxy = nil
+	var d net.Dialer
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr != emulatorAddr {
+			return nil, fmt.Errorf("--sandbox sends nothing off this machine: refusing to connect to %s (only the emulator at %s)", addr, emulatorAddr)
 		}
-		return os.Getenv(k)
+		return d.DialContext(ctx, network, addr)
 	}
 }

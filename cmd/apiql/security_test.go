@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -97,5 +99,176 @@ func TestRetryAfterTold(t *testing.T) {
 	r = runApiql(t, "", "exec", "--max-retry-wait", "2s", "SELECT id FROM digitalocean.images.images")
 	if r.code != 1 || !strings.Contains(r.stderr, "wait 3s") || !strings.Contains(r.stderr, "at most 2s (--max-retry-wait)") {
 		t.Errorf("want the cap named:\n%v", r)
+	}
+}
+
+// writeProvider writes a registry folder holding one provider, named name,
+// with the given provider.yaml body and the acme widgets service.
+func writeProvider(t *testing.T, name, providerYAML string) string {
+	t.Helper()
+	dir := t.TempDir()
+	svc, err := os.ReadFile(filepath.Join("..", "..", "testdata", "registry", "good", "acme", "services", "widgets.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, name, "services"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, name, "provider.yaml"), []byte(providerYAML), 0o644)
+	os.WriteFile(filepath.Join(dir, name, "services", "widgets.yaml"), svc, 0o644)
+	return dir
+}
+
+// countingServer counts the requests that reach it and those that carry
+// secretToken.
+func countingServer(t *testing.T) (*httptest.Server, *atomic.Int64, *atomic.Int64) {
+	var n, withToken atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		if strings.Contains(r.Header.Get("Authorization"), secretToken) {
+			withToken.Add(1)
+		}
+		io.WriteString(w, `{"items":[],"paging":{},"images":[],"links":{},"meta":{"total":0}}`)
+	}))
+	t.Cleanup(ts.Close)
+	return ts, &n, &withToken
+}
+
+// TestRegistryTrust: a registry folder cannot make a provider read another
+// provider's token (or URL) variable; a folder that replaces a built-in
+// provider says so on stderr and in SHOW PROVIDERS, and the user's
+// *_API_URL still wins over its base URL.
+func TestRegistryTrust(t *testing.T) {
+	ts, n, withToken := countingServer(t)
+	t.Setenv("DIGITALOCEAN_TOKEN", secretToken)
+	t.Setenv("DIGITALOCEAN_ACCESS_TOKEN", "")
+	t.Setenv("APIQL_REGISTRY", "")
+	t.Setenv("DIGITALOCEAN_API_URL", "")
+
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"another provider's token", "name: evil\nbase_url: " + ts.URL + "\nauth: {type: bearer, token_env: [EVIL_TOKEN, DIGITALOCEAN_TOKEN]}\n",
+			`provider "evil" reads its token from DIGITALOCEAN_TOKEN, the token variable of the built-in provider "digitalocean"`},
+		{"another provider's URL variable", "name: evil\nbase_url: " + ts.URL + "\nbase_url_env: DIGITALOCEAN_API_URL\nauth: {type: none}\n",
+			`reads its URL from DIGITALOCEAN_API_URL`},
+		{"a replacement that moves the URL variable", "name: digitalocean\nbase_url: " + ts.URL + "\nbase_url_env: ELSEWHERE_URL\nauth: {type: bearer, token_env: [DIGITALOCEAN_TOKEN]}\n",
+			`not DIGITALOCEAN_API_URL`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name := "evil"
+			if strings.HasPrefix(tc.yaml, "name: digitalocean") {
+				name = "digitalocean"
+			}
+			dir := writeProvider(t, name, tc.yaml)
+			for _, args := range [][]string{
+				{"exec", "--registry", dir, "SELECT * FROM " + name + ".widgets.widgets"},
+				{"exec", "--registry", dir, "SHOW PROVIDERS"},
+			} {
+				r := runApiql(t, "", args...)
+				if r.code == 0 || !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, "provider.yaml") {
+					t.Errorf("%q: want the folder refused (%s):\n%v", args, tc.want, r)
+				}
+				assertNoSecret(t, r)
+			}
+		})
+	}
+	if n.Load() != 0 {
+		t.Errorf("%d requests reached the folder's URL (%d with the token)", n.Load(), withToken.Load())
+	}
+
+	// A replacement of digitalocean pointing elsewhere: said, and the
+	// user's DIGITALOCEAN_API_URL wins.
+	other, otherN, _ := countingServer(t)
+	dir := writeProvider(t, "digitalocean", "name: digitalocean\nbase_url: "+other.URL+"\nauth: {type: bearer, token_env: [DIGITALOCEAN_TOKEN]}\n"+
+		"pagination: {style: links, next: paging.next_url, total: paging.total, page_param: p, size_param: limit, max_page_size: 50}\n")
+	t.Setenv("DIGITALOCEAN_API_URL", ts.URL)
+	r := runApiql(t, "", "exec", "-o", "csv", "--registry", dir, "SELECT count(*) AS n FROM digitalocean.widgets.widgets; SHOW PROVIDERS")
+	if r.code != 0 || !strings.Contains(r.stderr, "provider digitalocean comes from the registry folder "+filepath.Join(dir, "digitalocean")+", which replaces the built-in one") {
+		t.Errorf("want the replacement told on stderr:\n%v", r)
+	}
+	if !strings.Contains(r.stdout, "digitalocean,\"(replaces the built-in digitalocean, from "+filepath.Join(dir, "digitalocean")+")") {
+		t.Errorf("SHOW PROVIDERS does not say digitalocean is replaced:\n%s", r.stdout)
+	}
+	if n.Load() != 1 || otherN.Load() != 0 {
+		t.Errorf("requests: %d to DIGITALOCEAN_API_URL, %d to the folder's base URL; want 1 and 0", n.Load(), otherN.Load())
+	}
+}
+
+// TestSandboxClosed: with --sandbox a provider other than the emulated one
+// is refused before any request, and its token is never read.
+func TestSandboxClosed(t *testing.T) {
+	ts, n, _ := countingServer(t)
+	t.Setenv("ACME_API_URL", ts.URL)
+	t.Setenv("ACME_TOKEN", secretToken)
+	t.Setenv("DIGITALOCEAN_TOKEN", secretToken)
+	t.Setenv("APIQL_REGISTRY", "")
+	good := filepath.Join("..", "..", "testdata", "registry", "good")
+	for _, q := range []string{
+		"SELECT * FROM acme.widgets.widgets",
+		"INSERT INTO acme.widgets.widgets (data__name, data__color) VALUES ('w', 'red')",
+		"EXEC acme.widgets.widgets.delete @widget_id = 1",
+	} {
+		r := runApiql(t, "", "exec", "--sandbox", "--registry", good, q)
+		if r.code != 1 || !strings.Contains(r.stderr, `provider "acme" is not in the sandbox`) {
+			t.Errorf("%s: want acme refused:\n%v", q, r)
+		}
+		assertNoSecret(t, r)
+	}
+	if n.Load() != 0 {
+		t.Errorf("%d requests left the sandbox", n.Load())
+	}
+	// digitalocean still works, on the emulator.
+	if r := runApiql(t, "", "exec", "--sandbox", "--registry", good, "-o", "csv", "-H", "SELECT count(*) FROM digitalocean.images.images"); r.code != 0 || r.stdout != "60\n" {
+		t.Errorf("the sandbox's own provider: %v", r)
+	}
+}
+
+// TestTokenEchoedInData: a token the API echoes back in its data is
+// masked in every output format, and --dry-run masks it in bodies.
+func TestTokenEchoedInData(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		fmt.Fprintf(w, `{"images":[{"id":1,"name":"built by %s","description":%q,"tags":[%q]}],"links":{},"meta":{"total":1}}`, tok, tok, tok)
+	}))
+	defer ts.Close()
+	t.Setenv("DIGITALOCEAN_API_URL", ts.URL)
+	t.Setenv("DIGITALOCEAN_TOKEN", secretToken)
+	t.Setenv("DIGITALOCEAN_ACCESS_TOKEN", "")
+	t.Setenv("APIQL_REGISTRY", "")
+	for _, format := range []string{"table", "json", "jsonl", "csv", "markdown", "text"} {
+		r := runApiql(t, "", "exec", "-o", format, "SELECT id, name, description, tags FROM digitalocean.images.images")
+		if r.code != 0 || !strings.Contains(r.stdout, "built by ***") {
+			t.Errorf("-o %s: want the token masked:\n%v", format, r)
+		}
+		assertNoSecret(t, r)
+	}
+	r := runApiql(t, "", "exec", "--dry-run", "INSERT INTO digitalocean.images.images (data__name, data__url, data__region) VALUES ('"+secretToken+"', 'https://example.com/"+secretToken+".img', 'nyc3')")
+	if r.code != 0 || !strings.Contains(r.stderr, `"name":"***"`) {
+		t.Errorf("--dry-run: want the body with the token masked:\n%v", r)
+	}
+	assertNoSecret(t, r)
+}
+
+// TestHistoryKeepsNoToken: a statement that holds the environment's token
+// runs, but the shell does not write it into its history file.
+func TestHistoryKeepsNoToken(t *testing.T) {
+	home := t.TempDir()
+	tm := startShell(t, home, []string{"DIGITALOCEAN_TOKEN=" + secretToken}, "--sandbox")
+	tm.expect(prompt, 10*time.Second)
+	tm.send("SELECT length('" + secretToken + "') AS n;\r")
+	tm.expect("not saved in the history", 5*time.Second)
+	tm.expect(prompt, 5*time.Second)
+	tm.send("SELECT 2 AS two;\r")
+	tm.expect("|   2 |", 5*time.Second)
+	tm.expect(prompt, time.Second)
+	tm.send("\x04")
+	if code := tm.wait(5 * time.Second); code != 0 {
+		t.Errorf("exit code %d after Ctrl-D, want 0", code)
+	}
+	data, err := os.ReadFile(filepath.Join(home, ".local", "state", "apiql", "history"))
+	if err != nil {
+		t.Fatalf("history: %v", err)
+	}
+	if got, want := string(data), "SELECT 2 AS two;\n"; got != want {
+		t.Errorf("history file = %q, want %q", got, want)
 	}
 }

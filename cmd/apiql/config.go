@@ -192,7 +192,7 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, prog *progre
 	transport := &http.Transport{MaxIdleConnsPerHost: max(c.concurrency, 2) * 2, Proxy: http.ProxyFromEnvironment}
 	var allow func(*registry.Provider) error
 	if c.sandbox {
-		url, stop, err := startSandbox(c.sandboxSize)
+		url, stop, err := startSandbox(c.sandboxSize, reg)
 		if err != nil {
 			return nil, nil, fmt.Errorf("starting the sandbox: %w", err)
 		}
@@ -265,13 +265,14 @@ const sandboxProvider = "digitalocean"
 // sandboxToken is the token the sandbox accepts.
 const sandboxToken = "sandbox"
 
-// startSandbox serves the emulator on a loopback port.
-func startSandbox(images int) (string, func(), error) {
+// startSandbox serves the emulator on a loopback port; it serves reg's
+// resources of the sandboxed provider.
+func startSandbox(images int, reg *registry.Registry) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: emulator.New(emulator.Options{Images: images, Token: sandboxToken, NoRequestLog: true}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: emulator.New(emulator.Options{Images: images, Token: sandboxToken, NoRequestLog: true, Registry: reg}), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	// Close, not Shutdown: nothing is in flight when a session ends, and a
 	// connection the client dialed but never used would hold Shutdown up.

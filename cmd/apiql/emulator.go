@@ -15,8 +15,10 @@ import (
 
 const emulatorUsage = `Usage: apiql emulator [flags]
 
-Serves the built-in DigitalOcean API emulator (images, regions, snapshots,
-droplets) until interrupted, so any DigitalOcean client can be pointed at it.
+Serves the built-in DigitalOcean API emulator until interrupted, so any
+DigitalOcean client can be pointed at it: every resource of the registry,
+images, regions, snapshots, droplets and sizes with hand-made behaviour, the
+rest from the API spec's examples.
 
 Examples:
   apiql emulator --addr 127.0.0.1:8089 --images 1000

@@ -80,3 +80,11 @@ func get(b *testing.B, client *http.Client, url string, v any) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkNewSandbox builds the sandbox's dataset (60 images and the
+// account around them), as every apiql --sandbox start does.
+func BenchmarkNewSandbox(b *testing.B) {
+	for b.Loop() {
+		emulator.New(emulator.Options{Images: 60})
+	}
+}

@@ -1,7 +1,9 @@
-// Package emulator is an in-memory, concurrency-safe emulator of the parts of
-// the DigitalOcean API v2 that apiql reads and writes: images (the contract in
-// docs/digitalocean-images-api.md), and regions, snapshots and droplets for
-// joins. Tests, benchmarks and apiql's --sandbox mode talk to it instead of
+// Package emulator is an in-memory, concurrency-safe emulator of the
+// DigitalOcean API v2: every resource of apiql's registry. Images (the
+// contract in docs/digitalocean-images-api.md), regions, snapshots, droplets
+// and sizes have hand-made handlers; every other resource is served from the
+// registry and DigitalOcean's OpenAPI spec (see "Everything else" below).
+// Tests, benchmarks and apiql's --sandbox mode talk to it instead of
 // https://api.digitalocean.com.
 //
 // A Server is an http.Handler; mount it on an httptest.Server, or run it
@@ -24,7 +26,44 @@
 //	GET    /v2/droplets/{id}          get
 //	GET    /v2/sizes                  list, with DigitalOcean's published prices
 //
-// Any other path or method answers 404 not_found.
+// Every other route is a method of the registry's digitalocean provider
+// (Options.Registry); a path no method has answers 404 not_found.
+//
+// # Everything else
+//
+// specdata.jsonl, generated from the pinned spec by go generate (see
+// internal/specgen) and embedded, holds every /v2 operation's success status
+// and an example answer: the spec's example, or one made from the response
+// schema. It is indexed at the first request for such a resource, never at
+// start-up. A GET method whose answer is an array under its response key is
+// a collection, held per concrete path (the records of each domain apart),
+// made on first use from the example's items:
+//
+//   - GET of the collection lists it, filtered by the method's query
+//     parameters that name a field of the items (an object field such as
+//     region by its slug), paged like the images when the method pages.
+//   - GET, PUT or PATCH, DELETE of collection/{x}: the item whose id, uuid,
+//     name, slug, ip, fingerprint, urn or key (the parameter's field first)
+//     is x, or 404. An update replaces the fields the item has; a delete
+//     answers the spec's status (204).
+//   - POST to the collection: the method's required body fields are checked
+//     (422), then a new item is the spec's answer to the create with the
+//     request's fields that it has, a new id of the same kind (integer,
+//     UUID, or the name) and created_at the request's time; answered with
+//     the spec's status (201, 202).
+//   - Any other route (a singleton such as /v2/account, an action) answers
+//     the spec's example with its status.
+//
+// Every parameter on the way that names an item of a collection must name
+// an existing one (404 otherwise): /v2/domains/nope/records is 404.
+//
+// The account around the Droplets is made by the seed, not taken from the
+// examples: volumes (three attached to no Droplet, one of them the volume the
+// volume snapshots were taken from), reserved IPs (two assigned to nothing),
+// load balancers (two with no Droplets), firewalls (two on no Droplet and no
+// tag a Droplet carries) and two projects with their resources (the
+// production project holds what is tagged prod), each the spec's example
+// object with the account's values. Droplets list their volume_ids.
 //
 // # Every response
 //

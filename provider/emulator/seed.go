@@ -216,6 +216,7 @@ func (s *Server) build(n int, seed int64) {
 	s.nextID = id + 1
 	s.buildDroplets(g, n)
 	s.buildVolumeSnapshots(g, n)
+	s.buildAccount()
 }
 
 // seedSpecs decides the kind of each of the n images, shuffled. Small

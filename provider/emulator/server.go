@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/apiql/apiql/registry"
 )
 
 // Options configure a Server. The zero value is usable.
@@ -40,6 +42,10 @@ type Options struct {
 	// NoRequestLog turns the request log off, so a long-running server
 	// (apiql emulator, --sandbox) does not grow with every request.
 	NoRequestLog bool
+	// Registry is the registry whose digitalocean resources the emulator
+	// serves beyond the hand-made ones; nil means registry.Default(), read
+	// at the first request for such a resource.
+	Registry *registry.Registry
 }
 
 // Faults inject failures at runtime. Counting starts afresh at each
@@ -99,6 +105,9 @@ type Server struct {
 	actionID int
 	version  uint64 // incremented by every change, under mu
 
+	registry *registry.Registry // Options.Registry
+	generic  genericState       // the resources served from the registry and the spec
+
 	cacheMu      sync.Mutex // guards the filter cache
 	cache        map[string][]int32
 	cacheVersion uint64
@@ -144,6 +153,7 @@ func New(opts Options) *Server {
 		actionID: 1900000000,
 		noLog:    opts.NoRequestLog,
 		limit:    opts.RateLimit,
+		registry: opts.Registry,
 	}
 	if s.clock == nil {
 		s.clock = time.Now
@@ -339,7 +349,7 @@ func (s *Server) route(ex *exchange) reply {
 			return s.getDroplet(seg[1])
 		}
 	}
-	return errNotFound()
+	return s.serveGeneric(ex, unescapeSegs(seg))
 }
 
 // stamp is the current time as the API writes it, for what a request creates.

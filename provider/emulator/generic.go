@@ -1,0 +1,593 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/apiql/apiql/provider/emulator/internal/specgen"
+	"github.com/apiql/apiql/registry"
+)
+
+// The resources without hand-made handlers are served from the registry
+// and the spec: the registry's methods are the routes, the spec's examples
+// the seed data, its statuses the answers. See the package documentation.
+
+// providerName is the registry provider the emulator stands in for.
+const providerName = "digitalocean"
+
+// route is one registry method as the emulator matches it.
+type route struct {
+	method string   // HTTP method
+	segs   []string // path segments after /v2; "" for a parameter
+	m      *registry.Method
+	key    string // the spec operation key
+}
+
+// routeTable is what the generic handlers serve: the registry's methods of
+// the provider, most specific first.
+type routeTable struct {
+	routes []*route
+	// lists holds the templates ("volumes", "domains/{}/records") of the
+	// GET routes that answer a collection.
+	lists map[string]*route
+}
+
+// idCandidates are the fields an item's path segment may name, in order.
+var idCandidates = []string{"id", "uuid", "name", "slug", "ip", "fingerprint", "urn", "key"}
+
+func segments(path string) []string {
+	rest := strings.TrimPrefix(path, "/v2/")
+	segs := strings.Split(rest, "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+			segs[i] = ""
+		}
+	}
+	return segs
+}
+
+func template(segs []string) string {
+	out := make([]string, len(segs))
+	for i, s := range segs {
+		out[i] = s
+		if s == "" {
+			out[i] = "{}"
+		}
+	}
+	return strings.Join(out, "/")
+}
+
+// buildRoutes makes the route table of reg's provider.
+func buildRoutes(reg *registry.Registry) *routeTable {
+	t := &routeTable{lists: map[string]*route{}}
+	p := reg.Provider(providerName)
+	if p == nil {
+		return t
+	}
+	seen := map[string]bool{}
+	for _, svc := range p.Services {
+		for _, res := range svc.Resources {
+			for _, m := range res.Methods {
+				if !strings.HasPrefix(m.Path, "/v2/") {
+					continue
+				}
+				r := &route{method: m.HTTPMethod, segs: segments(m.Path), m: m, key: specgen.Key(m.HTTPMethod, m.Path)}
+				id := r.method + " " + template(r.segs)
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				t.routes = append(t.routes, r)
+			}
+		}
+	}
+	// Literal segments win over parameters, from the left.
+	sort.SliceStable(t.routes, func(i, j int) bool {
+		a, b := t.routes[i].segs, t.routes[j].segs
+		for k := 0; k < len(a) && k < len(b); k++ {
+			if (a[k] == "") != (b[k] == "") {
+				return a[k] != ""
+			}
+		}
+		return false
+	})
+	for _, r := range t.routes {
+		if r.method == http.MethodGet && r.m.Verb == registry.VerbSelect && isList(r) {
+			t.lists[template(r.segs)] = r
+		}
+	}
+	return t
+}
+
+// isList reports whether a GET route answers an array of objects under its
+// response key, as the spec's example shows (or the registry says it pages).
+func isList(r *route) bool {
+	if r.m.Paginated {
+		return true
+	}
+	op, ok := lookupSpec(r.key)
+	if !ok || r.m.ResponseKey == "" {
+		return false
+	}
+	body, err := decodeJSON(op.Body)
+	if err != nil {
+		return false
+	}
+	bm, _ := body.(map[string]any)
+	_, isArray := bm[r.m.ResponseKey].([]any)
+	return isArray
+}
+
+// match returns the route for a request, or nil.
+func (t *routeTable) match(method string, segs []string) *route {
+	for _, r := range t.routes {
+		if r.method != method || len(r.segs) != len(segs) {
+			continue
+		}
+		ok := true
+		for i, s := range r.segs {
+			if s != "" && s != segs[i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return r
+		}
+	}
+	return nil
+}
+
+// collection is the items of one concrete list path.
+type collection struct {
+	items []map[string]any
+}
+
+// genericState is the data of the generic resources.
+type genericState struct {
+	once   sync.Once
+	mu     sync.Mutex // guards colls and nextID
+	table  *routeTable
+	colls  map[string]*collection // by concrete list path, e.g. domains/example.com/records
+	nextID int64
+}
+
+// routes returns the route table, built on first use.
+func (s *Server) routes() *routeTable {
+	s.generic.once.Do(func() {
+		reg := s.registry
+		if reg == nil {
+			var err error
+			if reg, err = registry.Default(); err != nil {
+				s.generic.table = &routeTable{lists: map[string]*route{}}
+				return
+			}
+		}
+		s.generic.table = buildRoutes(reg)
+	})
+	return s.generic.table
+}
+
+// serveGeneric answers a request no hand-made handler took.
+func (s *Server) serveGeneric(ex *exchange, segs []string) reply {
+	t := s.routes()
+	r := t.match(ex.r.Method, segs)
+	if r == nil {
+		return errNotFound()
+	}
+	op, ok := lookupSpec(r.key)
+	if !ok {
+		op = specOp{Status: http.StatusOK}
+	}
+	// Every item a parameter names on the way must exist.
+	for k := 1; k < len(segs); k++ {
+		if r.segs[k] != "" {
+			continue
+		}
+		lr := t.lists[template(r.segs[:k])]
+		if lr == nil {
+			continue
+		}
+		if !s.itemExists(lr, segs[:k], segs[k]) {
+			return errNotFound()
+		}
+	}
+	tpl := template(r.segs)
+	parent := template(r.segs[:len(r.segs)-1])
+	_, parentIsList := t.lists[parent]
+	lastIsParam := r.segs[len(r.segs)-1] == ""
+	switch m := ex.r.Method; {
+	case m == http.MethodGet && t.lists[tpl] == r:
+		return s.genericList(ex.r, r, strings.Join(segs, "/"))
+	case m == http.MethodGet && lastIsParam && parentIsList:
+		return s.genericGet(r, op, segs)
+	case m == http.MethodPost && t.lists[tpl] != nil:
+		return s.genericCreate(ex, r, op, t.lists[tpl], strings.Join(segs, "/"))
+	case (m == http.MethodPut || m == http.MethodPatch) && lastIsParam && parentIsList:
+		return s.genericUpdate(ex, r, op, t.lists[parent], segs)
+	case m == http.MethodDelete && lastIsParam && parentIsList:
+		return s.genericDelete(op, t.lists[parent], segs)
+	}
+	return cannedReply(op)
+}
+
+// cannedReply answers the spec's example with its success status.
+func cannedReply(op specOp) reply {
+	if op.Status == http.StatusNoContent || len(op.Body) == 0 || string(op.Body) == "null" {
+		return reply{status: op.Status}
+	}
+	return reply{status: op.Status, body: op.Body}
+}
+
+// itemExists reports whether the list lr at the concrete path segs holds
+// an item named id.
+func (s *Server) itemExists(lr *route, segs []string, id string) bool {
+	switch strings.Join(segs, "/") {
+	case "images":
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		n, isInt := parseID(id)
+		return (isInt && s.image(n) != nil) || s.bySlug[id] != nil
+	case "droplets":
+		n, _ := parseID(id)
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		return s.dropByID[n] != nil
+	case "snapshots":
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		_, _, ok := s.findSnapshot(id)
+		return ok
+	case "regions":
+		_, ok := lookupRegion(id)
+		return ok
+	case "sizes":
+		_, ok := lookupSize(id)
+		return ok
+	}
+	s.generic.mu.Lock()
+	defer s.generic.mu.Unlock()
+	return findItem(s.collection(lr, strings.Join(segs, "/")), id, paramField(lr.m, "")) >= 0
+}
+
+// collection returns the collection at a concrete list path, made from the
+// spec's example on first use. Call with mu held for writing.
+func (s *Server) collection(lr *route, path string) *collection {
+	if c, ok := s.generic.colls[path]; ok {
+		return c
+	}
+	c := &collection{items: []map[string]any{}}
+	if op, ok := lookupSpec(lr.key); ok {
+		if body, err := decodeJSON(op.Body); err == nil {
+			bm, _ := body.(map[string]any)
+			arr, _ := bm[lr.m.ResponseKey].([]any)
+			for _, it := range arr {
+				if m, ok := it.(map[string]any); ok {
+					c.items = append(c.items, m)
+				}
+			}
+		}
+	}
+	if s.generic.colls == nil {
+		s.generic.colls = map[string]*collection{}
+	}
+	s.generic.colls[path] = c
+	return c
+}
+
+// paramField is the field a path parameter names, when the registry says.
+func paramField(m *registry.Method, name string) string {
+	for _, p := range m.Params {
+		if p.In == registry.InPath && (name == "" || p.Name == name) && p.Field != "" {
+			return p.Field
+		}
+	}
+	return ""
+}
+
+// findItem returns the index of the item a path segment names, or -1: the
+// first candidate field (field first, when given) whose value is id.
+func findItem(c *collection, id, field string) int {
+	cands := idCandidates
+	if field != "" {
+		cands = append([]string{field}, idCandidates...)
+	}
+	for _, f := range cands {
+		for i, it := range c.items {
+			if v, ok := it[f]; ok && v != nil && scalarText(v) == id {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// scalarText is a scalar's text, as it would appear in a path or a query.
+func scalarText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	case map[string]any, []any:
+		return "\x00"
+	}
+	return fmt.Sprint(v)
+}
+
+// genericList answers a collection's GET, filtered by the query parameters
+// the method declares that name a field of the items, and paged when the
+// method pages.
+func (s *Server) genericList(r *http.Request, lr *route, path string) reply {
+	q := r.URL.Query()
+	s.generic.mu.Lock()
+	c := s.collection(lr, path)
+	items := make([]map[string]any, 0, len(c.items))
+	var filterNames []string
+	for _, p := range lr.m.Params {
+		if p.In == registry.InQuery && q.Get(p.Name) != "" {
+			filterNames = append(filterNames, p.Name)
+		}
+	}
+	for _, it := range c.items {
+		keep := true
+		for _, name := range filterNames {
+			field := name
+			if p := lr.m.Param(name); p.Field != "" {
+				field = p.Field
+			}
+			if v, ok := it[field]; ok && !matchesFilter(v, q.Get(name)) {
+				keep = false
+			}
+		}
+		if keep {
+			items = append(items, it)
+		}
+	}
+	s.generic.mu.Unlock()
+
+	key := lr.m.ResponseKey
+	if !lr.m.Paginated {
+		return jsonReply(http.StatusOK, map[string]any{key: items, "links": map[string]any{}, "meta": map[string]any{"total": len(items)}})
+	}
+	pg := newPager(q)
+	lo, hi := pg.window(len(items))
+	return listReply(key, items[lo:hi], pg.links(r, filterValues(q, filterNames...), len(items)), len(items))
+}
+
+// matchesFilter reports whether a field's value passes a query filter: equal
+// text; for an array, holding the value; for an object (a region), its slug,
+// id or name equal to it.
+func matchesFilter(v any, want string) bool {
+	if obj, ok := v.(map[string]any); ok {
+		for _, k := range []string{"slug", "id", "name"} {
+			if x, ok := obj[k]; ok {
+				return scalarText(x) == want
+			}
+		}
+		return false
+	}
+	if arr, ok := v.([]any); ok {
+		for _, x := range arr {
+			if scalarText(x) == want {
+				return true
+			}
+		}
+		return false
+	}
+	return scalarText(v) == want
+}
+
+// responseKey is the key a method's single-object answer sits under: the
+// registry's, or the spec example's only key.
+func responseKey(m *registry.Method, op specOp) string {
+	if m.ResponseKey != "" {
+		return m.ResponseKey
+	}
+	if body, err := decodeJSON(op.Body); err == nil {
+		if bm, ok := body.(map[string]any); ok && len(bm) == 1 {
+			for k, v := range bm {
+				if _, isObj := v.(map[string]any); isObj {
+					return k
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func wrap(key string, item map[string]any) any {
+	if key == "" {
+		return item
+	}
+	return map[string]any{key: item}
+}
+
+// genericGet answers GET of one item of a collection.
+func (s *Server) genericGet(r *route, op specOp, segs []string) reply {
+	t := s.routes()
+	lr := t.lists[template(r.segs[:len(r.segs)-1])]
+	s.generic.mu.Lock()
+	c := s.collection(lr, strings.Join(segs[:len(segs)-1], "/"))
+	i := findItem(c, segs[len(segs)-1], paramField(r.m, ""))
+	var item map[string]any
+	if i >= 0 {
+		item = c.items[i]
+	}
+	out, err := marshal(wrap(responseKey(r.m, op), item))
+	s.generic.mu.Unlock()
+	if i < 0 {
+		return errNotFound()
+	}
+	if err != nil {
+		return errServer()
+	}
+	return reply{status: http.StatusOK, body: out}
+}
+
+// requestObject decodes a request body that must be a JSON object.
+func requestObject(body []byte) (map[string]any, bool) {
+	v, err := decodeJSON(body)
+	m, ok := v.(map[string]any)
+	return m, err == nil && ok
+}
+
+// missingRequired names the method's required body fields the request lacks.
+func missingRequired(m *registry.Method, req map[string]any) reply {
+	var missing []string
+	for _, b := range m.Body {
+		if v, ok := req[b.Name]; b.Required && (!ok || v == nil || v == "") {
+			missing = append(missing, b.Name)
+		}
+	}
+	if len(missing) == 0 {
+		return reply{}
+	}
+	verb := "is"
+	if len(missing) > 1 {
+		verb = "are"
+	}
+	return errUnprocessable("%s %s required", strings.Join(missing, ", "), verb)
+}
+
+// genericCreate answers POST to a collection: a new item made from the
+// spec's example object and the request's fields.
+func (s *Server) genericCreate(ex *exchange, r *route, op specOp, lr *route, path string) reply {
+	req, ok := requestObject(ex.body)
+	if !ok && len(r.m.Body) > 0 {
+		return errBadBody()
+	}
+	if rep := missingRequired(r.m, req); rep.status != 0 {
+		return rep
+	}
+	key := responseKey(r.m, op)
+	s.generic.mu.Lock()
+	defer s.generic.mu.Unlock()
+	c := s.collection(lr, path)
+	item := map[string]any{}
+	// The template: the spec's answer to the create, else a listed item.
+	if body, err := decodeJSON(op.Body); err == nil {
+		if bm, ok := body.(map[string]any); ok {
+			if obj, ok := bm[key].(map[string]any); ok && key != "" {
+				item = obj
+			} else if key == "" {
+				item = bm
+			}
+		}
+	}
+	if len(item) == 0 && len(c.items) > 0 {
+		v, _ := decodeJSON(mustMarshal(c.items[0]))
+		item, _ = v.(map[string]any)
+	}
+	for k, v := range req {
+		if _, known := item[k]; known || len(item) == 0 {
+			item[k] = v
+		}
+	}
+	s.assignID(item, req)
+	for _, k := range []string{"created_at", "created"} {
+		if _, ok := item[k]; ok {
+			item[k] = s.stamp()
+		}
+	}
+	c.items = append(c.items, item)
+	if op.Status == http.StatusNoContent {
+		return reply{status: op.Status}
+	}
+	return jsonReply(op.Status, wrap(key, item))
+}
+
+// assignID gives a new item a fresh id of the kind its template has: the
+// next integer, a new UUID, or the request's name.
+func (s *Server) assignID(item, req map[string]any) {
+	for _, f := range []string{"id", "uuid"} {
+		v, ok := item[f]
+		if !ok {
+			continue
+		}
+		s.generic.nextID++
+		switch x := v.(type) {
+		case string:
+			if looksLikeUUID(x) || f == "uuid" {
+				item[f] = formatUUID(mix64(uint64(s.seed)^uint64(s.generic.nextID)), mix64(uint64(s.generic.nextID)))
+			} else if name, ok := req["name"].(string); ok && name != "" {
+				item[f] = name
+			} else {
+				item[f] = fmt.Sprintf("%s-%d", x, s.generic.nextID)
+			}
+		default:
+			item[f] = 500000000 + s.generic.nextID
+		}
+		return
+	}
+}
+
+func looksLikeUUID(s string) bool {
+	return len(s) == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-'
+}
+
+func mustMarshal(v any) []byte {
+	b, _ := marshal(v)
+	return b
+}
+
+// genericUpdate answers PUT or PATCH of one item: the request's fields that
+// the item has replace its values.
+func (s *Server) genericUpdate(ex *exchange, r *route, op specOp, lr *route, segs []string) reply {
+	req, ok := requestObject(ex.body)
+	if !ok && len(r.m.Body) > 0 {
+		return errBadBody()
+	}
+	s.generic.mu.Lock()
+	defer s.generic.mu.Unlock()
+	c := s.collection(lr, strings.Join(segs[:len(segs)-1], "/"))
+	i := findItem(c, segs[len(segs)-1], paramField(r.m, ""))
+	if i < 0 {
+		return errNotFound()
+	}
+	if ex.r.Method == http.MethodPut {
+		if rep := missingRequired(r.m, req); rep.status != 0 {
+			return rep
+		}
+	}
+	item := c.items[i]
+	for k, v := range req {
+		if _, known := item[k]; known {
+			item[k] = v
+		}
+	}
+	if op.Status == http.StatusNoContent {
+		return reply{status: op.Status}
+	}
+	return jsonReply(op.Status, wrap(responseKey(r.m, op), item))
+}
+
+// genericDelete answers DELETE of one item.
+func (s *Server) genericDelete(op specOp, lr *route, segs []string) reply {
+	s.generic.mu.Lock()
+	defer s.generic.mu.Unlock()
+	c := s.collection(lr, strings.Join(segs[:len(segs)-1], "/"))
+	i := findItem(c, segs[len(segs)-1], "")
+	if i < 0 {
+		return errNotFound()
+	}
+	c.items = append(c.items[:i], c.items[i+1:]...)
+	return cannedReply(op)
+}
+
+// unescapeSegs decodes each path segment.
+func unescapeSegs(segs []string) []string {
+	out := make([]string, len(segs))
+	for i, s := range segs {
+		if u, err := url.PathUnescape(s); err == nil {
+			out[i] = u
+		} else {
+			out[i] = s
+		}
+	}
+	return out
+}

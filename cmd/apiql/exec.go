@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 
 	"github.com/apiql/apiql/engine"
@@ -20,7 +19,8 @@ const execUsage = `Usage: apiql exec [flags] "SQL; SQL ..."
 
 Runs statements in order and prints each result. The first failing statement
 stops the run (--continue-on-error runs the rest); the exit code is 1 when any
-statement failed.
+statement failed. Ctrl-C, SIGTERM and SIGHUP stop the running statement (its
+calls cancelled, a write's report printed) and exit 130, 143 and 129.
 
 Examples:
   apiql exec --sandbox "SELECT name, slug FROM digitalocean.images.images WHERE type = 'distribution'"
@@ -44,7 +44,7 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c.register(fs)
 	fs.StringVar(&file, "i", "", "read statements from `FILE` (- for stdin)")
 	fs.StringVar(&file, "infile", "", "same as -i")
-	fs.StringVar(&outfile, "f", "", "write results to `FILE` instead of stdout")
+	fs.StringVar(&outfile, "f", "", "write results to `FILE` instead of stdout (through a file beside it, put in place only when the run succeeds; never an input file)")
 	fs.StringVar(&outfile, "outfile", "", "same as -f")
 	fs.BoolVar(&continueOnErr, "continue-on-error", false, "run the remaining statements after one fails (the exit code is still 1)")
 	fs.Usage = func() {
@@ -123,22 +123,46 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, `  hint: apiql exec --sandbox "SHOW PROVIDERS"`)
 		return 2
 	}
-	out := stdout
-	if outfile != "" {
-		f, err := os.Create(outfile)
-		if err != nil {
-			fmt.Fprintf(stderr, "apiql exec: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		out = f
-	}
-	format, err := c.format(out)
+	format, err := c.format(stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "apiql exec: %v\n", err)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Everything is checked: the results may go to a file now (a
+	// temporary one, put in place when the run succeeds).
+	out := stdout
+	var of *outFile
+	if outfile != "" {
+		of, err = createOutFile(outfile, append([]string{file}, c.varFiles...))
+		if err != nil {
+			fmt.Fprintf(stderr, "apiql exec: %v\n", err)
+			if errors.As(err, new(errNamesInput)) {
+				return 2
+			}
+			return 1
+		}
+		out = of.f
+	}
+	code := runStatements(&c, src, stmts, format, out, stderr, continueOnErr)
+	if of != nil {
+		if code != 0 && !(continueOnErr && code == 1) {
+			of.abort()
+			fmt.Fprintf(stderr, "apiql: %s is left as it was: the run did not succeed\n", outfile)
+			return code
+		}
+		if err := of.commit(); err != nil {
+			fmt.Fprintf(stderr, "apiql exec: writing %s: %v\n", outfile, err)
+			return 1
+		}
+	}
+	return code
+}
+
+// runStatements runs the statements of src and prints their results on
+// out; it returns the exit code: 0, 1 when a statement failed, or 128 +
+// the number of a signal that stopped the run.
+func runStatements(c *config, src string, stmts []sqltext.Statement, format shell.Format, out, stderr io.Writer, continueOnErr bool) int {
+	ctx, gotSignal, stop := stoppable(context.Background())
 	defer stop()
 
 	var prog *progress
@@ -151,6 +175,22 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer closeSess()
+	stopped := func(o engine.Outcome) bool {
+		sig := gotSignal()
+		if sig == 0 {
+			return false
+		}
+		// What was stopped, and for a write what it had done.
+		msg := "cancelled by " + signalName(sig)
+		if more := len(stmts) - o.N; more > 0 {
+			msg += fmt.Sprintf("; %d more statement(s) not run", more)
+		}
+		fmt.Fprintf(stderr, "apiql: statement %d %s\n", o.N, msg)
+		if isWrite(o.Statement.Kind) && !errors.Is(o.Err, context.Canceled) {
+			fmt.Fprintf(stderr, "apiql: %v\n", o.Err)
+		}
+		return true
+	}
 	printer := &shell.Printer{Out: out, Info: stderr, Format: format, Headers: !c.noHeaders, Null: c.null.ptr(), Several: len(stmts) > 1}
 	failed := false
 	var outErr error
@@ -163,6 +203,10 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return nil
 	}, func(o engine.Outcome) bool {
 		prog.clear()
+		if o.Err != nil && stopped(o) {
+			failed = true
+			return false
+		}
 		if o.Err != nil {
 			failed = true
 			fmt.Fprintf(stderr, "apiql: %v\n", o.Err)
@@ -186,6 +230,9 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := printer.Close(); err != nil {
 		fmt.Fprintf(stderr, "apiql: writing output: %v\n", err)
 		return 1
+	}
+	if sig := gotSignal(); sig != 0 {
+		return 128 + int(sig)
 	}
 	if failed {
 		return 1
@@ -240,4 +287,9 @@ func interleaved(fs *flag.FlagSet, args []string) []string {
 	// "--" ends the flags, so that a positional argument that starts with
 	// "-" is not read as one.
 	return append(append(flags, "--"), pos...)
+}
+
+// isWrite reports whether a statement kind may change resources.
+func isWrite(k sqltext.StmtKind) bool {
+	return k == sqltext.Insert || k == sqltext.Update || k == sqltext.Delete || k == sqltext.Exec
 }

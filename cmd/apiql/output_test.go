@@ -92,3 +92,71 @@ func TestNullFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestOutfileNeverTruncatedByAFailure: -f FILE keeps what FILE held when
+// the run fails for any reason, refuses to name an input, and is written
+// whole (through a file beside it) when the run succeeds.
+func TestOutfileNeverTruncatedByAFailure(t *testing.T) {
+	newTestAPI(t, "tok")
+	dir := t.TempDir()
+	out := dir + "/out.csv"
+	query := dir + "/q.iql"
+	vars := dir + "/vars.json"
+	const before = "precious\n"
+	write := func(path, s string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(s), 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(query, "SELECT '{{ .x }}' AS x;\n")
+	write(vars, `{"x": "1"}`)
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		file string // the file that must keep its content
+	}{
+		{"usage error", nil, []string{"exec", "-o", "yaml", "-f", out, "SELECT 1"}, out},
+		{"syntax error", nil, []string{"exec", "-f", out, "SELEC 1"}, out},
+		{"unterminated string", nil, []string{"exec", "-f", out, "SELECT 'a"}, out},
+		{"missing token", []string{"DIGITALOCEAN_TOKEN="}, []string{"exec", "-f", out, "SELECT count(*) FROM " + imagesTable}, out},
+		{"undefined variable", nil, []string{"exec", "-f", out, "SELECT '{{ .nope }}'"}, out},
+		{"second statement fails", nil, []string{"exec", "-f", out, "SELECT 1; SELECT nosuch FROM " + imagesTable}, out},
+		{"-f names -i", nil, []string{"exec", "-i", query, "--vars", vars, "-f", query}, query},
+		{"-f names --vars", nil, []string{"exec", "-i", query, "--vars", vars, "-f", vars}, vars},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, kv := range tc.env {
+				k, v, _ := strings.Cut(kv, "=")
+				t.Setenv(k, v)
+			}
+			want, _ := os.ReadFile(tc.file)
+			if tc.file == out {
+				write(out, before)
+				want = []byte(before)
+			}
+			r := runApiql(t, "", tc.args...)
+			if r.code == 0 {
+				t.Fatalf("want a failure:\n%v", r)
+			}
+			if got, _ := os.ReadFile(tc.file); string(got) != string(want) {
+				t.Errorf("%s now holds %q, want %q as before\n%v", tc.file, got, want, r)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+				t.Errorf("files left beside: %v", entries)
+			}
+		})
+	}
+	write(out, before)
+	r := runApiql(t, "", "exec", "-i", query, "--vars", vars, "-o", "csv", "-f", out)
+	if got, _ := os.ReadFile(out); r.code != 0 || string(got) != "x\n1\n" {
+		t.Errorf("a successful run wrote %q:\n%v", got, r)
+	}
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o640 {
+		t.Errorf("the file's mode changed: %v %v", st.Mode(), err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+		t.Errorf("files left beside: %v", entries)
+	}
+}

@@ -723,6 +723,12 @@ func (s *Session) sqliteError(st sqltext.Statement, err error) error {
 			return errorf(findQualified(st, name[:strings.IndexByte(name, '.')], name[strings.IndexByte(name, '.')+1:]),
 				"SHOW RESOURCES IN "+name+" lists its resources", "%s is a service, not a resource: resources are named provider.service.resource", name)
 		}
+		if m[1] == "table" {
+			if id := s.resourceNamed(name); id != "" {
+				return errorf(findQualifiedName(st, name), "resources are named provider.service.resource; SHOW RESOURCES IN <provider>.<service> lists them",
+					"no such table: %s; did you mean %s?", name, id)
+			}
+		}
 		if m[1] == "column" {
 			hint = "DESCRIBE <resource> lists a resource's columns"
 			if i := strings.LastIndexByte(name, '.'); i >= 0 {
@@ -742,6 +748,51 @@ func (s *Session) sqliteError(st sqltext.Statement, err error) error {
 		return err
 	}
 	return errorf(-1, "", "%s", msg)
+}
+
+// resourceNamed returns the three-part name of the resource that a
+// shorter name (images, images.images) or a near one stands for, when
+// there is exactly one, or "".
+func (s *Session) resourceNamed(name string) string {
+	parts := strings.Split(name, ".")
+	if len(parts) > 2 {
+		return ""
+	}
+	var exact, all []string
+	for _, p := range s.reg.Providers {
+		for _, sv := range p.Services {
+			for _, r := range sv.Resources {
+				short := r.Name
+				if len(parts) == 2 {
+					short = sv.Name + "." + r.Name
+				}
+				all = append(all, short)
+				if strings.EqualFold(short, name) {
+					exact = append(exact, r.ID())
+				}
+			}
+		}
+	}
+	if len(exact) == 1 {
+		return exact[0]
+	}
+	if len(exact) > 1 {
+		return ""
+	}
+	near := registry.Nearest(name, all)
+	if near == "" {
+		return ""
+	}
+	return s.resourceNamed(near)
+}
+
+// findQualifiedName returns the offset of a name of one or two dotted
+// parts in the statement, or -1.
+func findQualifiedName(st sqltext.Statement, name string) int {
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		return findQualified(st, name[:i], name[i+1:])
+	}
+	return findToken(st, name)
 }
 
 // findLastToken returns the offset of the last token whose text is text, or -1.

@@ -225,9 +225,13 @@ func (s *Session) service(name string, pos int) (*registry.Service, error) {
 	if sv == nil {
 		var names []string
 		for _, sv := range p.Services {
-			names = append(names, p.Name+"."+sv.Name)
+			names = append(names, sv.Name)
 		}
-		return nil, wrap(pos, "", &registry.NotFoundError{Kind: "service", Name: name, Suggestion: registry.Nearest(name, names), Hint: "see SHOW SERVICES IN " + p.Name})
+		e := &registry.NotFoundError{Kind: "service", Name: name, Hint: "see SHOW SERVICES IN " + p.Name}
+		if near := registry.Nearest(parts[1], names); near != "" {
+			e.Suggestion = p.Name + "." + near
+		}
+		return nil, wrap(pos, "", e)
 	}
 	return sv, nil
 }

@@ -133,7 +133,7 @@ func LoadFS(fsys fs.FS, name string) (*Registry, error) {
 func newRegistry(ps []*Provider) *Registry {
 	byName := map[string]*Provider{}
 	for _, p := range ps {
-		byName[p.Name] = p
+		byName[strings.ToLower(p.Name)] = p // names match case-insensitively
 	}
 	r := &Registry{}
 	for _, p := range byName {

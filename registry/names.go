@@ -29,8 +29,14 @@ func (e *NotFoundError) Error() string {
 	return msg
 }
 
-func notFound(kind, name string, known []string, listCmd string) *NotFoundError {
-	e := &NotFoundError{Kind: kind, Name: name, Suggestion: Nearest(name, known)}
+// notFound reports the unknown name (whole, as the user wrote it); part is
+// its unknown last part, compared with the known names of that level, and
+// a suggestion is prefix plus the nearest of them, when one is close.
+func notFound(kind, name, prefix, part string, known []string, listCmd string) *NotFoundError {
+	e := &NotFoundError{Kind: kind, Name: name}
+	if s := Nearest(part, known); s != "" {
+		e.Suggestion = prefix + s
+	}
 	if listCmd != "" {
 		e.Hint = "see " + listCmd
 	}
@@ -51,12 +57,16 @@ func Nearest(name string, known []string) string {
 	if bestD < 0 {
 		return ""
 	}
-	// Accept up to a third of the name's length in edits (at least 2).
+	// Accept up to a third of the name's length in edits (2 from four
+	// letters, 1 below), and never a name that shares nothing with it.
 	limit := len(name) / 3
-	if limit < 2 {
-		limit = 2
+	switch {
+	case len(name) >= 4:
+		limit = max(limit, 2)
+	default:
+		limit = 1
 	}
-	if bestD > limit {
+	if bestD > limit || bestD >= len(name) {
 		return ""
 	}
 	return best

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"sort"
 	"strings"
 )
 
@@ -200,10 +199,10 @@ func (r *Resource) Field(name string) *Field {
 	return nil
 }
 
-// Method returns the method named name, or nil.
+// Method returns the method named name, matched case-insensitively, or nil.
 func (r *Resource) Method(name string) *Method {
 	for _, m := range r.Methods {
-		if m.Name == name {
+		if strings.EqualFold(m.Name, name) {
 			return m
 		}
 	}
@@ -265,29 +264,31 @@ func (m *Method) RequiredBody() []string {
 	return names
 }
 
-// Provider returns the provider named name, or nil.
+// Provider returns the provider named name, matched case-insensitively
+// (as SQL matches names), or nil.
 func (r *Registry) Provider(name string) *Provider {
-	i := sort.Search(len(r.Providers), func(i int) bool { return r.Providers[i].Name >= name })
-	if i < len(r.Providers) && r.Providers[i].Name == name {
-		return r.Providers[i]
+	for _, p := range r.Providers {
+		if strings.EqualFold(p.Name, name) {
+			return p
+		}
 	}
 	return nil
 }
 
-// Service returns the service named name, or nil.
+// Service returns the service named name, matched case-insensitively, or nil.
 func (p *Provider) Service(name string) *Service {
 	for _, s := range p.Services {
-		if s.Name == name {
+		if strings.EqualFold(s.Name, name) {
 			return s
 		}
 	}
 	return nil
 }
 
-// Resource returns the resource named name, or nil.
+// Resource returns the resource named name, matched case-insensitively, or nil.
 func (s *Service) Resource(name string) *Resource {
 	for _, r := range s.Resources {
-		if r.Name == name {
+		if strings.EqualFold(r.Name, name) {
 			return r
 		}
 	}
@@ -304,7 +305,7 @@ func (r *Registry) Resource(id string) (*Resource, error) {
 	}
 	p := r.Provider(parts[0])
 	if p == nil {
-		return nil, notFound("provider", parts[0], r.providerNames(), "SHOW PROVIDERS")
+		return nil, notFound("provider", parts[0], "", parts[0], r.providerNames(), "SHOW PROVIDERS")
 	}
 	s := p.Service(parts[1])
 	if s == nil {
@@ -312,7 +313,7 @@ func (r *Registry) Resource(id string) (*Resource, error) {
 		for _, s := range p.Services {
 			names = append(names, s.Name)
 		}
-		return nil, notFound("service", p.Name+"."+parts[1], prefixed(p.Name+".", names), "SHOW SERVICES IN "+p.Name)
+		return nil, notFound("service", p.Name+"."+parts[1], p.Name+".", parts[1], names, "SHOW SERVICES IN "+p.Name)
 	}
 	res := s.Resource(parts[2])
 	if res == nil {
@@ -320,7 +321,7 @@ func (r *Registry) Resource(id string) (*Resource, error) {
 		for _, r := range s.Resources {
 			names = append(names, r.Name)
 		}
-		return nil, notFound("resource", id, prefixed(p.Name+"."+s.Name+".", names), "SHOW RESOURCES IN "+p.Name+"."+s.Name)
+		return nil, notFound("resource", p.Name+"."+s.Name+"."+parts[2], p.Name+"."+s.Name+".", parts[2], names, "SHOW RESOURCES IN "+p.Name+"."+s.Name)
 	}
 	return res, nil
 }
@@ -357,12 +358,4 @@ func (r *Registry) providerNames() []string {
 		names = append(names, p.Name)
 	}
 	return names
-}
-
-func prefixed(prefix string, names []string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = prefix + n
-	}
-	return out
 }

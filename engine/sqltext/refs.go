@@ -393,7 +393,7 @@ func dottedName(toks []Token, i int) (int, Ref, bool) {
 			return 0, Ref{}, false
 		}
 		parts = append(parts, toks[i].Value)
-		if i+2 < len(toks) && toks[i+1].IsOp(".") && toks[i+1].Pos == toks[i].End {
+		if i+2 < len(toks) && toks[i+1].IsOp(".") {
 			i += 2
 			continue
 		}

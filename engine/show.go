@@ -128,7 +128,7 @@ func (s *Session) show(st sqltext.Statement) (*Result, error) {
 		if err != nil {
 			return nil, wrap(namePos, "", err)
 		}
-		res := &Result{Columns: []Column{{"MethodName", "string"}, {"RequiredParams", "string"}, {"SQLVerb", "string"}}, Rows: [][]any{}}
+		res := &Result{Columns: []Column{{"MethodName", "string"}, {"RequiredParams", "string"}, {"OptionalParams", "string"}, {"SQLVerb", "string"}}, Rows: [][]any{}}
 		if extended {
 			res.Columns = append(res.Columns, Column{"description", "string"})
 		}
@@ -140,7 +140,18 @@ func (s *Session) show(st sqltext.Statement) (*Result, error) {
 			for _, b := range m.RequiredBody() {
 				req = append(req, "data__"+b)
 			}
-			row := []any{m.Name, strings.Join(req, ", "), strings.ToUpper(m.Verb)}
+			var opt []string
+			for _, p := range m.Params {
+				if !p.Required {
+					opt = append(opt, p.Name+paramValues(p, true)+excludes(p))
+				}
+			}
+			for _, b := range m.Body {
+				if !b.Required {
+					opt = append(opt, "data__"+b.Name+paramValues(b, true))
+				}
+			}
+			row := []any{m.Name, strings.Join(req, ", "), strings.Join(opt, ", "), strings.ToUpper(m.Verb)}
 			if extended {
 				row = append(row, firstLine(m.Description))
 			}
@@ -165,18 +176,84 @@ func (s *Session) describe(st sqltext.Statement) (*Result, error) {
 	if n < len(toks) {
 		return nil, errorf(toks[n].Pos, "write DESCRIBE [EXTENDED] <provider>.<service>.<resource>", "unexpected %q after the resource name", toks[n].Text)
 	}
-	res := &Result{Columns: []Column{{"name", "string"}, {"type", "string"}}, Rows: [][]any{}}
+	res := &Result{Columns: []Column{{"name", "string"}, {"type", "string"}, {"filter", "string"}}, Rows: [][]any{}}
 	if extended {
 		res.Columns = append(res.Columns, Column{"description", "string"})
 	}
 	for _, f := range r.Fields {
-		row := []any{f.Name, f.Type}
+		row := []any{f.Name, f.Type, columnFilters(r, f.Name)}
 		if extended {
 			row = append(row, oneLine(f.Description))
 		}
 		res.Rows = append(res.Rows, row)
 	}
+	// The parameter columns: filters that are not fields (tag_name), and
+	// parameters that stand for a field (image_id).
+	for _, p := range paramColumns(r) {
+		row := []any{p.Name, p.Type, columnFilters(r, p.Name)}
+		if extended {
+			row = append(row, oneLine(p.Description))
+		}
+		res.Rows = append(res.Rows, row)
+	}
 	return res, nil
+}
+
+// columnFilters says how a WHERE condition on the column reaches the
+// select methods: which method takes it, with which values, and whether
+// only the API can apply it; "" when no method does.
+func columnFilters(r *registry.Resource, col string) string {
+	var out []string
+	for _, m := range r.MethodsFor(registry.VerbSelect) {
+		for _, p := range m.Params {
+			switch {
+			case strings.EqualFold(p.Name, col) && r.Field(p.Name) != nil && p.Field == "":
+				// A parameter that shares its name with a field but
+				// filters something else (the images list's type).
+				out = append(out, fmt.Sprintf("%s: %s%s is the API's filter of that name (other values compare this field)", m.Name, p.Name, paramValues(p, false)))
+			case strings.EqualFold(p.Name, col) && r.Field(p.Name) == nil && p.Field == "":
+				out = append(out, fmt.Sprintf("%s: %s%s%s, applied by the API only (the column holds the value sent)", m.Name, p.Name, paramValues(p, false), excludes(p)))
+			case strings.EqualFold(p.Name, col):
+				out = append(out, fmt.Sprintf("%s: %s%s%s", m.Name, p.Name, paramValues(p, false), excludes(p)))
+			case strings.EqualFold(p.Field, col):
+				out = append(out, fmt.Sprintf("%s: %s = <value> is sent as %s%s", m.Name, col, p.Name, excludes(p)))
+			}
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// paramValues renders the values a parameter takes: " = a | b" (or, in a
+// list of params, " (a | b)"); "" for any value.
+func paramValues(p *registry.Param, list bool) string {
+	var vals []string
+	switch {
+	case len(p.Enum) > 0:
+		vals = p.Enum
+	case p.Type == registry.TypeBoolean:
+		vals = []string{"true", "false"}
+	}
+	if len(vals) == 0 {
+		if !list && p.Type == registry.TypeInteger {
+			return " = <integer>"
+		}
+		if !list {
+			return " = <value>"
+		}
+		return ""
+	}
+	if list {
+		return " (" + strings.Join(vals, " | ") + ")"
+	}
+	return " = " + strings.Join(vals, " | ")
+}
+
+// excludes names the params the API refuses with p, as " (not with x)".
+func excludes(p *registry.Param) string {
+	if len(p.Excludes) == 0 {
+		return ""
+	}
+	return " (not with " + strings.Join(p.Excludes, ", ") + ")"
 }
 
 // nameArg reads a resource name from toks. It returns the resource and the

@@ -336,12 +336,14 @@ func (s *Session) Stream(ctx context.Context, st sqltext.Statement) (*Rows, erro
 		return rowsOf(s.delete(ctx, st))
 	case sqltext.Exec:
 		return rowsOf(s.exec(ctx, st))
+	case sqltext.Explain:
+		return rowsOf(s.explain(ctx, st))
 	}
 	word := ""
 	if len(st.Tokens) > 0 {
 		word = st.Tokens[0].Text
 	}
-	return nil, errorf(0, "statements are SELECT, INSERT, UPDATE, DELETE, EXEC, SHOW and DESCRIBE",
+	return nil, errorf(0, "statements are SELECT, INSERT, UPDATE, DELETE, EXEC, SHOW, DESCRIBE and EXPLAIN",
 		"%q statements are not supported", word)
 }
 

@@ -635,7 +635,9 @@ func TestMask(t *testing.T) {
 	}
 	for _, tc := range []struct{ in, token, want string }{
 		{`{"a":"x tok-0123456789 y","tok-0123456789":1}`, "tok-0123456789", `{"a":"x *** y","tok-0123456789":1}`},
-		{`{"id":1,"n":"1"}`, "1", `{"id":1,"n":"***"}`},
+		{`{"id":1,"n":"1"}`, "1", `{"id":1,"n":"1"}`},
+		{`{"n":"a sandbox image"}`, "sandbox", `{"n":"a sandbox image"}`},
+		{`{"id":12345678,"n":"12345678"}`, "12345678", `{"id":12345678,"n":"***"}`},
 		{`{"a":"q\"tok-0123456789"}`, "tok-0123456789", `{"a":"q\"***"}`},
 	} {
 		if got := string(provider.MaskJSON([]byte(tc.in), tc.token)); got != tc.want || !json.Valid([]byte(got)) {

@@ -72,9 +72,11 @@ func wordRune(r rune) bool {
 
 // MaskJSON masks the token inside the string values of a JSON text (an API
 // may echo the token back in its data), leaving keys, numbers and the
-// JSON's validity alone. It returns b itself when the token is not in it.
+// JSON's validity alone. A token shorter than 8 characters (the sandbox's
+// "sandbox", a test token) is no secret worth changing data for: it is
+// left alone. It returns b itself when the token is not in it.
 func MaskJSON(b []byte, token string) []byte {
-	if token == "" || !bytes.Contains(b, []byte(token)) {
+	if len(token) < shortToken || !bytes.Contains(b, []byte(token)) {
 		return b
 	}
 	var out []byte

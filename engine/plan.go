@@ -23,9 +23,13 @@ type refPlan struct {
 	// key identifies the fetch: the same key is fetched once per statement.
 	key string
 	// dedupe is set when several calls may answer with the same object
-	// (an IN list on a field the API matches loosely): an object already
-	// inserted is skipped, as SQL's IN would return it once.
+	// (an IN list): an object already inserted (by the resource's
+	// identity) is skipped, as SQL's IN would return it once.
 	dedupe bool
+	// intersect, when set, keeps only the objects that the calls of
+	// every condition on one parameter found (tag_name = 'a' AND
+	// tag_name = 'b').
+	intersect *intersection
 	// conns are the connections the reference is read through.
 	conns []string
 	// deps are the parameters bound from other rows of the statement
@@ -52,7 +56,11 @@ type binding struct {
 	byField bool
 	// extra are further conjuncts the binding applies (a shadowing
 	// parameter named twice); they are neutralized with pred.
-	extra   []sqltext.Pred
+	extra []sqltext.Pred
+	// sets, when the parameter column is named in several conditions
+	// with different values, holds each condition's values: an object is
+	// a row when every condition's calls find it (send holds them all).
+	sets    [][]string
 	param   *registry.Param
 	pred    sqltext.Pred
 	send    []string
@@ -364,12 +372,22 @@ func chooseMethod(ref sqltext.Ref, res *registry.Resource, preds []sqltext.Pred,
 	}
 	p := &refPlan{ref: ref, res: res, method: best, deps: bestDeps}
 	p.calls = fanOut(bestBinds)
+	if len(p.calls) > 1 {
+		// Several calls may find one object (tag_name IN ('a', 'b') and an
+		// image with both tags): a WHERE clause never adds rows, so it is
+		// one row, by the resource's identity.
+		p.dedupe = true
+	}
 	for _, b := range bestBinds {
-		if (b.byField || res.Field(b.param.Name) != nil) && len(b.send) > 1 {
-			// Values of a field filter may find one object twice (the
-			// API may match loosely): SQL's IN returns it once.
-			p.dedupe = true
+		if b.sets == nil {
+			continue
 		}
+		if err := intersectable(res, b, bestBinds, bestDeps); err != nil {
+			return nil, err
+		}
+		p.intersect = &intersection{param: b.param.Name, sets: b.sets}
+	}
+	for _, b := range bestBinds {
 		if b.neutral {
 			for _, pr := range b.extra {
 				p.neutral = append(p.neutral, sqltext.Span{Pos: pr.Pos, End: pr.End})
@@ -387,6 +405,50 @@ func chooseMethod(ref sqltext.Ref, res *registry.Resource, preds []sqltext.Pred,
 		}
 	}
 	return p, nil
+}
+
+// intersection is a parameter named in several conditions: each set holds
+// one condition's values.
+type intersection struct {
+	param string
+	sets  [][]string
+}
+
+// keeps reports whether an object that the calls with the values found
+// (the parameter's values) satisfies every condition.
+func (x *intersection) keeps(found map[string]bool) bool {
+	for _, set := range x.sets {
+		ok := false
+		for _, v := range set {
+			ok = ok || found[v]
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// intersectable refuses an intersection of conditions that apiql cannot
+// compute: it needs the resource's identity, and no other parameter with
+// several values or from other rows.
+func intersectable(res *registry.Resource, b binding, binds []binding, deps []dep) error {
+	what := fmt.Sprintf("%s is named in several conditions with different values", b.param.Name)
+	if res.IdentityField() == "" {
+		return errorf(b.extra[0].Pos, fmt.Sprintf("give %s one condition, and filter further in an outer query", b.param.Name),
+			"%s, and %s declares no identity to match the objects each finds", what, res.ID())
+	}
+	for _, o := range binds {
+		if o.param != b.param && len(dedupe(o.send)) > 1 {
+			return errorf(b.extra[0].Pos, fmt.Sprintf("give %s or %s one value, and filter further in an outer query", b.param.Name, o.param.Name),
+				"%s, and %s has several values too: apiql intersects the calls of one parameter only", what, o.param.Name)
+		}
+	}
+	if len(deps) > 0 {
+		return errorf(b.extra[0].Pos, fmt.Sprintf("give %s one condition, and filter further in an outer query", b.param.Name),
+			"%s, and the same fetch takes parameters from other rows", what)
+	}
+	return nil
 }
 
 func dedupe(ss []string) []string {
@@ -461,8 +523,29 @@ func bindMethod(res *registry.Resource, m *registry.Method, preds []sqltext.Pred
 			if !ok {
 				continue
 			}
-			found = &b
-			break
+			if found == nil {
+				found = &b
+				continue
+			}
+			if found.neutral && b.neutral && !found.byField && !b.byField {
+				// The parameter column named again (tag_name = 'a' AND
+				// tag_name = 'b'): the API applies every condition, the
+				// rows being the objects that each of them finds.
+				found.extra = append(found.extra, pr)
+				if found.sets == nil {
+					found.sets = [][]string{found.send}
+				}
+				found.sets = append(found.sets, b.send)
+				for i, v := range b.send {
+					if !contains(found.send, v) {
+						found.send = append(found.send, v)
+						found.cols = append(found.cols, b.cols[i])
+					}
+				}
+			}
+		}
+		if found != nil && found.sets != nil && allSame(found.sets) {
+			found.sets = nil // the same values each time: one condition
 		}
 		if found == nil {
 			if prm.Required {
@@ -473,6 +556,21 @@ func bindMethod(res *registry.Resource, m *registry.Method, preds []sqltext.Pred
 		binds = append(binds, *found)
 	}
 	return binds, missing
+}
+
+// allSame reports whether every set holds the same values.
+func allSame(sets [][]string) bool {
+	for _, s := range sets[1:] {
+		if len(dedupe(s)) != len(dedupe(sets[0])) {
+			return false
+		}
+		for _, v := range s {
+			if !contains(sets[0], v) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // exclusive keeps the bindings the API takes together: of two parameters

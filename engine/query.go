@@ -188,7 +188,10 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 		rows := new(int)
 		for _, c := range p.calls {
 			j := job{plan: p, mat: m, call: c, rows: rows}
-			if len(p.calls) > 1 && !p.method.Paginated {
+			if len(p.calls) > 1 && (!p.method.Paginated || len(p.deps) == 0) {
+				// A fan-out of WHERE values: its answers go in in call
+				// order, so that an object several calls find is the
+				// first call's row, whichever answer came first.
 				j.held = new([]json.RawMessage)
 			}
 			jobs = append(jobs, j)
@@ -248,7 +251,7 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 					return nil
 				}
 				if j.plan.dedupe {
-					objs = unseen(seenObjs, j.plan, objs)
+					objs = unseen(seenObjs, j.plan, j.call, objs)
 				}
 				n, err := j.mat.Insert(ctx, objs, j.call.cols)
 				*j.rows += n
@@ -287,13 +290,38 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	found := map[*refPlan]map[string]map[string]bool{} // intersections: identity -> values that found it
+	for _, j := range jobs {
+		if j.held == nil || j.plan.intersect == nil {
+			continue
+		}
+		if found[j.plan] == nil {
+			found[j.plan] = map[string]map[string]bool{}
+		}
+		for _, o := range *j.held {
+			k := identity(j.plan, j.call, o)
+			if found[j.plan][k] == nil {
+				found[j.plan][k] = map[string]bool{}
+			}
+			found[j.plan][k][j.call.send[j.plan.intersect.param]] = true
+		}
+	}
 	for _, j := range jobs {
 		if j.held == nil {
 			continue
 		}
 		objs := *j.held
+		if x := j.plan.intersect; x != nil {
+			var keep []json.RawMessage
+			for _, o := range objs {
+				if x.keeps(found[j.plan][identity(j.plan, j.call, o)]) {
+					keep = append(keep, o)
+				}
+			}
+			objs = keep
+		}
 		if j.plan.dedupe {
-			objs = unseen(seenObjs, j.plan, objs)
+			objs = unseen(seenObjs, j.plan, j.call, objs)
 		}
 		if _, err := j.mat.Insert(ctx, objs, j.call.cols); err != nil {
 			return fmt.Errorf("%s: %w", j.plan.res.ID(), err)
@@ -307,14 +335,42 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 	return tx.Commit()
 }
 
-// unseen drops the objects already inserted for plan.
-func unseen(seen map[*refPlan]map[string]bool, plan *refPlan, objs []json.RawMessage) []json.RawMessage {
+// identity is what identifies an object of plan's resource fetched through
+// connection conn: its identity field's value (the registry's identity),
+// or, when the resource has none or the object lacks it, the whole object.
+//
+// An object is identified within its connection and within the path
+// parameters of the call that found it (a part of widget 7 is not a part
+// of widget 9), except the parameter that stands for the identity itself
+// (image_id, an image's id or slug).
+func identity(plan *refPlan, call callParams, o json.RawMessage) string {
+	f := plan.res.IdentityField()
+	var b strings.Builder
+	b.WriteString(call.conn)
+	for _, p := range plan.method.Params {
+		if p.In == registry.InPath && !(f != "" && p.Field == f) {
+			b.WriteString("\x00" + p.Name + "=" + call.send[p.Name])
+		}
+	}
+	if f != "" {
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(o, &fields) == nil {
+			if v, ok := fields[f]; ok && string(v) != "null" {
+				return b.String() + "\x00\x01" + string(v)
+			}
+		}
+	}
+	return b.String() + "\x00\x02" + string(o)
+}
+
+// unseen drops the objects already inserted for plan (by identity).
+func unseen(seen map[*refPlan]map[string]bool, plan *refPlan, call callParams, objs []json.RawMessage) []json.RawMessage {
 	if seen[plan] == nil {
 		seen[plan] = map[string]bool{}
 	}
 	var out []json.RawMessage
 	for _, o := range objs {
-		if k := string(o); !seen[plan][k] {
+		if k := identity(plan, call, o); !seen[plan][k] {
 			seen[plan][k] = true
 			out = append(out, o)
 		}

@@ -38,6 +38,7 @@
 //	resources:                   # resource name -> resource
 //	  images:
 //	    description: ...
+//	    identity: id             # the field that identifies an object
 //	    fields:                  # required; in order: the columns of SELECT *
 //	      - {name: id, type: integer, description: ...}
 //	    methods:                 # method name -> method, in order
@@ -51,6 +52,12 @@
 //	          image_id: {in: path, required: true, type: string, field: id, description: ...}
 //	        body:                # request body fields, in order
 //	          name: {required: true, type: string, description: ...}
+//
+// identity names the field that identifies an object: objects that several
+// calls of one statement return (WHERE tag_name IN ('a', 'b')) are one row.
+// When it is absent, the field a select method's one required path param
+// stands for (field:) is the identity; a resource with neither is deduplicated
+// by whole objects.
 //
 // Types are string (the default), integer, number, boolean, array and
 // object. A param takes in (path or query; required under params:),

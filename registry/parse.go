@@ -173,11 +173,12 @@ func (d *decoder) service(n *yaml.Node, p *Provider, base string) *Service {
 func (d *decoder) resource(key, val *yaml.Node, s *Service) *Resource {
 	ctx := fmt.Sprintf("resource %q", key.Value)
 	d.ident(key, "resource")
-	m := d.object(val, ctx, "description", "fields", "methods")
+	m := d.object(val, ctx, "description", "identity", "fields", "methods")
 	if m == nil {
 		return nil
 	}
 	r := &Resource{Name: key.Value, Description: d.str(m, "description", ctx), Service: s, Pos: d.pos(key)}
+	r.Identity = d.str(m, "identity", ctx)
 
 	first := map[string]*Field{}
 	for _, item := range d.list(m, "fields", ctx) {
@@ -195,6 +196,18 @@ func (d *decoder) resource(key, val *yaml.Node, s *Service) *Resource {
 	}
 	if len(first) == 0 && m["fields"] == nil {
 		d.missing(key, "fields", ctx, "list the resource's fields, e.g. fields: [{name: id, type: integer}]")
+	}
+	if r.Identity != "" && first[r.Identity] == nil {
+		var names []string
+		for _, f := range r.Fields {
+			names = append(names, f.Name)
+		}
+		e := d.errorf(d.deref(m["identity"]), "%s: identity %q names no field", ctx, r.Identity)
+		if near := Nearest(r.Identity, names); near != "" {
+			e.withHint("did you mean %q?", near)
+		} else {
+			e.withHint("identity: names the field that identifies an object, e.g. identity: id")
+		}
 	}
 
 	ps, _ := d.pairs(m["methods"], "methods of "+ctx, "method")

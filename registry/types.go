@@ -92,6 +92,10 @@ type Service struct {
 type Resource struct {
 	Name        string
 	Description string
+	// Identity names the field that identifies an object (id): objects
+	// that several calls return are one row. Empty when not declared; see
+	// IdentityField.
+	Identity string
 	// Fields in declaration order; this is the order of SELECT *.
 	Fields []*Field
 	// Methods in declaration order.
@@ -197,6 +201,26 @@ func (r *Resource) Field(name string) *Field {
 		}
 	}
 	return nil
+}
+
+// IdentityField returns the field that identifies an object of the
+// resource: Identity when declared, else the field that the required path
+// parameter of a select method stands for (get's image_id, field: id),
+// else "" (no identity known).
+func (r *Resource) IdentityField() string {
+	if r.Identity != "" {
+		return r.Identity
+	}
+	for _, m := range r.MethodsFor(VerbSelect) {
+		req := m.RequiredParams()
+		if len(req) != 1 {
+			continue
+		}
+		if p := m.Param(req[0]); p.In == InPath && p.Field != "" && r.Field(p.Field) != nil {
+			return p.Field
+		}
+	}
+	return ""
 }
 
 // Method returns the method named name, matched case-insensitively, or nil.

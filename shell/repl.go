@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/chzyer/readline"
 
@@ -92,6 +93,11 @@ type REPL struct {
 	// shell waits for input are ignored on a terminal (where Ctrl-C is read
 	// as a key) and end the input otherwise. Nil: nothing is interrupted.
 	Interrupts <-chan os.Signal
+	// Stop delivers signals that end the shell (SIGTERM, SIGHUP): a
+	// running statement is cancelled as by an interrupt and what it did is
+	// reported, nothing more is read, and Run returns a *StoppedError.
+	// Nil: nothing stops the shell but its input.
+	Stop <-chan os.Signal
 	// ClearStatus, when set, is called before each statement runs and before
 	// anything is printed about it, so that a status line drawn on the
 	// terminal (fetch progress) can be erased.
@@ -105,6 +111,32 @@ type REPL struct {
 	failures int
 	hist     *history
 	rl       *readline.Instance
+	stopped  atomic.Value // the os.Signal that came on Stop
+	jsonOut  *Printer     // json of input that is not a terminal: one document
+}
+
+// StoppedError is what Run returns when a signal on Stop ended the shell.
+type StoppedError struct{ Signal os.Signal }
+
+func (e *StoppedError) Error() string { return "stopped by " + signalName(e.Signal) }
+
+// signalName is SIGTERM, SIGHUP or SIGINT, or what the signal says.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	case syscall.SIGINT:
+		return "SIGINT"
+	}
+	return sig.String()
+}
+
+// stopSignal returns the signal that came on Stop, or nil.
+func (r *REPL) stopSignal() os.Signal {
+	s, _ := r.stopped.Load().(os.Signal)
+	return s
 }
 
 // Run runs the shell until the input ends, .quit, or ctx is done. It returns
@@ -124,15 +156,46 @@ func (r *REPL) Run(ctx context.Context) error {
 	if r.Vars == nil {
 		r.Vars = map[string]any{}
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var rlMu sync.Mutex // guards r.rl against the stop watcher
+	if r.Stop != nil {
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case sig := <-r.Stop:
+				r.stopped.Store(sig)
+				cancel()
+				rlMu.Lock()
+				if r.rl != nil {
+					r.rl.Close() // unblock a Readline waiting for a key
+				}
+				rlMu.Unlock()
+			case <-done:
+			}
+		}()
+	}
+	var err error
 	if f, ok := r.Stdin.(*os.File); ok && readline.IsTerminal(int(f.Fd())) {
 		r.terminal = true
-		return r.runTerminal(ctx, f)
+		err = r.runTerminal(ctx, f, &rlMu)
+	} else {
+		err = r.runPiped(ctx)
 	}
-	return r.runPiped(ctx)
+	if r.jsonOut != nil {
+		if cerr := r.jsonOut.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	if sig := r.stopSignal(); sig != nil {
+		return &StoppedError{Signal: sig}
+	}
+	return err
 }
 
 // runTerminal reads lines with the line editor.
-func (r *REPL) runTerminal(ctx context.Context, in *os.File) error {
+func (r *REPL) runTerminal(ctx context.Context, in *os.File, rlMu *sync.Mutex) error {
 	fd := int(in.Fd())
 	editorOut := r.Stdout
 	if !isTerminalWriter(r.Stdout) {
@@ -190,7 +253,9 @@ func (r *REPL) runTerminal(ctx context.Context, in *os.File) error {
 	if err != nil {
 		return fmt.Errorf("shell: starting the line editor: %w", err)
 	}
+	rlMu.Lock()
 	r.rl = rl
+	rlMu.Unlock()
 	defer rl.Close()
 	r.loadHistory()
 
@@ -205,6 +270,8 @@ func (r *REPL) runTerminal(ctx context.Context, in *os.File) error {
 		}
 		line, err := rl.Readline()
 		switch {
+		case ctx.Err() != nil:
+			return nil
 		case errors.Is(err, readline.ErrInterrupt):
 			r.setPending(nil) // Ctrl-C: forget the line and the statement it continued
 			continue
@@ -437,6 +504,22 @@ func (r *REPL) runText(ctx context.Context, name, text string, firstLine int) (c
 	}()
 
 	printer := &Printer{Out: r.Stdout, Info: r.Stderr, Format: r.Format, Headers: r.Headers, Null: r.Null}
+	switch {
+	case r.terminal:
+	case r.format() == FormatJSON:
+		// Input that is not a terminal is one run: its json is one
+		// document (see Printer.Several), closed when the input ends or
+		// the format changes.
+		if r.jsonOut == nil {
+			r.jsonOut = &Printer{Out: r.Stdout, Info: r.Stderr, Format: FormatJSON, Several: true}
+		}
+		printer = r.jsonOut
+	case r.jsonOut != nil:
+		if err := r.jsonOut.Close(); err != nil {
+			r.fail(fmt.Errorf("writing output: %w", err))
+		}
+		r.jsonOut = nil
+	}
 	r.clearStatus()
 	err := r.Session.RunStream(qctx, text, func(_ engine.Outcome, rows *engine.Rows) error {
 		r.clearStatus()
@@ -450,10 +533,13 @@ func (r *REPL) runText(ctx context.Context, name, text string, firstLine int) (c
 		if more := total - o.N; more > 0 {
 			rest = "; " + count(int64(more), "more statement") + " not run"
 		}
-		if o.Err != nil && (interrupted.Load() || errors.Is(o.Err, context.Canceled) && ctx.Err() == nil) {
+		if o.Err != nil && (interrupted.Load() || r.stopSignal() != nil || errors.Is(o.Err, context.Canceled) && ctx.Err() == nil) {
 			if isWrite(o.Statement.Kind) && !errors.Is(o.Err, context.Canceled) {
 				// What a write had done when it was stopped.
 				rest += "\n" + o.Err.Error()
+			}
+			if sig := r.stopSignal(); sig != nil {
+				rest = " by " + signalName(sig) + rest
 			}
 			r.cancelled(rest)
 			cancelled = true

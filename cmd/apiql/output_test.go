@@ -160,3 +160,17 @@ func TestOutfileNeverTruncatedByAFailure(t *testing.T) {
 		t.Errorf("files left beside: %v", entries)
 	}
 }
+
+// TestShellPipedJSONIsOneDocument: the json of a shell fed by a pipe is
+// one JSON document, however many statements it ran.
+func TestShellPipedJSONIsOneDocument(t *testing.T) {
+	newTestAPI(t, "tok")
+	r := runApiql(t, "SELECT 1 AS a;\nSELECT 2 AS b; SELECT nosuch;\n.output json\nSHOW PROVIDERS;\n", "shell", "-o", "json")
+	var doc []struct {
+		Statement int              `json:"statement"`
+		Rows      []map[string]any `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc) != 3 {
+		t.Fatalf("stdout is not one document of 3 statements (%v):\n%v", err, r)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/apiql/apiql/engine"
 	"github.com/apiql/apiql/shell"
@@ -75,6 +76,10 @@ func runShell(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	interrupts := make(chan os.Signal, 1)
 	signal.Notify(interrupts, os.Interrupt)
 	defer signal.Stop(interrupts)
+	// SIGTERM and SIGHUP end it, the running statement cancelled alike.
+	stops := make(chan os.Signal, 1)
+	signal.Notify(stops, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(stops)
 
 	var prog *progress
 	if format == shell.FormatTable && isTerminal(stderr) {
@@ -110,11 +115,18 @@ func runShell(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Secrets:     envSecrets(sess),
 		Banner:      banner,
 		Interrupts:  interrupts,
+		Stop:        stops,
 		ClearStatus: prog.clear,
 	}
+	var stopped *shell.StoppedError
 	switch err := repl.Run(ctx); {
 	case err == nil:
 		return 0
+	case errors.As(err, &stopped):
+		if sig, ok := stopped.Signal.(syscall.Signal); ok {
+			return 128 + int(sig)
+		}
+		return 1
 	case errors.Is(err, shell.ErrStatementsFailed):
 		return 1
 	case errors.Is(err, shell.ErrInterrupted):

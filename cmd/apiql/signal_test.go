@@ -135,3 +135,68 @@ func TestCtrlCReadExitsCancelled(t *testing.T) {
 		t.Errorf("stderr:\n%s", got)
 	}
 }
+
+// TestShellStoppedBySignal: SIGTERM ends a shell fed by a pipe while a
+// DELETE runs (the report printed, the rest of the input not run, exit
+// 143), and SIGHUP ends a terminal shell waiting at its prompt (exit 129).
+func TestShellStoppedBySignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	t.Run("piped SIGTERM", func(t *testing.T) {
+		emu := emulator.New(emulator.Options{Token: "tok"})
+		ts := httptest.NewServer(emu)
+		defer ts.Close()
+		var ids []string
+		for _, im := range emu.Images()[:3] {
+			ids = append(ids, fmt.Sprint(im.ID))
+		}
+		emu.SetFaults(emulator.Faults{Latency: 400 * time.Millisecond})
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "--", "shell")
+		cmd.Env = append(os.Environ(), helperEnv+"=1", "DIGITALOCEAN_API_URL="+ts.URL, "DIGITALOCEAN_TOKEN=tok", "DIGITALOCEAN_ACCESS_TOKEN=", "APIQL_REGISTRY=")
+		cmd.Stdin = strings.NewReader("DELETE FROM digitalocean.images.images WHERE image_id IN (" + strings.Join(ids, ", ") + ");\nSELECT 'never' AS x;\n")
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			n := 0
+			for _, r := range emu.Requests() {
+				if r.Method == "DELETE" && r.Status != 0 {
+					n++
+				}
+			}
+			if n >= 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("no DELETE was answered:\n%s", stderr.String())
+			}
+		}
+		time.Sleep(100 * time.Millisecond) // the second call is in flight
+		cmd.Process.Signal(syscall.SIGTERM)
+		err := cmd.Wait()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 143 {
+			t.Fatalf("exit %v, want 143\n%s", err, stderr.String())
+		}
+		for _, want := range []string{"cancelled by SIGTERM", "1 of 3 delete calls succeeded", "may or may not have acted", "1 not sent"} {
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+			}
+		}
+		if strings.Contains(stdout.String(), "never") {
+			t.Errorf("the input went on after SIGTERM:\n%s", stdout.String())
+		}
+	})
+	t.Run("terminal SIGHUP", func(t *testing.T) {
+		tm := startShell(t, t.TempDir(), nil, "--sandbox")
+		tm.expect(prompt, 10*time.Second)
+		tm.cmd.Process.Signal(syscall.SIGHUP)
+		if code := tm.wait(5 * time.Second); code != 129 {
+			t.Errorf("exit code %d, want 129", code)
+		}
+	})
+}

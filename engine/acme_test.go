@@ -68,6 +68,15 @@ func (a *acme) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		var id int
 		fmt.Sscan(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/api/widgets/"), "/parts"), &id)
+		known := false
+		for _, wd := range a.widgets {
+			known = known || fmt.Sprint(wd["id"]) == fmt.Sprint(id)
+		}
+		if !known {
+			w.WriteHeader(404)
+			fmt.Fprint(w, `{"id":"not_found","message":"no such widget"}`)
+			return
+		}
 		parts := a.parts[id]
 		if parts == nil {
 			parts = []map[string]any{}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/provider"
 	"github.com/apiql/apiql/shell"
 )
 
@@ -120,4 +122,57 @@ func runAcme(t testing.TB, a *acme, sess *engine.Session, src string) string {
 		fmt.Fprintf(&out, "error: %v\n", err)
 	}
 	return out.String()
+}
+
+// TestDependentJoinAcrossConnections: with two accounts, a child is
+// fetched through the connection its parent row came from (the other
+// account has no such parent: the API would answer 404).
+func TestDependentJoinAcrossConnections(t *testing.T) {
+	servers := map[string]*acme{}
+	var cfg strings.Builder
+	cfg.WriteString("connections:\n  acme:\n")
+	env := map[string]string{}
+	for i, name := range []string{"prod", "staging"} {
+		a := &acme{parts: map[int][]map[string]any{}}
+		for _, id := range [][]int{{1, 2}, {3}}[i] {
+			a.widgets = append(a.widgets, map[string]any{"id": id, "name": fmt.Sprintf("w-%d", id), "color": "red", "tags": []string{}, "active": true})
+			a.parts[id] = []map[string]any{{"sku": fmt.Sprintf("%s-%d", name, id), "quantity": id, "weight_kg": 1}}
+		}
+		srv := httptest.NewServer(a)
+		t.Cleanup(srv.Close)
+		servers[name] = a
+		v := "ACME_TOKEN_" + strings.ToUpper(name)
+		env[v] = "acme-key"
+		fmt.Fprintf(&cfg, "    %s: { token_env: %s, api_url: %q }\n", name, v, srv.URL)
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conns, err := provider.LoadConnections(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := newAcmeSession(t, &acme{}, func(o *engine.Options) {
+		o.Connections = conns
+		o.ConnectionScope = []string{engine.AllConnections}
+		o.Client.Getenv = func(k string) string { return env[k] }
+	})
+	o := runOne(t, sess, "SELECT w.connection, w.id, p.sku FROM acme.widgets.widgets w JOIN acme.parts.parts p ON p.widget_id = w.id AND p.connection = w.connection ORDER BY 1, 2")
+	if o.Err != nil {
+		t.Fatal(o.Err)
+	}
+	if got, want := fmt.Sprint(o.Result.Rows), "[[prod 1 prod-1] [prod 2 prod-2] [staging 3 staging-3]]"; got != want {
+		t.Errorf("rows %s, want %s", got, want)
+	}
+	for name, want := range map[string]string{
+		"prod":    "GET /api/widgets/1/parts GET /api/widgets/2/parts GET /api/widgets?limit=50",
+		"staging": "GET /api/widgets/3/parts GET /api/widgets?limit=50",
+	} {
+		reqs := append([]string(nil), servers[name].requests...)
+		sort.Strings(reqs)
+		if got := strings.Join(reqs, " "); got != want {
+			t.Errorf("%s: requests %q, want %q", name, got, want)
+		}
+	}
 }

@@ -144,6 +144,22 @@ func (c *config) format(out io.Writer) (shell.Format, error) {
 // openSession loads the registry, starts the sandbox when asked, and opens
 // an engine session. The returned func releases everything.
 func (c *config) openSession(ctx context.Context, stderr io.Writer, prog *progress) (*engine.Session, func(), error) {
+	opts, cleanup, err := c.engineOptions(stderr, prog)
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, err := engine.NewSession(ctx, opts)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return sess, func() { sess.Close(); cleanup() }, nil
+}
+
+// engineOptions loads the registry and the connections, starts the
+// sandbox when asked, and makes the options of engine sessions. The
+// returned func releases them.
+func (c *config) engineOptions(stderr io.Writer, prog *progress) (engine.Options, func(), error) {
 	// APIQL_REGISTRY first, then --registry; empty entries (as X=$X:dir
 	// leaves) are skipped, as in PATH.
 	var dirs []string
@@ -154,7 +170,7 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, prog *progre
 	}
 	reg, err := registry.Load(dirs...)
 	if err != nil {
-		return nil, nil, err
+		return engine.Options{}, nil, err
 	}
 	for _, p := range reg.Providers {
 		if p.Replaces != "" {
@@ -163,14 +179,14 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, prog *progre
 	}
 	scope, err := shell.ParseConnectionScope(c.connection)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--%s", err)
+		return engine.Options{}, nil, fmt.Errorf("--%s", err)
 	}
 	var conns *provider.Connections
 	if !c.sandbox {
 		// The sandbox reads no config: its one connection is the emulator.
 		path, must := provider.ConfigPath(c.configFile, os.Getenv)
 		if conns, err = provider.LoadConnections(path, must); err != nil {
-			return nil, nil, err
+			return engine.Options{}, nil, err
 		}
 		for _, w := range conns.Warnings {
 			fmt.Fprintln(stderr, "warning: "+w)
@@ -183,7 +199,7 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, prog *progre
 				found = found || conns.Lookup(p, n) != nil
 			}
 			if !found {
-				return nil, nil, fmt.Errorf("--connection: no provider has a connection %q; SHOW CONNECTIONS lists them (connections are named in the config file)", n)
+				return engine.Options{}, nil, fmt.Errorf("--connection: no provider has a connection %q; SHOW CONNECTIONS lists them (connections are named in the config file)", n)
 			}
 		}
 	}
@@ -194,7 +210,7 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, prog *progre
 	if c.sandbox {
 		url, stop, err := startSandbox(c.sandboxSize, reg)
 		if err != nil {
-			return nil, nil, fmt.Errorf("starting the sandbox: %w", err)
+			return engine.Options{}, nil, fmt.Errorf("starting the sandbox: %w", err)
 		}
 		cleanup = stop
 		getenv = sandboxEnv(reg, url)
@@ -239,12 +255,7 @@ func (c *config) openSession(ctx context.Context, stderr io.Writer, prog *progre
 	if c.dryRun {
 		opts.DryRun = log
 	}
-	sess, err := engine.NewSession(ctx, opts)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	return sess, func() { sess.Close(); cleanup() }, nil
+	return opts, cleanup, nil
 }
 
 // syncWriter serializes the writes to w, so that goroutines may share it.

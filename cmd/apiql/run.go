@@ -30,6 +30,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runShell(rest, stdin, stdout, stderr)
 	case "emulator":
 		return runEmulator(rest, stdin, stdout, stderr)
+	case "serve":
+		return runServe(rest, stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "apiql %s\n", version)
 		return 0

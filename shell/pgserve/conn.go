@@ -1,0 +1,734 @@
+package pgserve
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/registry"
+	wire "github.com/jeroenrinzema/psql-wire"
+	"github.com/jeroenrinzema/psql-wire/codes"
+)
+
+// conn is one client connection: its engine session, its settings, and
+// the statement it is running.
+type conn struct {
+	s        *Server
+	pid      int32
+	secret   int32
+	user     string
+	settings map[string]string
+	sess     *engine.Session
+	raw      net.Conn
+	catConn  *sql.Conn
+
+	mu   sync.Mutex
+	stop context.CancelFunc
+}
+
+// cancel cancels the running statement, if any.
+func (c *conn) cancel() {
+	c.mu.Lock()
+	stop := c.stop
+	c.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// kind is how a statement is answered.
+type kind int
+
+const (
+	kEmpty   kind = iota
+	kCommand      // SET, BEGIN, ...: no rows
+	kShow         // SHOW of a setting
+	kCatalog      // a query over the catalog, by SQLite
+	kEngine       // an apiql statement, by the engine
+)
+
+// prepared is a classified statement, with its columns when described.
+type prepared struct {
+	kind    kind
+	text    string
+	toks    []token
+	tag     string
+	columns wire.Columns
+	params  []uint32
+}
+
+// classify says how text is answered.
+func (c *conn) classify(text string) (*prepared, error) {
+	toks, err := lexPG(text)
+	if err != nil {
+		return nil, hinted(codes.Syntax, "", "syntax error: "+err.Error())
+	}
+	p := &prepared{text: text, toks: toks}
+	if len(toks) == 0 {
+		return p, nil
+	}
+	first := toks[0]
+	word := strings.ToLower(first.Value)
+	if first.Kind != tIdent && !first.isOp("(") {
+		return nil, hinted(codes.Syntax, "", fmt.Sprintf("syntax error at or near %q", first.Text))
+	}
+	switch word {
+	case "begin", "start":
+		p.kind, p.tag = kCommand, "BEGIN"
+		if word == "start" {
+			p.tag = "START TRANSACTION"
+		}
+	case "commit", "end":
+		p.kind, p.tag = kCommand, "COMMIT"
+	case "rollback", "abort":
+		p.kind, p.tag = kCommand, "ROLLBACK"
+	case "savepoint", "release", "discard", "deallocate", "close", "listen", "unlisten", "reset", "set":
+		p.kind, p.tag = kCommand, strings.ToUpper(word)
+		if word == "discard" {
+			p.tag = "DISCARD ALL"
+		}
+		if word == "close" {
+			p.tag = "CLOSE CURSOR"
+		}
+	case "show":
+		if len(toks) > 1 && (toks[1].is("providers") || toks[1].is("services") || toks[1].is("resources") ||
+			toks[1].is("methods") || toks[1].is("extended") || toks[1].is("insert")) {
+			p.kind = kEngine
+			break
+		}
+		p.kind = kShow
+		if len(toks) == 2 && toks[1].is("all") {
+			p.columns = wire.Columns{textColumn("name"), textColumn("setting"), textColumn("description")}
+		} else {
+			name, ok := showName(toks[1:])
+			if !ok {
+				return nil, hinted(codes.Syntax, "SHOW name, SHOW ALL, or apiql's SHOW PROVIDERS / SERVICES / RESOURCES / METHODS", "syntax error in SHOW")
+			}
+			p.columns = wire.Columns{textColumn(name)}
+		}
+	case "select", "with", "values", "table", "(":
+		if c.referencesResource(toks) {
+			p.kind = kEngine
+		} else {
+			p.kind = kCatalog
+		}
+	case "describe", "desc", "exec", "insert", "update", "delete":
+		p.kind = kEngine
+	default:
+		return nil, hinted(codes.FeatureNotSupported,
+			"apiql serve answers SELECT, INSERT, UPDATE, DELETE, EXEC, SHOW, DESCRIBE, SET and transaction statements (as no-ops)",
+			fmt.Sprintf("%s is not supported", strings.ToUpper(first.Text)))
+	}
+	return p, nil
+}
+
+// showName reads the setting a SHOW names.
+func showName(toks []token) (string, bool) {
+	switch {
+	case len(toks) == 1 && toks[0].Kind == tIdent:
+		return toks[0].Value, true
+	case len(toks) == 3 && toks[0].is("transaction") && toks[1].is("isolation") && toks[2].is("level"):
+		return "transaction_isolation", true
+	case len(toks) == 2 && toks[0].is("time") && toks[1].is("zone"):
+		return "TimeZone", true
+	case len(toks) == 2 && toks[0].is("session") && toks[1].is("authorization"):
+		return "session_authorization", true
+	}
+	return "", false
+}
+
+func textColumn(name string) wire.Column {
+	return wire.Column{Name: name, Oid: oidText, Width: -1}
+}
+
+// referencesResource reports whether a query names a resource, as
+// schema.table or as provider.service.resource.
+func (c *conn) referencesResource(toks []token) bool {
+	reg := c.s.cfg.Engine.Registry
+	for i := 0; i+2 < len(toks); i++ {
+		if toks[i].Kind != tIdent || !toks[i+1].isOp(".") || toks[i+2].Kind != tIdent || i > 0 && toks[i-1].isOp(".") {
+			continue
+		}
+		if c.s.catalog.lookup(toks[i].Value, toks[i+2].Value) != nil && c.s.catalog.bySchema[toks[i].Value] != nil {
+			return true
+		}
+		if reg.Provider(toks[i].Value) != nil && i+4 < len(toks) && toks[i+3].isOp(".") {
+			return true
+		}
+	}
+	return false
+}
+
+// resourceID maps schema.table to the resource's three-part name.
+func (c *conn) resourceID(schema, name string) string {
+	if c.s.catalog.bySchema[schema] == nil {
+		return ""
+	}
+	if t := c.s.catalog.lookup(schema, name); t != nil {
+		return t.res.ID()
+	}
+	return ""
+}
+
+// setting returns a setting's value for this connection.
+func (c *conn) setting(name string) (string, bool) {
+	for k, v := range c.settings {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	for _, s := range defaultSettings {
+		if strings.EqualFold(s.name, name) {
+			v := s.value
+			if c.s.cfg.AllowWrites && (s.name == "default_transaction_read_only" || s.name == "transaction_read_only") {
+				v = "off"
+			}
+			return v, true
+		}
+	}
+	switch strings.ToLower(name) {
+	case "session_authorization":
+		return c.user, true
+	}
+	return "", false
+}
+
+func (c *conn) dialect() dialect {
+	return dialect{
+		user:     c.user,
+		version:  fmt.Sprintf("PostgreSQL %s (apiql %s, answering from a registry of REST APIs)", pgVersionShort, c.s.cfg.Version),
+		pid:      c.pid,
+		settings: c.setting,
+		schema:   c.resourceID,
+	}
+}
+
+// paramTypes returns the type of each $n of the statement: the client's
+// when it gave one, else the type of the column it is compared with, an
+// integer after LIMIT or OFFSET, else text.
+func (c *conn) paramTypes(p *prepared, given []uint32) []uint32 {
+	n := 0
+	for _, t := range p.toks {
+		if t.Kind == tParam {
+			k, _ := strconv.Atoi(t.Value)
+			n = max(n, k)
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	types := make([]uint32, n)
+	fields := c.fieldTypes(p.toks)
+	for i, t := range p.toks {
+		if t.Kind != tParam {
+			continue
+		}
+		k, _ := strconv.Atoi(t.Value)
+		if k < 1 || types[k-1] != 0 {
+			continue
+		}
+		switch {
+		case i+2 < len(p.toks) && p.toks[i+1].isOp("::"):
+			_, name, _ := castType(p.toks, i+2)
+			if oid, ok := castOID(name); ok {
+				types[k-1] = oid
+			}
+		case i > 0 && (p.toks[i-1].is("limit") || p.toks[i-1].is("offset")):
+			types[k-1] = oidInt8
+		case i > 1 && isCompare(p.toks[i-1]) && p.toks[i-2].Kind == tIdent:
+			if oid, ok := fields[strings.ToLower(p.toks[i-2].Value)]; ok {
+				types[k-1] = oid
+			}
+		case i+2 < len(p.toks) && isCompare(p.toks[i+1]) && p.toks[i+2].Kind == tIdent:
+			if oid, ok := fields[strings.ToLower(p.toks[i+2].Value)]; ok {
+				types[k-1] = oid
+			}
+		}
+	}
+	for i := range types {
+		if i < len(given) && given[i] != 0 {
+			types[i] = given[i]
+		}
+		if types[i] == 0 {
+			types[i] = oidText
+		}
+	}
+	return types
+}
+
+func isCompare(t token) bool {
+	return t.isOp("=") || t.isOp("<>") || t.isOp("!=") || t.isOp("<") || t.isOp(">") || t.isOp("<=") || t.isOp(">=")
+}
+
+func castOID(name string) (uint32, bool) {
+	_, typ := castWrap(name)
+	switch typ {
+	case "INTEGER":
+		return oidInt8, true
+	case "REAL":
+		return oidFloat8, true
+	case "TEXT":
+		return oidText, true
+	}
+	switch name {
+	case "bool", "boolean":
+		return oidBool, true
+	case "json", "jsonb":
+		return oidJSON, true
+	}
+	return 0, false
+}
+
+// fieldTypes maps the field and parameter names of the resources a
+// statement names to their Postgres types.
+func (c *conn) fieldTypes(toks []token) map[string]uint32 {
+	out := map[string]uint32{}
+	add := func(r *registry.Resource) {
+		for _, f := range r.Fields {
+			out[strings.ToLower(f.Name)] = oidFor(f.Type)
+		}
+		for _, m := range r.Methods {
+			for _, p := range m.Params {
+				if _, ok := out[strings.ToLower(p.Name)]; !ok {
+					out[strings.ToLower(p.Name)] = oidFor(p.Type)
+				}
+			}
+		}
+	}
+	reg := c.s.cfg.Engine.Registry
+	for i := 0; i+2 < len(toks); i++ {
+		if toks[i].Kind != tIdent || !toks[i+1].isOp(".") || toks[i+2].Kind != tIdent {
+			continue
+		}
+		if t := c.s.catalog.lookup(toks[i].Value, toks[i+2].Value); t != nil && c.s.catalog.bySchema[toks[i].Value] != nil {
+			add(t.res)
+		}
+		if i+4 < len(toks) && toks[i+3].isOp(".") {
+			if r, err := reg.Resource(toks[i].Value + "." + toks[i+2].Value + "." + toks[i+4].Value); err == nil {
+				add(r)
+			}
+		}
+	}
+	return out
+}
+
+// prepare classifies and describes a statement of the extended protocol,
+// without calling the API.
+func (c *conn) prepare(ctx context.Context, text string, given []uint32) (*prepared, error) {
+	p, err := c.classify(text)
+	if err != nil {
+		return nil, err
+	}
+	p.params = c.paramTypes(p, given)
+	switch p.kind {
+	case kCatalog:
+		d := c.dialect()
+		d.catalog = true
+		q, err := rewrite(p.text, p.toks, d)
+		if err != nil {
+			return nil, err
+		}
+		args := make([]any, len(p.params))
+		rows, err := c.s.catDB.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, catalogError(err)
+		}
+		p.columns, err = sqliteColumns(rows, nil)
+		rows.Close()
+		if err != nil {
+			return nil, catalogError(err)
+		}
+	case kEngine:
+		d := c.dialect()
+		d.params = func(n int) (string, bool) {
+			if n < 1 || n > len(p.params) {
+				return "NULL", false
+			}
+			return sampleLiteral(p.params[n-1]), true
+		}
+		q, err := rewrite(p.text, p.toks, d)
+		if err != nil {
+			return nil, err
+		}
+		cols, err := c.sess.Describe(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		p.columns = engineColumns(cols, nil)
+	}
+	return p, nil
+}
+
+// engineColumns types the engine's columns: from the registry, else from
+// the first row's values when there is one, else from the name.
+func engineColumns(cols []engine.Column, first []any) wire.Columns {
+	out := make(wire.Columns, len(cols))
+	for i, col := range cols {
+		oid := uint32(0)
+		if col.Type != "" {
+			oid = oidFor(col.Type)
+		} else if oid = guessOID(col.Name); oid == oidText && first != nil {
+			switch first[i].(type) {
+			case int64:
+				oid = oidInt8
+			case float64:
+				oid = oidFloat8
+			}
+		}
+		out[i] = wire.Column{Name: col.Name, Oid: oid, Width: -1, Table: 0}
+	}
+	return out
+}
+
+// sqliteColumns types the columns of a catalog query from SQLite's
+// declared types.
+func sqliteColumns(rows *sql.Rows, first []any) (wire.Columns, error) {
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	out := make(wire.Columns, len(cts))
+	for i, ct := range cts {
+		oid := uint32(oidText)
+		switch strings.ToUpper(ct.DatabaseTypeName()) {
+		case "INTEGER":
+			oid = oidInt8
+		case "REAL":
+			oid = oidFloat8
+		case "BOOLEAN":
+			oid = oidBool
+		case "":
+			oid = guessOID(ct.Name())
+		}
+		out[i] = wire.Column{Name: ct.Name(), Oid: oid, Width: -1}
+	}
+	return out, nil
+}
+
+var sqliteNoise = regexp.MustCompile(`^(sqlite3?: )`)
+
+// catalogError reports an error of a catalog query.
+func catalogError(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	msg := sqliteNoise.ReplaceAllString(err.Error(), "")
+	code := classify(err, msg)
+	return hinted(code, "apiql answers the Postgres catalog (pg_catalog, information_schema) for tools; queries over resources name them as schema.table, e.g. digitalocean_images.images", msg)
+}
+
+// run is a statement started: its columns are known, its rows to come.
+type run struct {
+	c       *conn
+	columns wire.Columns
+	tag     string
+	rows    [][]any   // rows ready to send
+	sqlRows *sql.Rows // or rows to read from the catalog
+	done    func()
+}
+
+// start runs a statement as far as its columns. p is the described
+// statement of the extended protocol (nil in the simple protocol, where
+// text is classified here), params its parameters.
+func (c *conn) start(ctx context.Context, text string, p *prepared, params []wire.Parameter) (*run, error) {
+	if p == nil {
+		var err error
+		if p, err = c.classify(text); err != nil {
+			return nil, err
+		}
+	}
+	vals := make([]any, len(p.params))
+	if len(params) != len(p.params) && len(p.params) > 0 {
+		return nil, hinted(codes.ProtocolViolation, "", fmt.Sprintf("bind message supplies %d parameters, but the statement requires %d", len(params), len(p.params)))
+	}
+	for i := range p.params {
+		v, err := paramValue(params[i], p.params[i])
+		if err != nil {
+			return nil, hinted("22P02", "", err.Error())
+		}
+		vals[i] = v
+	}
+	sctx, stop := context.WithCancel(ctx)
+	c.mu.Lock()
+	c.stop = stop
+	c.mu.Unlock()
+	unwatch := c.watch(sctx, stop)
+	r := &run{c: c, columns: p.columns, tag: p.tag}
+	r.done = func() {
+		unwatch()
+		c.mu.Lock()
+		c.stop = nil
+		c.mu.Unlock()
+		stop()
+	}
+	if err := c.execute(sctx, r, p, vals); err != nil {
+		canceled := sctx.Err() != nil
+		r.done()
+		if canceled {
+			return nil, context.Canceled
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+func (c *conn) execute(ctx context.Context, r *run, p *prepared, vals []any) error {
+	switch p.kind {
+	case kEmpty:
+		r.tag = ""
+	case kCommand:
+		c.command(p)
+	case kShow:
+		if len(p.columns) == 3 {
+			names := map[string]bool{}
+			var rows [][]any
+			for _, s := range defaultSettings {
+				v, _ := c.setting(s.name)
+				rows = append(rows, []any{s.name, v, s.desc})
+				names[strings.ToLower(s.name)] = true
+			}
+			for k, v := range c.settings {
+				if !names[strings.ToLower(k)] {
+					rows = append(rows, []any{k, v, ""})
+				}
+			}
+			sort.Slice(rows, func(i, j int) bool {
+				return strings.ToLower(rows[i][0].(string)) < strings.ToLower(rows[j][0].(string))
+			})
+			r.rows = rows
+		} else {
+			v, ok := c.setting(p.columns[0].Name)
+			if !ok {
+				return hinted(codes.UndefinedObject, "SHOW ALL lists the settings", fmt.Sprintf("unrecognized configuration parameter %q", p.columns[0].Name))
+			}
+			r.rows = [][]any{{v}}
+		}
+		r.tag = "SHOW"
+	case kCatalog:
+		d := c.dialect()
+		d.catalog = true
+		q, err := rewrite(p.text, p.toks, d)
+		if err != nil {
+			return err
+		}
+		rows, err := c.s.catDB.QueryContext(ctx, q, vals...)
+		if err != nil {
+			return catalogError(err)
+		}
+		if r.columns == nil {
+			if r.columns, err = sqliteColumns(rows, nil); err != nil {
+				rows.Close()
+				return catalogError(err)
+			}
+		}
+		r.sqlRows = rows
+	case kEngine:
+		d := c.dialect()
+		d.params = func(n int) (string, bool) {
+			if n < 1 || n > len(vals) {
+				return "NULL", false
+			}
+			return literal(vals[n-1]), true
+		}
+		q, err := rewrite(p.text, p.toks, d)
+		if err != nil {
+			return err
+		}
+		var out engine.Outcome
+		err = c.sess.Run(ctx, q, func(o engine.Outcome) bool {
+			out = o
+			return false
+		})
+		if err == nil {
+			err = out.Err
+		}
+		if err != nil {
+			return err
+		}
+		res := out.Result
+		if res == nil {
+			res = &engine.Result{}
+		}
+		var first []any
+		if len(res.Rows) > 0 {
+			first = res.Rows[0]
+		}
+		cols := engineColumns(res.Columns, first)
+		if r.columns != nil && len(r.columns) != len(cols) {
+			return hinted(codes.FeatureNotSupported, "prepare the statement again", "the statement's columns changed since it was described")
+		}
+		if r.columns == nil {
+			r.columns = cols
+		}
+		r.rows = res.Rows
+		r.tag = engineTag(out.Statement.Kind.String(), res)
+	}
+	return nil
+}
+
+var leadingCount = regexp.MustCompile(`^(\d+)\b`)
+
+// engineTag is the command tag of an engine statement.
+func engineTag(kind string, res *engine.Result) string {
+	n := len(res.Rows)
+	if len(res.Columns) == 0 {
+		if m := leadingCount.FindStringSubmatch(res.Message); m != nil {
+			n, _ = strconv.Atoi(m[1])
+		}
+	}
+	switch kind {
+	case "INSERT":
+		return fmt.Sprintf("INSERT 0 %d", n)
+	case "UPDATE", "DELETE":
+		return fmt.Sprintf("%s %d", kind, n)
+	}
+	return fmt.Sprintf("SELECT %d", n)
+}
+
+// command applies SET and RESET; the other commands are no-ops.
+func (c *conn) command(p *prepared) {
+	toks := p.toks
+	switch {
+	case toks[0].is("set"):
+		rest := toks[1:]
+		if len(rest) > 0 && (rest[0].is("session") || rest[0].is("local")) {
+			rest = rest[1:]
+		}
+		if len(rest) == 0 || rest[0].is("transaction") || rest[0].is("characteristics") {
+			return
+		}
+		name := rest[0].Value
+		rest = rest[1:]
+		if strings.EqualFold(name, "time") && len(rest) > 0 && rest[0].is("zone") {
+			name, rest = "TimeZone", rest[1:]
+		} else if len(rest) > 0 && (rest[0].is("to") || rest[0].isOp("=")) {
+			rest = rest[1:]
+		}
+		if len(rest) == 1 && rest[0].is("default") {
+			c.resetSetting(name)
+			return
+		}
+		var parts []string
+		for _, t := range rest {
+			if t.isOp(",") {
+				continue
+			}
+			parts = append(parts, t.Value)
+		}
+		c.settings[name] = strings.Join(parts, ", ")
+	case toks[0].is("reset") && len(toks) > 1:
+		if toks[1].is("all") {
+			c.settings = map[string]string{}
+			return
+		}
+		c.resetSetting(toks[1].Value)
+	}
+}
+
+func (c *conn) resetSetting(name string) {
+	for k := range c.settings {
+		if strings.EqualFold(k, name) {
+			delete(c.settings, k)
+		}
+	}
+}
+
+// send writes the run's rows and its command tag.
+func (r *run) send(ctx context.Context, w wire.DataWriter) error {
+	defer r.done()
+	vals := make([]any, len(r.columns))
+	write := func(row []any) error {
+		if len(row) != len(r.columns) {
+			return fmt.Errorf("row of %d values for %d columns", len(row), len(r.columns))
+		}
+		for i, v := range row {
+			x, err := value(r.columns[i].Oid, v)
+			if err != nil {
+				return fmt.Errorf("column %s: %w", r.columns[i].Name, err)
+			}
+			vals[i] = x
+		}
+		return w.Row(vals)
+	}
+	n := 0
+	if r.sqlRows != nil {
+		defer r.sqlRows.Close()
+		raw := make([]any, len(r.columns))
+		ptrs := make([]any, len(raw))
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		for r.sqlRows.Next() {
+			if err := r.sqlRows.Scan(ptrs...); err != nil {
+				return catalogError(err)
+			}
+			if err := write(raw); err != nil {
+				return err
+			}
+			n++
+		}
+		if err := r.sqlRows.Err(); err != nil {
+			return catalogError(err)
+		}
+		return w.Complete(fmt.Sprintf("SELECT %d", n))
+	}
+	for _, row := range r.rows {
+		if err := write(row); err != nil {
+			return err
+		}
+	}
+	if r.tag == "" && len(r.columns) == 0 {
+		return w.Empty()
+	}
+	return w.Complete(r.tag)
+}
+
+// watch cancels the statement when the client goes away (closes its
+// connection) while it runs. The returned func stops watching.
+func (c *conn) watch(ctx context.Context, stop context.CancelFunc) func() {
+	tcp, ok := c.raw.(*net.TCPConn)
+	if !ok {
+		return func() {}
+	}
+	rc, err := tcp.SyscallConn()
+	if err != nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 1)
+		_ = rc.Read(func(fd uintptr) bool {
+			if ctx.Err() != nil {
+				return true
+			}
+			n, _, err := syscall.Recvfrom(int(fd), buf, syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+			switch {
+			case err == syscall.EAGAIN || err == syscall.EINTR:
+				return false // wait for the socket to be readable
+			case err != nil || n == 0:
+				stop() // closed or reset: the client is gone
+			case buf[0] == 'X':
+				stop() // Terminate
+			}
+			return true
+		})
+	}()
+	return func() {
+		// Wake the watcher (it may be waiting for the socket) and wait for
+		// it, before the protocol reads from the connection again.
+		_ = tcp.SetReadDeadline(time.Unix(1, 0))
+		<-done
+		_ = tcp.SetReadDeadline(time.Time{})
+	}
+}

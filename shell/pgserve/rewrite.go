@@ -1,0 +1,517 @@
+package pgserve
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// edit replaces src[pos:end] with text. Edits at the same position apply
+// in the order made: a later one lands in front (an outer CAST( before an
+// inner one).
+type edit struct {
+	pos, end int
+	text     string
+	seq      int
+}
+
+type editor struct {
+	src   string
+	edits []edit
+}
+
+func (e *editor) add(pos, end int, text string) {
+	e.edits = append(e.edits, edit{pos, end, text, len(e.edits)})
+}
+
+func (e *editor) String() string {
+	sort.SliceStable(e.edits, func(i, j int) bool {
+		if e.edits[i].pos != e.edits[j].pos {
+			return e.edits[i].pos > e.edits[j].pos
+		}
+		// Replacements (end > pos) before insertions at the same place,
+		// and among insertions the later one goes in front.
+		if (e.edits[i].end > e.edits[i].pos) != (e.edits[j].end > e.edits[j].pos) {
+			return e.edits[i].end > e.edits[i].pos
+		}
+		return e.edits[i].seq < e.edits[j].seq
+	})
+	out := e.src
+	for _, ed := range e.edits {
+		out = out[:ed.pos] + ed.text + out[ed.end:]
+	}
+	return out
+}
+
+// dialect says what a rewrite may use: the session's values for the
+// functions that read it, and how parameters are written.
+type dialect struct {
+	// values of current_user, current_database(), current_schema(),
+	// version(), pg_backend_pid(), and current_setting(name).
+	user     string
+	version  string
+	pid      int32
+	settings func(name string) (string, bool)
+	// params, when set, gives the SQL text of parameter $n (1-based); when
+	// nil, $n becomes SQLite's ?n.
+	params func(n int) (string, bool)
+	// catalog turns on the rewrites only catalog queries need.
+	catalog bool
+	// schema maps a schema-qualified table to its three-part resource
+	// name ("" when it is no resource table).
+	schema func(schema, name string) string
+}
+
+// keywords that end an expression or a FROM item: never a function name
+// before '(' or an alias after a table.
+var sqlKeywords = map[string]bool{}
+
+func init() {
+	for _, k := range strings.Fields(`all and any array as asc between by case cast collate cross desc distinct else end escape
+		except exists fetch for from full group having ilike in inner intersect is isnull join lateral left like limit natural
+		not notnull null offset on or order outer right select similar some then union using values when where window with
+		returning set into update delete insert`) {
+		sqlKeywords[k] = true
+	}
+}
+
+// exprStart returns the index of the first token of the operand that
+// ends at token e (the left side of a :: cast).
+func exprStart(toks []token, e int) int {
+	if e < 0 {
+		return 0
+	}
+	t := toks[e]
+	switch {
+	case t.isOp(")") || t.isOp("]"):
+		open, close := "(", ")"
+		if t.isOp("]") {
+			open, close = "[", "]"
+		}
+		depth := 0
+		i := e
+		for ; i >= 0; i-- {
+			if toks[i].isOp(close) {
+				depth++
+			} else if toks[i].isOp(open) {
+				depth--
+				if depth == 0 {
+					break
+				}
+			}
+		}
+		if i <= 0 {
+			return max(i, 0)
+		}
+		if p := toks[i-1]; p.Kind == tIdent && (p.Quoted || !sqlKeywords[p.Value] || p.is("array") || p.is("cast") || p.is("any") || p.is("left") || p.is("right")) {
+			i--
+			for i >= 2 && toks[i-1].isOp(".") && toks[i-2].Kind == tIdent {
+				i -= 2
+			}
+		}
+		return i
+	case t.Kind == tIdent:
+		i := e
+		for i >= 2 && toks[i-1].isOp(".") && toks[i-2].Kind == tIdent {
+			i -= 2
+		}
+		return i
+	}
+	return e
+}
+
+// castType reads the type after '::' at toks[i] and returns the index past
+// it and the type's name, lowercased, without schema, modifiers or [].
+func castType(toks []token, i int) (int, string, bool) {
+	if i < len(toks) && toks[i].Kind == tIdent && strings.EqualFold(toks[i].Value, "pg_catalog") && i+1 < len(toks) && toks[i+1].isOp(".") {
+		i += 2
+	}
+	if i >= len(toks) || toks[i].Kind != tIdent {
+		return i, "", false
+	}
+	name := strings.ToLower(toks[i].Value)
+	i++
+	for _, multi := range [][]string{{"precision"}, {"varying"}, {"with", "time", "zone"}, {"without", "time", "zone"}} {
+		ok := true
+		for k, w := range multi {
+			if i+k >= len(toks) || !toks[i+k].is(w) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			name += " " + strings.Join(multi, " ")
+			i += len(multi)
+		}
+	}
+	if i < len(toks) && toks[i].isOp("(") {
+		depth := 0
+		for ; i < len(toks); i++ {
+			if toks[i].isOp("(") {
+				depth++
+			} else if toks[i].isOp(")") {
+				depth--
+				if depth == 0 {
+					i++
+					break
+				}
+			}
+		}
+	}
+	array := false
+	for i+1 < len(toks) && toks[i].isOp("[") && toks[i+1].isOp("]") {
+		array = true
+		i += 2
+	}
+	return i, name, array
+}
+
+// castWrap says how a cast to type name becomes SQLite: "CAST" with the
+// SQLite type, a function to call, or nothing (the value unchanged).
+func castWrap(name string) (fn, sqliteType string) {
+	switch name {
+	case "smallint", "int", "int2", "int4", "int8", "integer", "bigint", "oid", "xid", "cid", "regoper", "regrole":
+		return "", "INTEGER"
+	case "text", "varchar", "character varying", "char", "character", "bpchar", "name", "unknown", "citext":
+		return "", "TEXT"
+	case "float4", "float8", "real", "double precision", "numeric", "decimal":
+		return "", "REAL"
+	case "regclass":
+		return "regclass", ""
+	case "regtype":
+		return "regtype", ""
+	case "regproc", "regprocedure":
+		return "regproc", ""
+	case "regnamespace":
+		return "regnamespace", ""
+	}
+	return "", ""
+}
+
+// rewrite turns a Postgres statement into SQLite's dialect, as far as
+// clients' catalog and dashboard queries need: casts, Postgres operators,
+// E” and $$ strings, $n parameters, ARRAY[...] and = ANY(...), the
+// pg_catalog. and information_schema. prefixes, the session functions,
+// and schema-qualified resource tables.
+func rewrite(src string, toks []token, d dialect) (string, error) {
+	ed := &editor{src: src}
+	n := len(toks)
+	skipUntil := -1
+	// castFrom maps the last token of a cast's type to the first token of
+	// the value cast, so that x::a::b casts the whole x::a.
+	castFrom := map[int]int{}
+	for i := 0; i < n; i++ {
+		if i < skipUntil {
+			continue
+		}
+		t := toks[i]
+		prevDot := i > 0 && toks[i-1].isOp(".") && !(i > 1 && toks[i-2].Kind == tIdent && !toks[i-2].Quoted && strings.EqualFold(toks[i-2].Value, "pg_catalog"))
+		nextIs := func(op string) bool { return i+1 < n && toks[i+1].isOp(op) }
+		switch {
+		case t.Kind == tString && t.Text != quoteString(t.Value):
+			ed.add(t.Pos, t.End, quoteString(t.Value))
+		case t.Kind == tParam:
+			var num int
+			for _, c := range t.Value {
+				num = num*10 + int(c-'0')
+			}
+			if d.params != nil {
+				v, _ := d.params(num)
+				ed.add(t.Pos, t.End, v)
+			} else {
+				ed.add(t.Pos, t.End, "?"+t.Value)
+			}
+		case t.isOp("::"):
+			j, name, array := castType(toks, i+1)
+			if name == "" {
+				continue
+			}
+			fn, typ := castWrap(name)
+			from, ok := castFrom[i-1]
+			if !ok {
+				from = exprStart(toks, i-1)
+			}
+			castFrom[j-1] = from
+			start := toks[from].Pos
+			switch {
+			case array || fn == "" && typ == "":
+				ed.add(t.Pos, toks[j-1].End, "")
+			case fn != "":
+				ed.add(start, start, fn+"(")
+				ed.add(t.Pos, toks[j-1].End, ")")
+			default:
+				ed.add(start, start, "CAST(")
+				ed.add(t.Pos, toks[j-1].End, " AS "+typ+")")
+			}
+			skipUntil = j
+		case t.is("operator") && nextIs("("):
+			// OPERATOR(pg_catalog.~) is the operator itself.
+			k := i + 2
+			for k < n && !toks[k].isOp(")") {
+				k++
+			}
+			if k >= n || k == i+2 {
+				continue
+			}
+			ed.add(t.Pos, toks[k].End, " "+opText(toks[k-1].Text)+" ")
+			skipUntil = k + 1
+		case t.Kind == tOp && opText(t.Text) != t.Text:
+			ed.add(t.Pos, t.End, " "+opText(t.Text)+" ")
+		case t.is("ilike"):
+			ed.add(t.Pos, t.End, "LIKE")
+		case t.is("collate") && i+1 < n && toks[i+1].Kind == tIdent:
+			k := i + 2
+			for k+1 < n && toks[k].isOp(".") && toks[k+1].Kind == tIdent {
+				k += 2
+			}
+			ed.add(t.Pos, toks[k-1].End, "")
+			skipUntil = k
+		case t.is("is") && i+3 < n && toks[i+1].is("distinct") && toks[i+2].is("from"):
+			ed.add(t.Pos, toks[i+2].End, "IS NOT")
+			skipUntil = i + 3
+		case t.is("is") && i+4 < n && toks[i+1].is("not") && toks[i+2].is("distinct") && toks[i+3].is("from"):
+			ed.add(t.Pos, toks[i+3].End, "IS")
+			skipUntil = i + 4
+		case t.is("array") && nextIs("(") && i+2 < n && toks[i+2].is("select"):
+			// array(SELECT x FROM ...) is (SELECT json_group_array(x) FROM ...).
+			close := matching(toks, i+1, "(", ")")
+			if close < 0 {
+				continue
+			}
+			from, depth := -1, 0
+			for k := i + 3; k < close; k++ {
+				if toks[k].isOp("(") {
+					depth++
+				} else if toks[k].isOp(")") {
+					depth--
+				} else if depth == 0 && toks[k].is("from") {
+					from = k
+					break
+				}
+			}
+			if from < 0 {
+				ed.add(t.Pos, toks[i+2].End, "(SELECT json_array(")
+				ed.add(toks[close].Pos, toks[close].Pos, ")")
+			} else {
+				ed.add(t.Pos, toks[i+2].End, "(SELECT json_group_array(")
+				ed.add(toks[from].Pos, toks[from].Pos, ") ")
+			}
+			skipUntil = i + 3
+		case (t.Kind == tIdent && !sqlKeywords[t.Value] || t.isOp(")")) && nextIs("[") && !(i+2 < n && toks[i+2].isOp("]")):
+			// x[i], 1-based, is the JSON array element i-1.
+			close := matching(toks, i+1, "[", "]")
+			if close < 0 || hasOp(toks[i+2:close], ":") {
+				continue
+			}
+			ed.add(toks[i+1].Pos, toks[i+1].End, " ->> ((")
+			ed.add(toks[close].Pos, toks[close].End, ") - 1)")
+		case t.is("generate_series") && !prevDot && nextIs("("):
+			// A recursive CTE stands for the table function; its column is
+			// named as the alias (FROM generate_series(0, 3) s ... s).
+			close := matching(toks, i+1, "(", ")")
+			if close < 0 {
+				continue
+			}
+			commas := topCommas(toks, i+2, close)
+			if len(commas) != 1 {
+				continue
+			}
+			col := "generate_series"
+			if k := close + 1; k < n && toks[k].is("as") && k+1 < n {
+				col = toks[k+1].Value
+			} else if k < n && toks[k].Kind == tIdent && !sqlKeywords[toks[k].Value] {
+				col = toks[k].Value
+			}
+			c := quoteName(col)
+			ed.add(t.Pos, toks[i+1].End, fmt.Sprintf("(WITH RECURSIVE _apiql_series(%s) AS (SELECT (", c))
+			ed.add(toks[commas[0]].Pos, toks[commas[0]].End, fmt.Sprintf(") UNION ALL SELECT %s + 1 FROM _apiql_series WHERE %s + 1 <= (", c, c))
+			ed.add(toks[close].Pos, toks[close].End, fmt.Sprintf(")) SELECT %s FROM _apiql_series)", c))
+			skipUntil = i + 2
+		case t.is("array") && nextIs("["):
+			close := matching(toks, i+1, "[", "]")
+			if close < 0 {
+				continue
+			}
+			ed.add(t.Pos, toks[i+1].End, "json_array(")
+			ed.add(toks[close].Pos, toks[close].End, ")")
+			skipUntil = i + 2
+		case (t.isOp("=") || t.isOp("<>") || t.isOp("!=")) && i+2 < n && (toks[i+1].is("any") || toks[i+1].is("some") || toks[i+1].is("all")) && toks[i+2].isOp("("):
+			close := matching(toks, i+2, "(", ")")
+			if close < 0 {
+				continue
+			}
+			in := "IN"
+			if !t.isOp("=") {
+				in = "NOT IN"
+			}
+			if i+3 < n && toks[i+3].is("select") {
+				ed.add(t.Pos, toks[i+1].End, in)
+			} else {
+				ed.add(t.Pos, toks[i+2].End, in+" (SELECT value FROM json_each(")
+				ed.add(toks[close].Pos, toks[close].End, "))")
+			}
+			skipUntil = i + 3
+		case t.Kind == tIdent && !t.Quoted && !prevDot && strings.EqualFold(t.Value, "pg_catalog") && nextIs("."):
+			ed.add(t.Pos, toks[i+1].End, "")
+			skipUntil = i + 2
+		case t.Kind == tIdent && !prevDot && strings.EqualFold(t.Value, "information_schema") && nextIs(".") && i+2 < n && toks[i+2].Kind == tIdent:
+			if i+3 < n && toks[i+3].isOp("(") {
+				ed.add(t.Pos, toks[i+1].End, "")
+			} else {
+				ed.add(t.Pos, toks[i+2].End, quoteName("information_schema_"+toks[i+2].Value))
+			}
+			skipUntil = i + 3
+		case t.Kind == tIdent && !t.Quoted && !prevDot && !nextIs("(") && !nextIs(".") && d.user != "" &&
+			(t.is("current_user") || t.is("session_user") || t.is("current_role")):
+			ed.add(t.Pos, t.End, quoteString(d.user))
+		case t.Kind == tIdent && !t.Quoted && !prevDot && !nextIs("(") && !nextIs(".") && (t.is("current_catalog")):
+			ed.add(t.Pos, t.End, quoteString(dbName))
+		case t.Kind == tIdent && !t.Quoted && !prevDot && (t.is("current_schema")) && !nextIs("."):
+			end := t.End
+			if nextIs("(") && i+2 < n && toks[i+2].isOp(")") {
+				end = toks[i+2].End
+				skipUntil = i + 3
+			} else if nextIs("(") {
+				continue
+			}
+			ed.add(t.Pos, end, quoteString("public"))
+		case t.Kind == tIdent && !t.Quoted && !prevDot && nextIs("(") && i+2 < n && toks[i+2].isOp(")") &&
+			(t.is("version") || t.is("current_database") || t.is("pg_backend_pid")):
+			v := quoteString(dbName)
+			switch {
+			case t.is("version"):
+				v = quoteString(d.version)
+			case t.is("pg_backend_pid"):
+				v = itoa(int(d.pid))
+			}
+			ed.add(t.Pos, toks[i+2].End, v)
+			skipUntil = i + 3
+		case t.Kind == tIdent && !t.Quoted && !prevDot && t.is("current_setting") && nextIs("(") && i+2 < n && toks[i+2].Kind == tString && d.settings != nil:
+			close := matching(toks, i+1, "(", ")")
+			if close < 0 {
+				continue
+			}
+			v, ok := d.settings(toks[i+2].Value)
+			text := "NULL"
+			if ok {
+				text = quoteString(v)
+			}
+			ed.add(t.Pos, toks[close].End, text)
+			skipUntil = close + 1
+		case t.Kind == tIdent && !t.Quoted && !prevDot && nextIs("(") && t.is("string_agg"):
+			ed.add(t.Pos, t.End, "group_concat")
+		case t.Kind == tIdent && !t.Quoted && !prevDot && nextIs("(") && t.is("array_agg"):
+			ed.add(t.Pos, t.End, "json_group_array")
+		case t.Kind == tIdent && !prevDot && d.schema != nil && nextIs(".") && i+2 < n && toks[i+2].Kind == tIdent:
+			id := d.schema(t.Value, toks[i+2].Value)
+			if id == "" {
+				continue
+			}
+			if i+3 < n && toks[i+3].isOp(".") {
+				// schema.table.column: the column of the table, which
+				// the FROM clause names by its table name.
+				ed.add(t.Pos, toks[i+1].End, "")
+			} else {
+				text := id
+				if !hasAlias(toks, i+3) {
+					text += " AS " + quoteName(toks[i+2].Value)
+				}
+				ed.add(t.Pos, toks[i+2].End, text)
+			}
+			skipUntil = i + 3
+		}
+	}
+	return ed.String(), nil
+}
+
+// topCommas returns the indexes of the commas at depth 0 in toks[from:to].
+func topCommas(toks []token, from, to int) []int {
+	var out []int
+	depth := 0
+	for k := from; k < to; k++ {
+		switch {
+		case toks[k].isOp("(") || toks[k].isOp("["):
+			depth++
+		case toks[k].isOp(")") || toks[k].isOp("]"):
+			depth--
+		case depth == 0 && toks[k].isOp(","):
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func hasOp(toks []token, op string) bool {
+	for _, t := range toks {
+		if t.isOp(op) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAlias reports whether the FROM item ending before toks[i] has an alias.
+func hasAlias(toks []token, i int) bool {
+	if i >= len(toks) {
+		return false
+	}
+	t := toks[i]
+	if t.is("as") {
+		return true
+	}
+	return t.Kind == tIdent && (t.Quoted || !sqlKeywords[t.Value] && !t.is("group") && !t.is("order") && !t.is("limit"))
+}
+
+// matching returns the index of the token closing the bracket at toks[i].
+func matching(toks []token, i int, open, close string) int {
+	depth := 0
+	for k := i; k < len(toks); k++ {
+		if toks[k].isOp(open) {
+			depth++
+		} else if toks[k].isOp(close) {
+			depth--
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+// opText is the SQLite spelling of a Postgres operator.
+func opText(op string) string {
+	switch op {
+	case "~":
+		return "REGEXP"
+	case "!~":
+		return "NOT REGEXP"
+	case "~*":
+		return "REGEXP '(?i)' ||"
+	case "!~*":
+		return "NOT REGEXP '(?i)' ||"
+	case "~~", "~~*":
+		return "LIKE"
+	case "!~~", "!~~*":
+		return "NOT LIKE"
+	}
+	return op
+}
+
+func itoa(n int) string {
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b []byte
+	for {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	if neg {
+		b = append([]byte{'-'}, b...)
+	}
+	return string(b)
+}

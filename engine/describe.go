@@ -79,6 +79,9 @@ func (s *Session) describeQuery(ctx context.Context, st sqltext.Statement) ([]Co
 	if err := checkUnbound(st, plans); err != nil {
 		return nil, err
 	}
+	if err := s.bindConnections(st, a, plans); err != nil {
+		return nil, err
+	}
 	tables, _, drop, err := s.tables(ctx, plans, false)
 	defer func() {
 		for _, t := range drop {

@@ -13,6 +13,7 @@ Commands:
   exec       run statements given as an argument, in a query file (-i) or on stdin
   shell      an interactive SQL shell
   emulator   serve the built-in DigitalOcean API emulator
+  serve      serve apiql over the Postgres protocol, for psql, BI tools and drivers
   version    print apiql's version
   help       help on a command: apiql help exec
 
@@ -46,7 +47,7 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	switch args[0] {
-	case "exec", "shell", "emulator":
+	case "exec", "shell", "emulator", "serve":
 		return Run([]string{args[0], "--help"}, nil, stdout, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "Usage: apiql version\n\nPrints apiql's version.")

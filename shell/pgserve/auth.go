@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -190,5 +189,3 @@ func attr(msg, key string) string {
 	}
 	return ""
 }
-
-var errNoPassword = errors.New("no password")

@@ -2,6 +2,7 @@ package pgserve
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -253,6 +254,9 @@ CREATE TABLE pg_stat_activity (datid INTEGER, datname TEXT, pid INTEGER, usesysi
 CREATE TABLE pg_matviews (schemaname TEXT, matviewname TEXT, matviewowner TEXT, tablespace TEXT, hasindexes BOOLEAN, ispopulated BOOLEAN, definition TEXT);
 CREATE TABLE pg_views (schemaname TEXT, viewname TEXT, viewowner TEXT, definition TEXT);
 CREATE TABLE pg_indexes (schemaname TEXT, tablename TEXT, indexname TEXT, tablespace TEXT, indexdef TEXT);
+CREATE TABLE pg_stat_user_tables (relid INTEGER, schemaname TEXT, relname TEXT, seq_scan INTEGER, seq_tup_read INTEGER,
+  idx_scan INTEGER, idx_tup_fetch INTEGER, n_tup_ins INTEGER, n_tup_upd INTEGER, n_tup_del INTEGER, n_live_tup INTEGER,
+  n_dead_tup INTEGER, last_vacuum TEXT, last_autovacuum TEXT, last_analyze TEXT, last_autoanalyze TEXT);
 CREATE TABLE pg_timezone_names (name TEXT, abbrev TEXT, utc_offset TEXT, is_dst BOOLEAN);
 CREATE VIEW pg_tables AS SELECT n.nspname AS schemaname, c.relname AS tablename, 'apiql' AS tableowner,
   NULL AS tablespace, 0 AS hasindexes, 0 AS hasrules, 0 AS hastriggers, 0 AS rowsecurity
@@ -334,8 +338,12 @@ func (c *catalog) build() string {
 	// Types.
 	for _, t := range pgTypes {
 		typtype := "b"
+		in, out := t.name+"in", t.name+"out"
+		if t.category == "A" && t.name[0] == '_' {
+			in, out = "array_in", "array_out"
+		}
 		ins("pg_type", t.oid, t.name, oidPgCatalog, oidRole, t.length, t.length > 0 && t.length <= 8, typtype, t.category,
-			false, true, ",", 0, nil, t.elem, t.array, t.name+"in", t.name+"out", t.name+"recv", t.name+"send",
+			false, true, ",", 0, nil, t.elem, t.array, in, out, t.name+"recv", t.name+"send",
 			nil, nil, nil, "i", "x", false, 0, -1, 0, 0, nil, nil, nil)
 	}
 	ins("pg_database", oidDatabase, dbName, oidRole, 6, "c", false, true, -1, 0, 0, 0, 1663, "C.UTF-8", "C.UTF-8", nil, nil, nil, nil)
@@ -395,6 +403,27 @@ func pgTypeName(oid uint32) string {
 	}
 	return "text"
 }
+
+// catalogColumnTypes maps each catalog column name to its type, for the
+// parameters compared with it.
+var catalogColumnTypes = func() map[string]uint32 {
+	m := map[string]uint32{}
+	for _, match := range regexp.MustCompile(`(\w+) (INTEGER|TEXT|REAL|BOOLEAN)\b`).FindAllStringSubmatch(catalogDDL, -1) {
+		oid := uint32(oidText)
+		switch match[2] {
+		case "INTEGER":
+			oid = oidInt8
+		case "REAL":
+			oid = oidFloat8
+		case "BOOLEAN":
+			oid = oidBool
+		}
+		if prev, ok := m[match[1]]; !ok || prev == oidText {
+			m[match[1]] = oid
+		}
+	}
+	return m
+}()
 
 // dbName is the database clients see.
 const dbName = "apiql"

@@ -81,15 +81,15 @@ func registerFuncs(conn *sqlite3.SQLiteConn, c *catalog, regexps *sync.Map) erro
 		return "???"
 	}
 	funcs := map[string]any{
-		"regexp": func(pattern, s any) (bool, error) {
-			if pattern == nil || s == nil {
-				return false, nil
+		"regexp": func(pattern, s any) (any, error) {
+			if isNull(pattern) || isNull(s) {
+				return nil, nil
 			}
-			re, err := compile(fmt.Sprint(pattern))
+			re, err := compile(text(pattern))
 			if err != nil {
-				return false, err
+				return nil, err
 			}
-			return re.MatchString(fmt.Sprint(s)), nil
+			return re.MatchString(text(s)), nil
 		},
 		"pg_get_userbyid":          func(any) string { return "apiql" },
 		"pg_table_is_visible":      func(any) bool { return true },
@@ -250,6 +250,83 @@ func registerFuncs(conn *sqlite3.SQLiteConn, c *catalog, regexps *sync.Map) erro
 			return parts[i-1]
 		},
 		"btrim": func(s any) string { return strings.TrimSpace(fmt.Sprint(s)) },
+		"pg_trim": func(mode, chars, s any) any {
+			if s == nil {
+				return nil
+			}
+			str, cut := text(s), text(chars)
+			switch mode {
+			case "leading":
+				return strings.TrimLeft(str, cut)
+			case "trailing":
+				return strings.TrimRight(str, cut)
+			}
+			return strings.Trim(str, cut)
+		},
+		"string_to_array": func(s, sep any) any {
+			if s == nil {
+				return nil
+			}
+			b, _ := json.Marshal(strings.Split(text(s), text(sep)))
+			return string(b)
+		},
+		"parse_ident": func(s any) string {
+			var parts []string
+			for _, p := range strings.Split(text(s), ".") {
+				parts = append(parts, unquoteName(strings.TrimSpace(p)))
+			}
+			b, _ := json.Marshal(parts)
+			return string(b)
+		},
+		"_pg_expandarray": func(arr any) any {
+			vals, ok := jsonArray(arr)
+			if !ok || len(vals) == 0 {
+				return nil
+			}
+			b, _ := json.Marshal(map[string]any{"x": vals[0], "n": 1})
+			return string(b)
+		},
+		"format": func(args ...any) (any, error) {
+			if len(args) == 0 || args[0] == nil {
+				return nil, nil
+			}
+			f := text(args[0])
+			var b strings.Builder
+			next := 1
+			for i := 0; i < len(f); i++ {
+				if f[i] != '%' || i+1 >= len(f) {
+					b.WriteByte(f[i])
+					continue
+				}
+				i++
+				if f[i] == '%' {
+					b.WriteByte('%')
+					continue
+				}
+				var v any
+				if next < len(args) {
+					v = args[next]
+				}
+				next++
+				switch f[i] {
+				case 's':
+					if v != nil {
+						b.WriteString(text(v))
+					}
+				case 'I':
+					b.WriteString(quoteIdentPG(text(v)))
+				case 'L':
+					if v == nil {
+						b.WriteString("NULL")
+					} else {
+						b.WriteString(quoteString(text(v)))
+					}
+				default:
+					return nil, fmt.Errorf("unrecognized format() type specifier %q", f[i])
+				}
+			}
+			return b.String(), nil
+		},
 	}
 	for name, fn := range funcs {
 		if err := conn.RegisterFunc(name, fn, true); err != nil {
@@ -293,6 +370,15 @@ func quoteIdentPG(s string) string {
 		return s
 	}
 	return quoteName(s)
+}
+
+// isNull reports whether an SQLite function argument is NULL (which
+// go-sqlite3 passes to an any parameter as a nil []byte).
+func isNull(v any) bool {
+	if b, ok := v.([]byte); ok {
+		return b == nil
+	}
+	return v == nil
 }
 
 func toInt(v any) int64 {

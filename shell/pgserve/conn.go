@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/engine/sqltext"
 	"github.com/apiql/apiql/registry"
 	wire "github.com/jeroenrinzema/psql-wire"
 	"github.com/jeroenrinzema/psql-wire/codes"
@@ -30,7 +31,6 @@ type conn struct {
 	settings map[string]string
 	sess     *engine.Session
 	raw      net.Conn
-	catConn  *sql.Conn
 
 	mu   sync.Mutex
 	stop context.CancelFunc
@@ -228,7 +228,10 @@ func (c *conn) paramTypes(p *prepared, given []uint32) []uint32 {
 		return nil
 	}
 	types := make([]uint32, n)
-	fields := c.fieldTypes(p.toks)
+	fields := catalogColumnTypes
+	if p.kind == kEngine {
+		fields = c.fieldTypes(p.toks)
+	}
 	for i, t := range p.toks {
 		if t.Kind != tParam {
 			continue
@@ -245,6 +248,10 @@ func (c *conn) paramTypes(p *prepared, given []uint32) []uint32 {
 			}
 		case i > 0 && (p.toks[i-1].is("limit") || p.toks[i-1].is("offset")):
 			types[k-1] = oidInt8
+		case i > 0 && (p.toks[i-1].is("and") || p.toks[i-1].is("or") || p.toks[i-1].is("not") || p.toks[i-1].is("where")) &&
+			(i+1 >= len(p.toks) || p.toks[i+1].is("and") || p.toks[i+1].is("or") || p.toks[i+1].isOp(")")),
+			i+1 < len(p.toks) && (p.toks[i+1].is("and") || p.toks[i+1].is("or")) && i > 0 && (p.toks[i-1].isOp("(") || p.toks[i-1].is("where")):
+			types[k-1] = oidBool
 		case i > 1 && isCompare(p.toks[i-1]) && p.toks[i-2].Kind == tIdent:
 			if oid, ok := fields[strings.ToLower(p.toks[i-2].Value)]; ok {
 				types[k-1] = oid
@@ -343,7 +350,14 @@ func (c *conn) prepare(ctx context.Context, text string, given []uint32) (*prepa
 		if err != nil {
 			return nil, catalogError(err)
 		}
-		p.columns, err = sqliteColumns(rows, nil)
+		cts, err := rows.ColumnTypes()
+		var first []any
+		if err == nil {
+			first, err = peek(rows, len(cts))
+		}
+		if err == nil {
+			p.columns = sqliteColumns(cts, first)
+		}
 		rows.Close()
 		if err != nil {
 			return nil, catalogError(err)
@@ -392,11 +406,7 @@ func engineColumns(cols []engine.Column, first []any) wire.Columns {
 
 // sqliteColumns types the columns of a catalog query from SQLite's
 // declared types.
-func sqliteColumns(rows *sql.Rows, first []any) (wire.Columns, error) {
-	cts, err := rows.ColumnTypes()
-	if err != nil {
-		return nil, err
-	}
+func sqliteColumns(cts []*sql.ColumnType, first []any) wire.Columns {
 	out := make(wire.Columns, len(cts))
 	for i, ct := range cts {
 		oid := uint32(oidText)
@@ -409,10 +419,34 @@ func sqliteColumns(rows *sql.Rows, first []any) (wire.Columns, error) {
 			oid = oidBool
 		case "":
 			oid = guessOID(ct.Name())
+			if oid == oidText && first != nil {
+				switch first[i].(type) {
+				case int64:
+					oid = oidInt8
+				case float64:
+					oid = oidFloat8
+				}
+			}
 		}
 		out[i] = wire.Column{Name: ct.Name(), Oid: oid, Width: -1}
 	}
-	return out, nil
+	return out
+}
+
+// peek reads the first row of rows; nil when there is none.
+func peek(rows *sql.Rows, n int) ([]any, error) {
+	if !rows.Next() {
+		return nil, rows.Err()
+	}
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	return vals, nil
 }
 
 var sqliteNoise = regexp.MustCompile(`^(sqlite3?: )`)
@@ -434,7 +468,15 @@ type run struct {
 	tag     string
 	rows    [][]any   // rows ready to send
 	sqlRows *sql.Rows // or rows to read from the catalog
-	done    func()
+	// or rows from the engine, of a statement of kind (SELECT, ...),
+	// with its message
+	engineRows *engine.Rows
+	kind       string
+	message    string
+	first      []any // the first of sqlRows or engineRows, read already; nil if none
+	done       func()
+	ctx        context.Context
+	timeout    time.Duration
 }
 
 // start runs a statement as far as its columns. p is the described
@@ -459,27 +501,49 @@ func (c *conn) start(ctx context.Context, text string, p *prepared, params []wir
 		vals[i] = v
 	}
 	sctx, stop := context.WithCancel(ctx)
+	timeout := c.s.cfg.Engine.StatementTimeout
+	var stopTimer context.CancelFunc = func() {}
+	if timeout > 0 {
+		sctx, stopTimer = context.WithTimeout(sctx, timeout)
+	}
 	c.mu.Lock()
 	c.stop = stop
 	c.mu.Unlock()
 	unwatch := c.watch(sctx, stop)
-	r := &run{c: c, columns: p.columns, tag: p.tag}
+	r := &run{c: c, columns: p.columns, tag: p.tag, ctx: sctx, timeout: timeout}
 	r.done = func() {
+		if r.engineRows != nil {
+			r.engineRows.Close()
+		}
+		if r.sqlRows != nil {
+			r.sqlRows.Close()
+		}
 		unwatch()
 		c.mu.Lock()
 		c.stop = nil
 		c.mu.Unlock()
+		stopTimer()
 		stop()
 	}
 	if err := c.execute(sctx, r, p, vals); err != nil {
-		canceled := sctx.Err() != nil
+		err = r.stopped(err)
 		r.done()
-		if canceled {
-			return nil, context.Canceled
-		}
 		return nil, err
 	}
 	return r, nil
+}
+
+// stopped says why a statement whose context ended failed: a cancel
+// request or a gone client, or the statement timeout.
+func (r *run) stopped(err error) error {
+	switch {
+	case errors.Is(r.ctx.Err(), context.DeadlineExceeded):
+		return hinted(codes.QueryCanceled, "raise --statement-timeout",
+			fmt.Sprintf("the statement took longer than %v and was stopped", r.timeout))
+	case r.ctx.Err() != nil:
+		return context.Canceled
+	}
+	return err
 }
 
 func (c *conn) execute(ctx context.Context, r *run, p *prepared, vals []any) error {
@@ -525,12 +589,19 @@ func (c *conn) execute(ctx context.Context, r *run, p *prepared, vals []any) err
 		if err != nil {
 			return catalogError(err)
 		}
-		if r.columns == nil {
-			if r.columns, err = sqliteColumns(rows, nil); err != nil {
-				rows.Close()
-				return catalogError(err)
-			}
+		cts, err := rows.ColumnTypes()
+		var first []any
+		if err == nil {
+			first, err = peek(rows, len(cts))
 		}
+		if err == nil && r.columns == nil {
+			r.columns = sqliteColumns(cts, first)
+		}
+		if err != nil {
+			rows.Close()
+			return catalogError(err)
+		}
+		r.first = first
 		r.sqlRows = rows
 	case kEngine:
 		d := c.dialect()
@@ -544,45 +615,48 @@ func (c *conn) execute(ctx context.Context, r *run, p *prepared, vals []any) err
 		if err != nil {
 			return err
 		}
-		var out engine.Outcome
-		err = c.sess.Run(ctx, q, func(o engine.Outcome) bool {
-			out = o
-			return false
-		})
-		if err == nil {
-			err = out.Err
+		stmts, err := sqltext.Split(q)
+		if err != nil {
+			return hinted(codes.Syntax, "", "syntax error: "+err.Error())
 		}
+		if len(stmts) != 1 {
+			return hinted(codes.Syntax, "", fmt.Sprintf("%d statements where one was expected", len(stmts)))
+		}
+		rows, err := c.sess.Stream(ctx, stmts[0])
 		if err != nil {
 			return err
 		}
-		res := out.Result
-		if res == nil {
-			res = &engine.Result{}
-		}
+		r.engineRows = rows
+		r.kind = stmts[0].Kind.String()
+		// The first row is read now (the rows are in by then): it types
+		// the columns SQLite computes, and any error before it is the
+		// statement's.
 		var first []any
-		if len(res.Rows) > 0 {
-			first = res.Rows[0]
+		if rows.Next() {
+			first = rows.Row()
+		} else if err := rows.Err(); err != nil {
+			return err
 		}
-		cols := engineColumns(res.Columns, first)
+		r.first = first
+		cols := engineColumns(rows.Columns, first)
 		if r.columns != nil && len(r.columns) != len(cols) {
 			return hinted(codes.FeatureNotSupported, "prepare the statement again", "the statement's columns changed since it was described")
 		}
 		if r.columns == nil {
 			r.columns = cols
 		}
-		r.rows = res.Rows
-		r.tag = engineTag(out.Statement.Kind.String(), res)
+		r.message = rows.Message
 	}
 	return nil
 }
 
 var leadingCount = regexp.MustCompile(`^(\d+)\b`)
 
-// engineTag is the command tag of an engine statement.
-func engineTag(kind string, res *engine.Result) string {
-	n := len(res.Rows)
-	if len(res.Columns) == 0 {
-		if m := leadingCount.FindStringSubmatch(res.Message); m != nil {
+// engineTag is the command tag of an engine statement that produced n
+// rows, or, without columns, said message.
+func engineTag(kind string, columns int, n int, message string) string {
+	if columns == 0 {
+		if m := leadingCount.FindStringSubmatch(message); m != nil {
 			n, _ = strconv.Atoi(m[1])
 		}
 	}
@@ -644,8 +718,13 @@ func (c *conn) resetSetting(name string) {
 }
 
 // send writes the run's rows and its command tag.
-func (r *run) send(ctx context.Context, w wire.DataWriter) error {
-	defer r.done()
+func (r *run) send(ctx context.Context, w wire.DataWriter) (err error) {
+	defer func() {
+		if err != nil {
+			err = r.stopped(err)
+		}
+		r.done()
+	}()
 	vals := make([]any, len(r.columns))
 	write := func(row []any) error {
 		if len(row) != len(r.columns) {
@@ -668,19 +747,43 @@ func (r *run) send(ctx context.Context, w wire.DataWriter) error {
 		for i := range raw {
 			ptrs[i] = &raw[i]
 		}
-		for r.sqlRows.Next() {
-			if err := r.sqlRows.Scan(ptrs...); err != nil {
-				return catalogError(err)
-			}
-			if err := write(raw); err != nil {
+		if r.first != nil {
+			if err := write(r.first); err != nil {
 				return err
 			}
 			n++
+			for r.sqlRows.Next() {
+				if err := r.sqlRows.Scan(ptrs...); err != nil {
+					return catalogError(err)
+				}
+				if err := write(raw); err != nil {
+					return err
+				}
+				n++
+			}
 		}
 		if err := r.sqlRows.Err(); err != nil {
 			return catalogError(err)
 		}
 		return w.Complete(fmt.Sprintf("SELECT %d", n))
+	}
+	if r.engineRows != nil {
+		if r.first != nil {
+			if err := write(r.first); err != nil {
+				return err
+			}
+			n++
+			for r.engineRows.Next() {
+				if err := write(r.engineRows.Row()); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+		if err := r.engineRows.Err(); err != nil {
+			return err
+		}
+		return w.Complete(engineTag(r.kind, len(r.columns), n, r.message))
 	}
 	for _, row := range r.rows {
 		if err := write(row); err != nil {

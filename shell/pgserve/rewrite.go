@@ -3,6 +3,7 @@ package pgserve
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -200,12 +201,13 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 	// castFrom maps the last token of a cast's type to the first token of
 	// the value cast, so that x::a::b casts the whole x::a.
 	castFrom := map[int]int{}
+	consumed := map[int]bool{}
 	for i := 0; i < n; i++ {
-		if i < skipUntil {
+		if i < skipUntil || consumed[i] {
 			continue
 		}
 		t := toks[i]
-		prevDot := i > 0 && toks[i-1].isOp(".") && !(i > 1 && toks[i-2].Kind == tIdent && !toks[i-2].Quoted && strings.EqualFold(toks[i-2].Value, "pg_catalog"))
+		prevDot := i > 0 && toks[i-1].isOp(".") && !(i > 1 && toks[i-2].Kind == tIdent && strings.EqualFold(toks[i-2].Value, "pg_catalog"))
 		nextIs := func(op string) bool { return i+1 < n && toks[i+1].isOp(op) }
 		switch {
 		case t.Kind == tString && t.Text != quoteString(t.Value):
@@ -317,16 +319,79 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 				continue
 			}
 			col := "generate_series"
-			if k := close + 1; k < n && toks[k].is("as") && k+1 < n {
-				col = toks[k+1].Value
-			} else if k < n && toks[k].Kind == tIdent && !sqlKeywords[toks[k].Value] {
+			k := close + 1
+			if k < n && toks[k].is("as") {
+				k++
+			}
+			if k < n && toks[k].Kind == tIdent && !sqlKeywords[toks[k].Value] {
 				col = toks[k].Value
+				// AS s(r): the column is r, and SQLite takes no column list.
+				if k+3 < n && toks[k+1].isOp("(") && toks[k+2].Kind == tIdent && toks[k+3].isOp(")") {
+					col = toks[k+2].Value
+					ed.add(toks[k+1].Pos, toks[k+3].End, "")
+					consumed[k+1], consumed[k+2], consumed[k+3] = true, true, true
+				}
 			}
 			c := quoteName(col)
 			ed.add(t.Pos, toks[i+1].End, fmt.Sprintf("(WITH RECURSIVE _apiql_series(%s) AS (SELECT (", c))
 			ed.add(toks[commas[0]].Pos, toks[commas[0]].End, fmt.Sprintf(") UNION ALL SELECT %s + 1 FROM _apiql_series WHERE %s + 1 <= (", c, c))
 			ed.add(toks[close].Pos, toks[close].End, fmt.Sprintf(")) SELECT %s FROM _apiql_series)", c))
 			skipUntil = i + 2
+		case t.isOp("(") && (i == 0 || toks[i-1].Kind != tIdent || toks[i-1].Kind == tIdent && !toks[i-1].Quoted && sqlKeywords[toks[i-1].Value]) &&
+			compositeField(toks, i):
+			// (row).field reads a field of a composite value, here JSON.
+			close := matching(toks, i, "(", ")")
+			ed.add(t.Pos, t.Pos, "json_extract(")
+			ed.add(toks[close+1].Pos, toks[close+2].End, ", '$."+toks[close+2].Value+"')")
+			consumed[close+1], consumed[close+2] = true, true
+		case t.is("trim") && !prevDot && nextIs("(") && i+2 < n:
+			// TRIM([BOTH|LEADING|TRAILING] [chars] FROM s) is pg_trim(mode, chars, s).
+			close := matching(toks, i+1, "(", ")")
+			from := -1
+			depth := 0
+			for k := i + 2; k < close && close > 0; k++ {
+				if toks[k].isOp("(") {
+					depth++
+				} else if toks[k].isOp(")") {
+					depth--
+				} else if depth == 0 && toks[k].is("from") {
+					from = k
+					break
+				}
+			}
+			if from < 0 {
+				continue
+			}
+			mode, k := "both", i+2
+			if toks[k].is("both") || toks[k].is("leading") || toks[k].is("trailing") {
+				mode = strings.ToLower(toks[k].Value)
+				k++
+			}
+			if k == from {
+				ed.add(t.Pos, toks[from].End, "pg_trim('"+mode+"', ' ',")
+			} else {
+				ed.add(t.Pos, toks[k-1].End, "pg_trim('"+mode+"',")
+				ed.add(toks[from].Pos, toks[from].End, ",")
+			}
+			skipUntil = k
+		case d.catalog && t.Kind == tIdent && !t.Quoted && !prevDot && nextIs("(") && fromItem(toks, i) &&
+			!t.is("generate_series") && !t.is("json_each") && !t.is("json_tree") && !sqlKeywords[t.Value]:
+			// A function in FROM (string_to_array(...) s) is a one-row subquery.
+			close := matching(toks, i+1, "(", ")")
+			if close < 0 {
+				continue
+			}
+			alias, k := t.Value, close+1
+			if k < n && toks[k].is("as") {
+				k++
+			}
+			if k < n && toks[k].Kind == tIdent && !sqlKeywords[toks[k].Value] {
+				alias = toks[k].Value
+			}
+			ed.add(t.Pos, t.Pos, "(SELECT ")
+			ed.add(toks[close].End, toks[close].End, " AS "+quoteName(alias)+")")
+		case d.catalog && t.Kind == tIdent && !t.Quoted && !prevDot && t.is("user") && !nextIs("(") && !nextIs(".") && d.user != "":
+			ed.add(t.Pos, t.End, quoteString(d.user))
 		case t.is("array") && nextIs("["):
 			close := matching(toks, i+1, "[", "]")
 			if close < 0 {
@@ -351,7 +416,7 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 				ed.add(toks[close].Pos, toks[close].End, "))")
 			}
 			skipUntil = i + 3
-		case t.Kind == tIdent && !t.Quoted && !prevDot && strings.EqualFold(t.Value, "pg_catalog") && nextIs("."):
+		case t.Kind == tIdent && !prevDot && strings.EqualFold(t.Value, "pg_catalog") && nextIs("."):
 			ed.add(t.Pos, toks[i+1].End, "")
 			skipUntil = i + 2
 		case t.Kind == tIdent && !prevDot && strings.EqualFold(t.Value, "information_schema") && nextIs(".") && i+2 < n && toks[i+2].Kind == tIdent:
@@ -382,7 +447,7 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 			case t.is("version"):
 				v = quoteString(d.version)
 			case t.is("pg_backend_pid"):
-				v = itoa(int(d.pid))
+				v = strconv.Itoa(int(d.pid))
 			}
 			ed.add(t.Pos, toks[i+2].End, v)
 			skipUntil = i + 3
@@ -441,6 +506,47 @@ func topCommas(toks []token, from, to int) []int {
 	return out
 }
 
+// compositeField reports whether the parenthesis at toks[i] is followed by
+// .field.
+func compositeField(toks []token, i int) bool {
+	close := matching(toks, i, "(", ")")
+	return close > 0 && close+2 < len(toks) && toks[close+1].isOp(".") && toks[close+2].Kind == tIdent &&
+		!(i+1 < len(toks) && toks[i+1].is("select"))
+}
+
+// fromItem reports whether toks[i] starts an item of a FROM list.
+func fromItem(toks []token, i int) bool {
+	if i == 0 {
+		return false
+	}
+	p := toks[i-1]
+	if p.is("from") || p.is("join") {
+		return true
+	}
+	if !p.isOp(",") {
+		return false
+	}
+	depth := 0
+	for k := i - 2; k >= 0; k-- {
+		t := toks[k]
+		switch {
+		case t.isOp(")"):
+			depth++
+		case t.isOp("("):
+			if depth == 0 {
+				return false
+			}
+			depth--
+		case depth > 0:
+		case t.is("from"):
+			return true
+		case t.is("select") || t.is("where") || t.is("group") || t.is("order") || t.is("having") || t.is("values") || t.is("set"):
+			return false
+		}
+	}
+	return false
+}
+
 func hasOp(toks []token, op string) bool {
 	for _, t := range toks {
 		if t.isOp(op) {
@@ -495,23 +601,4 @@ func opText(op string) string {
 		return "NOT LIKE"
 	}
 	return op
-}
-
-func itoa(n int) string {
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b []byte
-	for {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-		if n == 0 {
-			break
-		}
-	}
-	if neg {
-		b = append([]byte{'-'}, b...)
-	}
-	return string(b)
 }

@@ -220,9 +220,6 @@ func (s *Server) closeSession(ctx context.Context) error {
 	s.mu.Lock()
 	delete(s.conns, c.pid)
 	s.mu.Unlock()
-	if c.catConn != nil {
-		c.catConn.Close()
-	}
 	return c.sess.Close()
 }
 

@@ -1,0 +1,52 @@
+package engine_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestDescribe(t *testing.T) {
+	e := newEnv(t, 10, nil)
+	for _, tc := range []struct {
+		src, want, err string
+	}{
+		{"SELECT id, name, public, size_gigabytes, tags FROM digitalocean.images.images WHERE type = 'distribution'",
+			"id:integer name:string public:boolean size_gigabytes:number tags:array", ""},
+		{"SELECT type, count(*) AS n FROM digitalocean.images.images GROUP BY type", "type:string n:", ""},
+		{"SELECT * FROM digitalocean.regions.regions", "slug:string", ""},
+		{"SHOW PROVIDERS", "name:", ""},
+		{"DELETE FROM digitalocean.images.images WHERE image_id = 1", "", ""},
+		{"DELETE FROM digitalocean.images.images WHERE image_id = 1 RETURNING id", "", "RETURNING"},
+		{"SELECT nmae FROM digitalocean.images.images", "", "no such column: nmae"},
+		{"SELECT 1; SELECT 2", "", "2 statements"},
+	} {
+		before := len(e.emu.Requests())
+		cols, err := e.sess.Describe(context.Background(), tc.src)
+		if got := len(e.emu.Requests()) - before; got != 0 {
+			t.Errorf("%s: %d requests, want none", tc.src, got)
+		}
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: error %v, want one with %q", tc.src, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.src, err)
+			continue
+		}
+		var got []string
+		for _, c := range cols {
+			got = append(got, c.Name+":"+c.Type)
+		}
+		if s := strings.Join(got, " "); !strings.Contains(s, tc.want) || (tc.want == "" && s != "") {
+			t.Errorf("%s: columns %q, want %q", tc.src, s, tc.want)
+		}
+	}
+	// Describing leaves nothing behind: the query then runs and fetches.
+	res, err := e.sess.Exec(context.Background(), statement(t, "SELECT count(*) FROM digitalocean.images.images"))
+	if err != nil || len(res.Rows) != 1 || res.Rows[0][0] != int64(10) {
+		t.Fatalf("after Describe: %v, %v", res, err)
+	}
+}

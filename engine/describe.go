@@ -34,7 +34,7 @@ func (s *Session) describeStatement(ctx context.Context, st sqltext.Statement) (
 	switch st.Kind {
 	case sqltext.Select:
 		return s.describeQuery(ctx, st)
-	case sqltext.Show, sqltext.Describe:
+	case sqltext.Show, sqltext.Describe, sqltext.Explain:
 		res, err := s.Exec(ctx, st)
 		if err != nil {
 			return nil, err
@@ -58,56 +58,22 @@ func (s *Session) describeStatement(ctx context.Context, st sqltext.Statement) (
 	return nil, err
 }
 
-// describeQuery compiles a query over empty tables of its resources and
-// reads the columns of its (empty) result.
+// describeOnly marks a context whose query is only described: it runs
+// as a query ending in LIMIT 0 does, over its empty tables, and sends no
+// request.
+type describeOnly struct{}
+
+func describing(ctx context.Context) bool {
+	v, _ := ctx.Value(describeOnly{}).(bool)
+	return v
+}
+
+// describeQuery runs a query as far as its columns, fetching nothing.
 func (s *Session) describeQuery(ctx context.Context, st sqltext.Statement) ([]Column, error) {
-	if err := s.ready(ctx); err != nil {
-		return nil, err
-	}
-	if t, ok := writeInQuery(st); ok {
-		return nil, writeInWithError(t)
-	}
-	a := sqltext.Analyze(st.Tokens)
-	resources, err := s.resolveRefs(a)
+	rows, err := s.query(context.WithValue(ctx, describeOnly{}, true), st)
 	if err != nil {
 		return nil, err
-	}
-	plans, err := planSelect(a, resources)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkUnbound(st, plans); err != nil {
-		return nil, err
-	}
-	if err := s.bindConnections(st, a, plans); err != nil {
-		return nil, err
-	}
-	tables, _, drop, err := s.tables(ctx, plans, false)
-	defer func() {
-		for _, t := range drop {
-			s.dropTable(context.Background(), t)
-		}
-	}()
-	if err != nil {
-		return nil, err
-	}
-	text, restore := rewrite(st, a, plans, tables)
-	s.tableNames = map[string]string{}
-	for _, p := range plans {
-		s.tableNames[tables[p.key]] = p.res.ID()
-	}
-	rows, err := s.conn.QueryContext(ctx, text)
-	if err != nil {
-		return nil, s.sqliteError(st, err)
 	}
 	defer rows.Close()
-	cts, err := rows.ColumnTypes()
-	if err != nil {
-		return nil, s.sqliteError(st, err)
-	}
-	cols := make([]Column, len(cts))
-	for i, ct := range cts {
-		cols[i] = Column{Name: restore.Replace(ct.Name()), Type: registryType(ct.DatabaseTypeName())}
-	}
-	return cols, nil
+	return rows.Columns, nil
 }

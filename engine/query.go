@@ -49,7 +49,7 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (_ *Rows, err
 		return nil, err
 	}
 	limit := rowLimit(st, a, plans)
-	none := limitZero(st)
+	none := limitZero(st) || describing(ctx) // no row is wanted: fetch nothing
 	tables, pending, drop, err := s.tables(ctx, plans, limit == 0 && !none)
 	// The statement's own tables are dropped when its rows are closed, or
 	// now if it fails before.

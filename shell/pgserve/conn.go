@@ -122,11 +122,11 @@ func (c *conn) classify(text string) (*prepared, error) {
 		} else {
 			p.kind = kCatalog
 		}
-	case "describe", "desc", "exec", "insert", "update", "delete":
+	case "describe", "desc", "exec", "insert", "update", "delete", "explain":
 		p.kind = kEngine
 	default:
 		return nil, hinted(codes.FeatureNotSupported,
-			"apiql serve answers SELECT, INSERT, UPDATE, DELETE, EXEC, SHOW, DESCRIBE, SET and transaction statements (as no-ops)",
+			"apiql serve answers SELECT, INSERT, UPDATE, DELETE, EXEC, SHOW, DESCRIBE, EXPLAIN, SET and transaction statements (as no-ops)",
 			fmt.Sprintf("%s is not supported", strings.ToUpper(first.Text)))
 	}
 	return p, nil

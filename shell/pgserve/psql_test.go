@@ -45,6 +45,7 @@ func TestPsql(t *testing.T) {
 		{[]string{"-c", `\l`}, []string{"apiql"}},
 		{[]string{"-c", "SELECT 1; SELECT 2"}, []string{"1", "2"}},
 		{[]string{"-c", "SHOW PROVIDERS"}, []string{"digitalocean"}},
+		{[]string{"-c", "EXPLAIN SELECT count(*) FROM digitalocean_images.images"}, []string{"digitalocean.images.images"}},
 	} {
 		out := psql(t, e, tc.args...)
 		for _, w := range tc.want {

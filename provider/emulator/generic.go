@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -21,8 +22,9 @@ const providerName = "digitalocean"
 
 // route is one registry method as the emulator matches it.
 type route struct {
-	method string   // HTTP method
-	segs   []string // path segments after /v2; "" for a parameter
+	method string            // HTTP method
+	segs   []string          // path segments after /v2; "" for a parameter
+	params []*registry.Param // the path parameter at each segment, or nil
 	m      *registry.Method
 	key    string // the spec operation key
 }
@@ -76,6 +78,12 @@ func buildRoutes(reg *registry.Registry) *routeTable {
 					continue
 				}
 				r := &route{method: m.HTTPMethod, segs: segments(m.Path), m: m, key: specgen.Key(m.HTTPMethod, m.Path)}
+				r.params = make([]*registry.Param, len(r.segs))
+				for i, seg := range strings.Split(strings.TrimPrefix(m.Path, "/v2/"), "/") {
+					if name, ok := strings.CutPrefix(seg, "{"); ok {
+						r.params[i] = m.Param(strings.TrimSuffix(name, "}"))
+					}
+				}
 				id := r.method + " " + template(r.segs)
 				if seen[id] {
 					continue
@@ -85,10 +93,14 @@ func buildRoutes(reg *registry.Registry) *routeTable {
 			}
 		}
 	}
-	// Literal segments win over parameters, from the left.
+	// By length (only routes of a request's length can match it), then
+	// literal segments before parameters, from the left.
 	sort.SliceStable(t.routes, func(i, j int) bool {
 		a, b := t.routes[i].segs, t.routes[j].segs
-		for k := 0; k < len(a) && k < len(b); k++ {
+		if len(a) != len(b) {
+			return len(a) < len(b)
+		}
+		for k := range a {
 			if (a[k] == "") != (b[k] == "") {
 				return a[k] != ""
 			}
@@ -100,17 +112,24 @@ func buildRoutes(reg *registry.Registry) *routeTable {
 			t.lists[template(r.segs)] = r
 		}
 	}
+	// The item of a collection is not a collection, whatever its method says.
+	for tpl, r := range t.lists {
+		if n := len(r.segs); n > 1 && r.segs[n-1] == "" && t.lists[template(r.segs[:n-1])] != nil {
+			delete(t.lists, tpl)
+		}
+	}
 	return t
 }
 
 // isList reports whether a GET route answers an array of objects under its
-// response key, as the spec's example shows (or the registry says it pages).
+// response key, as the spec's example shows (or, without one, the registry
+// says it pages).
 func isList(r *route) bool {
-	if r.m.Paginated {
-		return true
-	}
 	op, ok := lookupSpec(r.key)
-	if !ok || r.m.ResponseKey == "" {
+	if !ok {
+		return r.m.Paginated
+	}
+	if r.m.ResponseKey == "" {
 		return false
 	}
 	body, err := decodeJSON(op.Body)
@@ -189,10 +208,10 @@ func (s *Server) serveGeneric(ex *exchange, segs []string) reply {
 			continue
 		}
 		lr := t.lists[template(r.segs[:k])]
-		if lr == nil {
+		if lr == nil || !s.addressable(lr, segs[:k]) {
 			continue
 		}
-		if !s.itemExists(lr, segs[:k], segs[k]) {
+		if !s.itemExists(lr, segs[:k], segs[k], r.params[k]) {
 			return errNotFound()
 		}
 	}
@@ -203,16 +222,52 @@ func (s *Server) serveGeneric(ex *exchange, segs []string) reply {
 	switch m := ex.r.Method; {
 	case m == http.MethodGet && t.lists[tpl] == r:
 		return s.genericList(ex.r, r, strings.Join(segs, "/"))
-	case m == http.MethodGet && lastIsParam && parentIsList:
+	case m == http.MethodGet && lastIsParam && parentIsList && s.addressable(t.lists[parent], segs[:len(segs)-1]):
 		return s.genericGet(r, op, segs)
 	case m == http.MethodPost && t.lists[tpl] != nil:
 		return s.genericCreate(ex, r, op, t.lists[tpl], strings.Join(segs, "/"))
 	case (m == http.MethodPut || m == http.MethodPatch) && lastIsParam && parentIsList:
 		return s.genericUpdate(ex, r, op, t.lists[parent], segs)
 	case m == http.MethodDelete && lastIsParam && parentIsList:
-		return s.genericDelete(op, t.lists[parent], segs)
+		return s.genericDelete(r, op, t.lists[parent], segs)
+	case m == http.MethodGet:
+		return cannedGet(r, op, segs)
 	}
 	return cannedReply(op)
+}
+
+// cannedGet answers a GET of something that is in no collection: the
+// spec's example, showing the values of the path parameters that name one
+// of its fields (a Droplet's backup policy shows the droplet_id asked for).
+// Links to other pages are dropped: the example's point at the real API.
+func cannedGet(r *route, op specOp, segs []string) reply {
+	body, err := decodeJSON(op.Body)
+	bm, ok := body.(map[string]any)
+	if err != nil || !ok {
+		return cannedReply(op)
+	}
+	if links, ok := bm["links"].(map[string]any); ok {
+		if _, ok := links["pages"]; ok {
+			links["pages"] = map[string]any{}
+		}
+	}
+	item := bm
+	if key := responseKey(r.m, op); key != "" {
+		if obj, ok := bm[key].(map[string]any); ok {
+			item = obj
+		}
+	}
+	for i, p := range r.params {
+		if p == nil || p.Field == "" {
+			continue
+		}
+		if _, isNum := item[p.Field].(json.Number); isNum && isDigits(segs[i]) {
+			item[p.Field] = json.Number(segs[i])
+		} else {
+			item[p.Field] = segs[i]
+		}
+	}
+	return jsonReply(op.Status, bm)
 }
 
 // cannedReply answers the spec's example with its success status.
@@ -224,8 +279,8 @@ func cannedReply(op specOp) reply {
 }
 
 // itemExists reports whether the list lr at the concrete path segs holds
-// an item named id.
-func (s *Server) itemExists(lr *route, segs []string, id string) bool {
+// an item named id by the parameter p.
+func (s *Server) itemExists(lr *route, segs []string, id string, p *registry.Param) bool {
 	switch strings.Join(segs, "/") {
 	case "images":
 		s.mu.RLock()
@@ -251,7 +306,7 @@ func (s *Server) itemExists(lr *route, segs []string, id string) bool {
 	}
 	s.generic.mu.Lock()
 	defer s.generic.mu.Unlock()
-	return findItem(s.collection(lr, strings.Join(segs, "/")), id, paramField(lr.m, "")) >= 0
+	return findItem(s.collection(lr, strings.Join(segs, "/")), id, p) >= 0
 }
 
 // collection returns the collection at a concrete list path, made from the
@@ -279,24 +334,48 @@ func (s *Server) collection(lr *route, path string) *collection {
 	return c
 }
 
-// paramField is the field a path parameter names, when the registry says.
-func paramField(m *registry.Method, name string) string {
-	for _, p := range m.Params {
-		if p.In == registry.InPath && (name == "" || p.Name == name) && p.Field != "" {
-			return p.Field
+// addressable reports whether the items of the collection at the concrete
+// path segs have an identifier a path can name. A collection whose items
+// have none (the spec's example shows no id) is not checked: its gets
+// answer the spec's example.
+func (s *Server) addressable(lr *route, segs []string) bool {
+	switch strings.Join(segs, "/") {
+	case "images", "droplets", "snapshots", "regions", "sizes":
+		return true
+	}
+	s.generic.mu.Lock()
+	defer s.generic.mu.Unlock()
+	c := s.collection(lr, strings.Join(segs, "/"))
+	for _, it := range c.items {
+		for k, v := range it {
+			if _, ok := v.(string); ok && (contains(idCandidates, k) || strings.HasSuffix(k, "_id") || strings.HasSuffix(k, "_uuid") || strings.HasSuffix(k, "_slug")) {
+				return true
+			}
+			if _, ok := v.(json.Number); ok && (k == "id" || strings.HasSuffix(k, "_id")) {
+				return true
+			}
 		}
 	}
-	return ""
+	return len(c.items) == 0
+}
+
+// lastParam is the route's last path parameter, or nil.
+func (r *route) lastParam() *registry.Param {
+	return r.params[len(r.params)-1]
 }
 
 // findItem returns the index of the item a path segment names, or -1: the
-// first candidate field (field first, when given) whose value is id.
-func findItem(c *collection, id, field string) int {
+// first candidate field whose value is id: the parameter's field, a field
+// of the parameter's own name (app_slug), then idCandidates.
+func findItem(c *collection, id string, p *registry.Param) int {
 	cands := idCandidates
-	if field != "" {
-		cands = append([]string{field}, idCandidates...)
+	if p != nil {
+		cands = append([]string{p.Field, p.Name}, idCandidates...)
 	}
 	for _, f := range cands {
+		if f == "" {
+			continue
+		}
 		for i, it := range c.items {
 			if v, ok := it[f]; ok && v != nil && scalarText(v) == id {
 				return i
@@ -413,7 +492,7 @@ func (s *Server) genericGet(r *route, op specOp, segs []string) reply {
 	lr := t.lists[template(r.segs[:len(r.segs)-1])]
 	s.generic.mu.Lock()
 	c := s.collection(lr, strings.Join(segs[:len(segs)-1], "/"))
-	i := findItem(c, segs[len(segs)-1], paramField(r.m, ""))
+	i := findItem(c, segs[len(segs)-1], r.lastParam())
 	var item map[string]any
 	if i >= 0 {
 		item = c.items[i]
@@ -545,7 +624,7 @@ func (s *Server) genericUpdate(ex *exchange, r *route, op specOp, lr *route, seg
 	s.generic.mu.Lock()
 	defer s.generic.mu.Unlock()
 	c := s.collection(lr, strings.Join(segs[:len(segs)-1], "/"))
-	i := findItem(c, segs[len(segs)-1], paramField(r.m, ""))
+	i := findItem(c, segs[len(segs)-1], r.lastParam())
 	if i < 0 {
 		return errNotFound()
 	}
@@ -567,11 +646,11 @@ func (s *Server) genericUpdate(ex *exchange, r *route, op specOp, lr *route, seg
 }
 
 // genericDelete answers DELETE of one item.
-func (s *Server) genericDelete(op specOp, lr *route, segs []string) reply {
+func (s *Server) genericDelete(r *route, op specOp, lr *route, segs []string) reply {
 	s.generic.mu.Lock()
 	defer s.generic.mu.Unlock()
 	c := s.collection(lr, strings.Join(segs[:len(segs)-1], "/"))
-	i := findItem(c, segs[len(segs)-1], "")
+	i := findItem(c, segs[len(segs)-1], r.lastParam())
 	if i < 0 {
 		return errNotFound()
 	}

@@ -345,11 +345,25 @@ func (s *Server) route(ex *exchange) reply {
 		switch {
 		case len(seg) == 1 && m == http.MethodGet:
 			return s.listDroplets(r)
-		case len(seg) == 2 && m == http.MethodGet:
+		case len(seg) == 2 && m == http.MethodGet && isDigits(seg[1]):
 			return s.getDroplet(seg[1])
 		}
 	}
 	return s.serveGeneric(ex, unescapeSegs(seg))
+}
+
+// isDigits reports whether a path segment is an integer id (and not a
+// literal segment such as droplets/autoscale).
+func isDigits(seg string) bool {
+	if seg == "" {
+		return false
+	}
+	for i := 0; i < len(seg); i++ {
+		if seg[i] < '0' || seg[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // stamp is the current time as the API writes it, for what a request creates.

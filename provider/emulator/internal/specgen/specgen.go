@@ -151,6 +151,9 @@ func (g *gen) success(op map[string]any) (int, any) {
 	}
 	schema := g.resolve(media["schema"])
 	body := g.example(media)
+	if !g.fits(body, schema) {
+		body = nil // the example is of another shape than its schema
+	}
 	if body == nil {
 		if sm, ok := schema.(map[string]any); ok && sm["example"] != nil {
 			body = sm["example"]
@@ -172,6 +175,22 @@ func (g *gen) success(op map[string]any) (int, any) {
 		}
 	}
 	return best, body
+}
+
+// fits reports whether an example object has at least one of the keys of
+// its schema's properties (when the schema names any).
+func (g *gen) fits(body, schema any) bool {
+	bm, ok := body.(map[string]any)
+	props := g.properties(schema, map[string]bool{})
+	if !ok || len(props) == 0 {
+		return true
+	}
+	for k := range bm {
+		if _, ok := props[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // example returns the media type's example: example, or the first of

@@ -41,7 +41,8 @@ func TestCommittedDataIsGenerated(t *testing.T) {
 // TestGenerate: examples are taken as the spec gives them (numbers keep
 // their digits, timestamps stay strings), $refs are followed, the first
 // example by name is taken, the success status is the lowest 2xx, a list whose example is empty gets an item made
-// from its schema, and path parameters are written {}.
+// from its schema, and path parameters are written {}; an
+// example of another shape than its schema is replaced by one made from it.
 func TestGenerate(t *testing.T) {
 	spec := `
 openapi: 3.0.0
@@ -62,6 +63,15 @@ paths:
         '201':
           description: created
   /v2/things/{thing_id}:
+    get:
+      responses:
+        '200':
+          content:
+            application/json:
+              schema:
+                properties:
+                  thing: {type: object, properties: {id: {type: integer}}}
+              example: {other: 1}
     put:
       responses:
         '200':
@@ -104,6 +114,7 @@ components:
 	want := specgen.Header + "\n" +
 		`{"op":"GET /v2/things","status":200,"body":{"things":[{"created":"2026-01-01T00:00:00Z","id":7,"kind":"a","name":"example"}]}}` + "\n" +
 		`{"op":"POST /v2/things","status":201}` + "\n" +
+		`{"op":"GET /v2/things/{}","status":200,"body":{"thing":{"id":1}}}` + "\n" +
 		`{"op":"PUT /v2/things/{}","status":200,"body":{"thing":{"at":"2020-07-21T18:37:44Z","id":1,"price":0.00743999984115362}}}` + "\n" +
 		`{"op":"DELETE /v2/things/{}","status":204}` + "\n"
 	if string(out) != want {

@@ -519,7 +519,12 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 			}
 			fmt.Fprintf(s.opts.DryRun, "-- dry run: request %d of %d (%s)%s\n%s\n", i+1, len(calls), c.label, connNote, req)
 		}
-		return &Result{Message: fmt.Sprintf("dry run: %d %s request(s) not sent", len(calls), m.HTTPMethod)}, nil
+		msg := fmt.Sprintf("dry run: %d %s request(s) not sent", len(calls), m.HTTPMethod)
+		if s.calls > 0 {
+			// The reads that found what to change were made.
+			msg += fmt.Sprintf(" (%d read call(s) made to find them)", s.calls)
+		}
+		return &Result{Message: msg}, nil
 	}
 	if len(calls) > 0 {
 		if err := cl.CheckAuth(res.Service.Provider); err != nil {

@@ -327,7 +327,7 @@ func (p *Printer) info(msg string) error {
 }
 
 func messageLine(msg string) string {
-	return strings.TrimRight(msg, "\r\n") + "\n"
+	return TerminalText(strings.TrimRight(msg, "\r\n")) + "\n"
 }
 
 // rowCount is the footer of a table: "(1 row)", "(3 rows)".

@@ -57,6 +57,20 @@ func escapeControls(s string, extra func(r rune) (string, bool)) string {
 	return b.String()
 }
 
+// TerminalText returns s safe to print on a terminal as a message: control
+// characters (ESC included), invalid UTF-8 and bidirectional overrides
+// escaped as in the table format, while newlines and tabs stay, so that
+// an error that quotes an API's answer keeps its layout but cannot drive
+// the terminal.
+func TerminalText(s string) string {
+	return escapeControls(s, func(r rune) (string, bool) {
+		if r == '\n' || r == '\t' {
+			return string(r), true
+		}
+		return "", false
+	})
+}
+
 // isBidiControl reports the invisible characters that reorder text.
 func isBidiControl(r rune) bool {
 	return r == 0x061c || r == 0x200e || r == 0x200f ||

@@ -589,10 +589,10 @@ func (r *REPL) cancelled(rest string) {
 	r.failures++
 	if r.terminal {
 		// Overwrite the ^C the terminal echoed.
-		fmt.Fprintf(r.Stderr, "\rcancelled%s\n", rest)
+		fmt.Fprintf(r.Stderr, "\rcancelled%s\n", TerminalText(rest))
 		return
 	}
-	fmt.Fprintf(r.Stderr, "cancelled%s\n", rest)
+	fmt.Fprintf(r.Stderr, "cancelled%s\n", TerminalText(rest))
 }
 
 // isWrite reports whether a statement kind changes resources.
@@ -603,7 +603,7 @@ func isWrite(k sqltext.StmtKind) bool {
 // fail prints an error and counts it.
 func (r *REPL) fail(err error) {
 	r.failures++
-	fmt.Fprintf(r.Stderr, "error: %v\n", err)
+	fmt.Fprintf(r.Stderr, "error: %s\n", TerminalText(err.Error()))
 }
 
 // isTerminalWriter reports whether w is a terminal.

@@ -187,7 +187,7 @@ func runStatements(c *config, src string, stmts []sqltext.Statement, format shel
 		}
 		fmt.Fprintf(stderr, "apiql: statement %d %s\n", o.N, msg)
 		if isWrite(o.Statement.Kind) && !errors.Is(o.Err, context.Canceled) {
-			fmt.Fprintf(stderr, "apiql: %v\n", o.Err)
+			fmt.Fprintf(stderr, "apiql: %s\n", shell.TerminalText(o.Err.Error()))
 		}
 		return true
 	}
@@ -209,7 +209,7 @@ func runStatements(c *config, src string, stmts []sqltext.Statement, format shel
 		}
 		if o.Err != nil {
 			failed = true
-			fmt.Fprintf(stderr, "apiql: %v\n", o.Err)
+			fmt.Fprintf(stderr, "apiql: %s\n", shell.TerminalText(o.Err.Error()))
 			if first := o.Statement.FirstLine(60); first != "" {
 				fmt.Fprintf(stderr, "  in: %s\n", first)
 			}

@@ -3,6 +3,9 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -172,5 +175,33 @@ func TestShellPipedJSONIsOneDocument(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc) != 3 {
 		t.Fatalf("stdout is not one document of 3 statements (%v):\n%v", err, r)
+	}
+}
+
+// TestErrorsCannotDriveTheTerminal: an API's error message holding ESC
+// and other control characters reaches stderr escaped, in exec and in
+// the shell.
+func TestErrorsCannotDriveTheTerminal(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"id":"forbidden","message":"\u001b]0;owned\u0007\u001b[2Jno\u202e"}`)
+	}))
+	defer ts.Close()
+	t.Setenv("DIGITALOCEAN_API_URL", ts.URL)
+	t.Setenv("DIGITALOCEAN_TOKEN", "tok")
+	t.Setenv("DIGITALOCEAN_ACCESS_TOKEN", "")
+	t.Setenv("APIQL_REGISTRY", "")
+	q := "SELECT count(*) FROM " + imagesTable
+	for _, r := range []cliRun{runApiql(t, "", "exec", q), runApiql(t, q+";\n", "shell")} {
+		if r.code == 0 || !strings.Contains(r.stderr, `\x1b[2Jno`) {
+			t.Errorf("want the error, escaped:\n%v", r)
+		}
+		for _, c := range r.stderr {
+			if c == 0x1b || c == 0x07 || c == 0x202e {
+				t.Errorf("stderr holds %U:\n%q", c, r.stderr)
+				break
+			}
+		}
 	}
 }

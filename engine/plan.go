@@ -167,7 +167,7 @@ func checkUnbound(st sqltext.Statement, plans []*refPlan) error {
 		}
 		if seen && !bound {
 			return errorf(t.Pos, fmt.Sprintf("filter with WHERE %s = <value> or %s IN (<values>), joined to the rest with AND, so that it is sent to the API", name, name),
-				"%s is a filter the API applies, not a field of %s: it is not sent here, so it would be NULL in every row", name, owner)
+				"%s is a filter only the API applies, not a field of %s; only %s = <value> or %s IN (<values>), a condition of the WHERE clause joined with AND, is sent, and here it is not, so the column would be NULL in every row", name, owner, name, name)
 		}
 		if err := checkShadow(toks, i, qual, plans); err != nil {
 			return err
@@ -210,12 +210,47 @@ func checkShadow(toks []sqltext.Token, i int, qual string, plans []*refPlan) err
 		}
 		for _, l := range lits {
 			if l.Kind == sqltext.String && contains(prm.Enum, l.Value) {
-				return errorf(l.Pos, fmt.Sprintf("write it as a condition of its own, joined to the rest with AND: WHERE %s = '%s' AND ...; to match several, WHERE %s IN (...)", prm.Name, l.Value, prm.Name),
-					"%s = '%s' is a filter the API applies (%s), not a value of the %s field; here it is not sent, so it would match nothing", prm.Name, l.Value, p.res.ID(), prm.Name)
+				if clauseOf(toks, i) == "ON" {
+					return errorf(l.Pos, fmt.Sprintf("move it to the WHERE clause, joined to the rest with AND: WHERE %s%s = '%s'", qualPrefix(qual), prm.Name, l.Value),
+						"%s = '%s' in a JOIN's ON condition is not sent to the API: it is %s's %s filter, never a value of the %s field, so here it would match nothing", prm.Name, l.Value, p.res.ID(), prm.Name, prm.Name)
+				}
+				return errorf(l.Pos, fmt.Sprintf("write it in the WHERE clause as a condition of its own, joined to the rest with AND: WHERE %s%s = '%s'", qualPrefix(qual), prm.Name, l.Value),
+					"%s = '%s' is %s's %s filter, which only the API applies, never a value of the %s field; here (not a condition of the WHERE clause joined with AND) it is not sent, so it would match nothing", prm.Name, l.Value, p.res.ID(), prm.Name, prm.Name)
 			}
 		}
 	}
 	return nil
+}
+
+// clauseOf returns the keyword of the clause toks[i] is in, at its own
+// level of parentheses: ON, WHERE, SELECT, HAVING, WHEN..., or "".
+func clauseOf(toks []sqltext.Token, i int) string {
+	depth := 0
+	for j := i - 1; j >= 0; j-- {
+		t := toks[j]
+		switch {
+		case t.IsOp(")"):
+			depth++
+		case t.IsOp("("):
+			if depth == 0 {
+				continue // inside a group of the same clause
+			}
+			depth--
+		case depth > 0 || j > 0 && toks[j-1].IsOp("."):
+		case t.Is("ON") || t.Is("WHERE") || t.Is("SELECT") || t.Is("HAVING") || t.Is("WHEN") || t.Is("THEN") ||
+			t.Is("ELSE") || t.Is("ORDER") || t.Is("GROUP") || t.Is("USING") || t.Is("SET"):
+			return strings.ToUpper(t.Text)
+		}
+	}
+	return ""
+}
+
+// qualPrefix is "q." for a qualifier q, or "".
+func qualPrefix(qual string) string {
+	if qual == "" {
+		return ""
+	}
+	return qual + "."
 }
 
 // shadowParam returns the select-method parameter named name that shares

@@ -34,6 +34,9 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (_ *Rows, err
 	if err != nil {
 		return nil, err
 	}
+	if err := s.foldFilters(ctx, st, a, resources); err != nil {
+		return nil, err
+	}
 	plans, err := planSelect(st, a, resources)
 	if err != nil {
 		return nil, err

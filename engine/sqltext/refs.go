@@ -57,6 +57,9 @@ type Scope struct {
 	OuterJoin bool
 	// Stars are the block's select-list items * and table.*.
 	Stars []Star
+	// Where holds the tokens of the block's WHERE clause (without WHERE),
+	// or nil; see SplitAnd.
+	Where []Token
 	// Joins are the conjuncts comparing two columns, of the block's ON
 	// clauses and of its WHERE clause (empty when the WHERE has a
 	// top-level OR).
@@ -158,6 +161,7 @@ func Analyze(toks []Token) *Analysis {
 	endWhere := func(b *block, end int) {
 		if b != nil && b.clause == clauseWhere {
 			a.Scopes[b.scope].Preds = conjuncts(toks[b.whereStart:end])
+			a.Scopes[b.scope].Where = toks[b.whereStart:end]
 			a.Scopes[b.scope].Joins = append(a.Scopes[b.scope].Joins, columnEqs(toks[b.whereStart:end], false)...)
 			b.clause = clauseOther
 		}
@@ -434,17 +438,31 @@ func alias(toks []Token, i int) string {
 // conjuncts splits a WHERE clause's tokens on top-level AND and keeps the
 // pushable ones. A top-level OR makes the whole clause unpushable.
 func conjuncts(toks []Token) []Pred {
+	var preds []Pred
+	for _, c := range SplitAnd(toks) {
+		if p, ok := pred(c); ok {
+			preds = append(preds, p)
+		}
+	}
+	return preds
+}
+
+// SplitAnd splits a condition's tokens on its top-level ANDs (not those
+// of BETWEEN ... AND, nor inside CASE or parentheses), after unwrapping
+// parentheses around the whole. A condition with a top-level OR is one
+// piece, as is a condition without AND.
+func SplitAnd(toks []Token) [][]Token {
 	toks = Unwrap(toks)
 	var (
-		preds   []Pred
+		parts   [][]Token
 		depth   int
 		cases   int
 		between int
 		start   int
 	)
 	add := func(end int) {
-		if p, ok := pred(toks[start:end]); ok {
-			preds = append(preds, p)
+		if end > start {
+			parts = append(parts, toks[start:end])
 		}
 		start = end + 1
 	}
@@ -463,7 +481,10 @@ func conjuncts(toks []Token) []Pred {
 		case t.Is("BETWEEN"):
 			between++
 		case t.Is("OR"):
-			return nil
+			if len(toks) == 0 {
+				return nil
+			}
+			return [][]Token{toks}
 		case t.Is("AND"):
 			if between > 0 {
 				between--
@@ -475,7 +496,7 @@ func conjuncts(toks []Token) []Pred {
 	if start < len(toks) {
 		add(len(toks))
 	}
-	return preds
+	return parts
 }
 
 // pred matches one conjunct against the pushable forms.

@@ -33,8 +33,9 @@ SELECT name FROM digitalocean.droplets.droplets WHERE name IN ('web-01', 'WEB-01
 -- A name given with AS is not the filter column.
 SELECT i.id, 'x' AS tag_name FROM digitalocean.images.images i WHERE i.image_id = 100095;
 WITH t AS (SELECT 1 AS private) SELECT private FROM t;
--- A family value where it cannot be sent is an error, not an empty answer.
+-- Either family: the condition means type IN ('distribution', 'application').
 SELECT count(*) FROM digitalocean.images.images WHERE type = 'distribution' OR type = 'application';
+-- A family value where it cannot be sent is an error, not an empty answer.
 SELECT count(*) FROM digitalocean.images.images WHERE type IN ('distribution', 'snapshot');
 SELECT count(*) FROM digitalocean.images.images WHERE type = 'snapshot' OR type = 'base';
 -- An empty value is no filter at the API: it is not sent.

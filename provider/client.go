@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -528,7 +529,7 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL is in the error's context already
 		}
-		return nil, &sendError{err: scrub(err, req.token), sent: connected.Load()}
+		return nil, &sendError{err: scrub(err, req.token), sent: connected.Load(), timeout: timeout}
 	}
 	defer resp.Body.Close()
 	limit := c.maxResponseSize()
@@ -568,9 +569,23 @@ func sizeText(n int64) string {
 type sendError struct {
 	err  error
 	sent bool
+	// timeout is the client's timeout of an attempt, for the message.
+	timeout time.Duration
 }
 
-func (e *sendError) Error() string { return e.err.Error() }
+func (e *sendError) Error() string {
+	var ne net.Error
+	switch {
+	case errors.Is(e.err, context.DeadlineExceeded) || errors.As(e.err, &ne) && ne.Timeout():
+		if e.sent {
+			return fmt.Sprintf("no answer within %v (--timeout), after the request was sent", e.timeout)
+		}
+		return fmt.Sprintf("could not connect within %v (--timeout)", e.timeout)
+	case e.sent:
+		return fmt.Sprintf("the connection ended without an answer, after the request was sent (%v)", e.err)
+	}
+	return e.err.Error()
+}
 func (e *sendError) Unwrap() error { return e.err }
 
 // readError is a failure while reading a response body: the request reached

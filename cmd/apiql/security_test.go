@@ -56,7 +56,7 @@ func TestWriteThatStalls(t *testing.T) {
 	if r.code != 1 {
 		t.Errorf("exit code %d, want 1\n%v", r.code, r)
 	}
-	for _, want := range []string{"0 of 1", "1 may or may not have acted", "row 1: POST /v2/images", "may act twice"} {
+	for _, want := range []string{"0 of 1", "1 may or may not have acted", "row 1: POST /v2/images: no answer within 300ms (--timeout), after the request was sent", "may act twice"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}
@@ -271,4 +271,57 @@ func TestHistoryKeepsNoToken(t *testing.T) {
 	if got, want := string(data), "SELECT 2 AS two;\n"; got != want {
 		t.Errorf("history file = %q, want %q", got, want)
 	}
+}
+
+// TestWriteOutcomesTold: each call of a write is reported as what it did:
+// a 2xx with a cut body is done, a 429 did not act, a connection lost
+// after the request was sent may or may not have acted; none is sent
+// twice.
+func TestWriteOutcomesTold(t *testing.T) {
+	var posts atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.WriteHeader(404)
+			return
+		}
+		io.ReadAll(r.Body)
+		switch posts.Add(1) {
+		case 1:
+			w.Header().Set("Content-Length", "200")
+			w.WriteHeader(201)
+			io.WriteString(w, `{"image":{"id":7,`)
+		case 2:
+			w.WriteHeader(429)
+			io.WriteString(w, `{"id":"too_many_requests","message":"API rate limit exceeded."}`)
+		default:
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		}
+	}))
+	defer ts.Close()
+	t.Setenv("DIGITALOCEAN_API_URL", ts.URL)
+	t.Setenv("DIGITALOCEAN_TOKEN", secretToken)
+	t.Setenv("DIGITALOCEAN_ACCESS_TOKEN", "")
+	t.Setenv("APIQL_REGISTRY", "")
+	r := runApiql(t, "", "exec", "--retries", "0", "INSERT INTO digitalocean.images.images (data__name, data__url, data__region) VALUES "+
+		"('a', 'https://example.com/a.img', 'nyc3'), ('b', 'https://example.com/b.img', 'nyc3'), ('c', 'https://example.com/c.img', 'nyc3')")
+	if r.code != 1 {
+		t.Errorf("exit code %d, want 1", r.code)
+	}
+	for _, want := range []string{
+		"1 of 3", "1 failed:",
+		"row 2: not done: the API's rate limit refused it (POST /v2/images: 429",
+		"1 may or may not have acted", "row 3: POST /v2/images: the connection ended without an answer, after the request was sent",
+		"succeeded: row 1 (done: the API answered 201, but its body could not be read",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if n := posts.Load(); n != 3 {
+		t.Errorf("%d POSTs, want 3 (one per row, none again)", n)
+	}
+	assertNoSecret(t, r)
 }

@@ -457,7 +457,9 @@ func lookup(body []byte, path string) ([]byte, bool) {
 		return nil, false
 	}
 	cur := body
-	for _, key := range strings.Split(path, ".") {
+	for path != "" {
+		key, rest, _ := strings.Cut(path, ".")
+		path = rest
 		var found []byte
 		err := jsonspan.Object(cur, func(k, v []byte) bool {
 			if string(k) == key {
@@ -491,6 +493,7 @@ type idSet struct {
 	c     *Client
 	m     *registry.Method
 	seen  map[string]int // id -> page it came on
+	nums  map[int64]int  // the same, for integer ids (no string per object)
 	hasID bool
 	dups  int
 	odd   int
@@ -502,6 +505,7 @@ func newIDSet(c *Client, m *registry.Method) *idSet {
 		if f.Name == "id" {
 			s.hasID = true
 			s.seen = map[string]int{}
+			s.nums = map[int64]int{}
 		}
 	}
 	return s
@@ -523,16 +527,13 @@ func (s *idSet) check(p *page) []json.RawMessage {
 			drop = true
 		case s.hasID:
 			if raw, ok := lookup(o, "id"); ok && len(raw) > 0 && string(raw) != "null" {
-				id := string(raw)
-				if first, ok := s.seen[id]; ok {
+				if first, ok := s.see(raw, p.number); ok {
 					s.dups++
 					if s.dups == 1 {
 						s.c.notice(0, "warning: %s %s gave the object with id %s on page %d and again on page %d (the list may have changed while it was paged); it is kept once",
-							s.m.HTTPMethod, s.m.Path, id, first, p.number)
+							s.m.HTTPMethod, s.m.Path, raw, first, p.number)
 					}
 					drop = true
-				} else {
-					s.seen[id] = p.number
 				}
 			}
 		}
@@ -547,6 +548,25 @@ func (s *idSet) check(p *page) []json.RawMessage {
 		return p.objs
 	}
 	return keep
+}
+
+// see records that the id raw (JSON) came on page n; when it had come
+// before, it returns the page it first came on, and true.
+func (s *idSet) see(raw []byte, n int) (int, bool) {
+	if raw[0] != '"' {
+		if v, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+			first, ok := s.nums[v]
+			if !ok {
+				s.nums[v] = n
+			}
+			return first, ok
+		}
+	}
+	if first, ok := s.seen[string(raw)]; ok {
+		return first, true
+	}
+	s.seen[string(raw)] = n
+	return 0, false
 }
 
 // done tells how many objects were repeated or skipped in all, when more

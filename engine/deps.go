@@ -44,6 +44,11 @@ type dep struct {
 	// needs are the references (indexes into the statement's references)
 	// whose rows must be in first.
 	needs []int
+	// filters are the WHERE conjuncts of the block that may narrow the
+	// parent's values (the block has no outer join, so a parent row that
+	// fails them is in no result row); checkDeps keeps those SQLite can
+	// evaluate on the parent's rows alone.
+	filters []sqltext.Span
 	// pos and end span the condition.
 	pos, end int
 }
@@ -77,6 +82,7 @@ func depCands(st sqltext.Statement, a *sqltext.Analysis, with *sqltext.With, i i
 				out = append(out, dep{
 					column: mine.Column, kind: depJoin, source: src.String(),
 					parent: k, parentCol: other.Column, needs: []int{k}, pos: j.Pos, end: j.End,
+					filters: parentFilters(st, a, sc),
 				})
 				continue
 			}
@@ -87,6 +93,32 @@ func depCands(st sqltext.Statement, a *sqltext.Analysis, with *sqltext.With, i i
 				})
 			}
 		}
+	}
+	return out
+}
+
+// parentFilters returns the block's WHERE conjuncts that could narrow a
+// parent's values: none in a block with an outer join (a parent row that
+// fails them may still be in a result row, its columns NULL), and none that
+// reads a resource or calls random().
+func parentFilters(st sqltext.Statement, a *sqltext.Analysis, sc sqltext.Scope) []sqltext.Span {
+	if sc.OuterJoin {
+		return nil
+	}
+	var out []sqltext.Span
+next:
+	for _, c := range sc.Conjuncts {
+		for _, r := range a.Refs {
+			if r.Pos >= c.Pos && r.End <= c.End {
+				continue next
+			}
+		}
+		for _, t := range st.Tokens {
+			if t.Pos >= c.Pos && t.End <= c.End && (t.Is("random") || t.Is("randomblob")) {
+				continue next
+			}
+		}
+		out = append(out, c)
 	}
 	return out
 }
@@ -381,7 +413,7 @@ func (s *Session) depRows(ctx context.Context, q string) ([][]any, error) {
 // the common table expressions it reads.
 func depQuery(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string, d dep) string {
 	if d.parent >= 0 {
-		return "SELECT " + quoteIdent(d.parentCol) + " FROM " + quoteIdent(tables[plans[d.parent].key])
+		return parentQuery(st, a, plans, tables, d, quoteIdent(d.parentCol))
 	}
 	with := sqltext.ParseWith(st.Tokens)
 	var (
@@ -424,13 +456,41 @@ func depQuery(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, table
 	return head + strings.Join(defs, ", ") + " " + body
 }
 
+// parentQuery selects cols from the parent's rows that pass d's filters.
+func parentQuery(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string, d dep, cols string) string {
+	q := "SELECT " + cols + " FROM " + quoteIdent(tables[plans[d.parent].key]) + " AS " + quoteIdent(refName(plans[d.parent].ref))
+	for i, f := range d.filters {
+		text, _ := rewriteRange(st, a, plans, tables, f)
+		if i == 0 {
+			q += " WHERE "
+		} else {
+			q += " AND "
+		}
+		q += "(" + text + ")"
+	}
+	return q
+}
+
 // checkDeps runs every dependent binding's query once over the (still
 // empty) tables, so that one that cannot run on its own (a correlated
 // subquery, an unknown column) fails before any request.
 func (s *Session) checkDeps(ctx context.Context, st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string) error {
 	for _, p := range plans {
-		for _, d := range p.deps {
-			if _, err := s.depRows(ctx, depQuery(st, a, plans, tables, d)); err != nil {
+		for i := range p.deps {
+			d := &p.deps[i]
+			// The filters that SQLite can evaluate on the parent's rows
+			// alone (those naming other tables fail to prepare).
+			var keep []sqltext.Span
+			for _, f := range d.filters {
+				one := *d
+				one.filters = []sqltext.Span{f}
+				if stmt, err := s.conn.PrepareContext(ctx, parentQuery(st, a, plans, tables, one, "1")); err == nil {
+					stmt.Close()
+					keep = append(keep, f)
+				}
+			}
+			d.filters = keep
+			if _, err := s.depRows(ctx, depQuery(st, a, plans, tables, *d)); err != nil {
 				msg := err.Error()
 				var e *Error
 				if errors.As(s.sqliteError(st, err), &e) {
@@ -561,7 +621,7 @@ func (s *Session) resolveDeps(ctx context.Context, st sqltext.Statement, a *sqlt
 		}
 		q, byConn := depQuery(st, a, plans, tables, d), false
 		if d.parent >= 0 && plans[d.parent].res.Service.Provider == p.res.Service.Provider {
-			q = "SELECT " + quoteIdent(d.parentCol) + ", " + quoteIdent(connColumn(plans[d.parent].res)) + " FROM " + quoteIdent(tables[plans[d.parent].key])
+			q = parentQuery(st, a, plans, tables, d, quoteIdent(d.parentCol)+", "+quoteIdent(connColumn(plans[d.parent].res)))
 			byConn = true
 		}
 		rows, err := s.depRows(ctx, q)

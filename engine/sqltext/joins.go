@@ -199,3 +199,50 @@ func columnEqs(toks []Token, on bool) []JoinPred {
 	}
 	return out
 }
+
+// andSplit returns the spans of a condition's top-level AND conjuncts, or
+// nothing when it has a top-level OR.
+func andSplit(toks []Token) []Span {
+	toks = Unwrap(toks)
+	var (
+		out     []Span
+		depth   int
+		cases   int
+		between int
+		start   int
+	)
+	add := func(end int) {
+		if end > start {
+			out = append(out, Span{Pos: toks[start].Pos, End: toks[end-1].End})
+		}
+		start = end + 1
+	}
+	for i, t := range toks {
+		switch {
+		case t.IsOp("("):
+			depth++
+		case t.IsOp(")"):
+			depth--
+		case depth > 0 || t.Kind != Ident:
+		case t.Is("CASE"):
+			cases++
+		case t.Is("END") && cases > 0:
+			cases--
+		case cases > 0:
+		case t.Is("BETWEEN"):
+			between++
+		case t.Is("OR"):
+			return nil
+		case t.Is("AND"):
+			if between > 0 {
+				between--
+				continue
+			}
+			add(i)
+		}
+	}
+	if start < len(toks) {
+		add(len(toks))
+	}
+	return out
+}

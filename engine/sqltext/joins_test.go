@@ -85,3 +85,27 @@ func TestParseWith(t *testing.T) {
 		}
 	}
 }
+
+func TestAnalyzeConjuncts(t *testing.T) {
+	for _, tc := range []struct {
+		sql  string
+		want []string
+	}{
+		{"SELECT * FROM a.b.c d WHERE d.x LIKE 'a%' AND (d.y = 1 OR d.z = 2) AND d.n BETWEEN 1 AND 3", []string{"d.x LIKE 'a%'", "(d.y = 1 OR d.z = 2)", "d.n BETWEEN 1 AND 3"}},
+		{"SELECT * FROM a.b.c d WHERE (d.x = 1 AND d.y = 2) ORDER BY 1", []string{"d.x = 1", "d.y = 2"}},
+		{"SELECT * FROM a.b.c d WHERE d.x = 1 OR d.y = 2", nil},
+		{"SELECT * FROM a.b.c d WHERE CASE WHEN d.x AND d.y THEN 1 END = 1 AND d.z", []string{"CASE WHEN d.x AND d.y THEN 1 END = 1", "d.z"}},
+	} {
+		toks, err := sqltext.Lex(tc.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, sp := range sqltext.Analyze(toks).Scopes[0].Conjuncts {
+			got = append(got, tc.sql[sp.Pos:sp.End])
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: conjuncts %q, want %q", tc.sql, got, tc.want)
+		}
+	}
+}

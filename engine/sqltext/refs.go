@@ -67,6 +67,9 @@ type Scope struct {
 	// Entries are the FROM list entries named by one identifier (common
 	// table expressions, say).
 	Entries []Entry
+	// Conjuncts span every top-level AND conjunct of the WHERE clause,
+	// pushable or not (none when it has a top-level OR).
+	Conjuncts []Span
 }
 
 // Star is a select-list item * (Qualifier "") or qualifier.*, spanning
@@ -163,6 +166,7 @@ func Analyze(toks []Token) *Analysis {
 			a.Scopes[b.scope].Preds = conjuncts(toks[b.whereStart:end])
 			a.Scopes[b.scope].Where = toks[b.whereStart:end]
 			a.Scopes[b.scope].Joins = append(a.Scopes[b.scope].Joins, columnEqs(toks[b.whereStart:end], false)...)
+			a.Scopes[b.scope].Conjuncts = andSplit(toks[b.whereStart:end])
 			b.clause = clauseOther
 		}
 	}
@@ -315,6 +319,7 @@ func Analyze(toks []Token) *Analysis {
 		for i := range a.Scopes {
 			a.Scopes[i].Preds = nil
 			a.Scopes[i].Joins = nil
+			a.Scopes[i].Conjuncts = nil
 		}
 	}
 	return a

@@ -55,3 +55,12 @@ SELECT p.sku FROM acme.parts.parts p WHERE p.widget_id IN (SELECT name FROM acme
 
 -- A write bound by a literal and a subquery.
 DELETE FROM acme.parts.parts WHERE widget_id = 1 AND sku IN (SELECT sku FROM acme.parts.parts WHERE widget_id = 1 AND quantity > 5);
+
+-- Conditions on the parent alone that the API cannot apply still narrow the calls:
+-- only widget 1's parts are fetched (quantity is the parts', so it narrows nothing).
+SELECT w.id, p.sku FROM acme.widgets.widgets w JOIN acme.parts.parts p ON p.widget_id = w.id
+WHERE w.name LIKE '%-1' AND quantity > 5 AND NOT w.active ORDER BY 1, 2;
+
+-- Not with an outer join: a parent failing them may still be in a row.
+SELECT w.id, p.sku FROM acme.widgets.widgets w LEFT JOIN acme.parts.parts p ON p.widget_id = w.id
+WHERE w.name LIKE '%-1' ORDER BY 1, 2;

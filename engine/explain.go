@@ -32,7 +32,7 @@ func (s *Session) explain(ctx context.Context, st sqltext.Statement) (*Result, e
 		return nil, err
 	}
 	body := sqltext.Statement{Text: text, Tokens: toks, Kind: sqltext.Classify(toks)}
-	x := &explainer{s: s}
+	x := &explainer{s: s, ctx: ctx}
 	switch body.Kind {
 	case sqltext.Select:
 		err = x.query(body)
@@ -65,6 +65,7 @@ func (s *Session) explain(ctx context.Context, st sqltext.Statement) (*Result, e
 // explainer collects EXPLAIN's rows.
 type explainer struct {
 	s     *Session
+	ctx   context.Context
 	rows  [][]any
 	steps int
 	// known counts the calls known before any request; more says the
@@ -78,6 +79,14 @@ func (x *explainer) query(st sqltext.Statement) error {
 	a := sqltext.Analyze(st.Tokens)
 	resources, err := x.s.resolveRefs(a)
 	if err != nil {
+		return err
+	}
+	// Filters only the API applies are decided as a query decides them
+	// (SQLite evaluates the conditions; no request is made).
+	if err := x.s.ready(x.ctx); err != nil {
+		return err
+	}
+	if err := x.s.foldFilters(x.ctx, st, a, resources); err != nil {
 		return err
 	}
 	plans, err := planSelect(st, a, resources)

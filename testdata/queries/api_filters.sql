@@ -35,3 +35,5 @@ SELECT count(*) FROM digitalocean.images.images WHERE tag_name = 'legacy' OR pri
 -- Where the API's filter cannot be sent, the error says where it must go.
 SELECT count(*) FROM digitalocean.images.images i JOIN digitalocean.regions.regions r ON i.type = 'distribution' AND r.slug = 'nyc3';
 SELECT i.type = 'distribution' AS d FROM digitalocean.images.images i;
+-- EXPLAIN decides as the query does.
+EXPLAIN SELECT * FROM digitalocean.images.images WHERE type IS 'distribution' AND NOT private;

@@ -1,6 +1,10 @@
 package engine
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/apiql/apiql/registry"
+)
 
 // Column describes one column of a result.
 //
@@ -24,10 +28,43 @@ import "errors"
 // field the API sent as "n/a") keeps the type it has; a consumer that
 // needs one type per column falls back to text for such a value. Array
 // and object columns are both declared JSON in SQLite, so a field of type
-// object reads back as "array": treat both as JSON.
+// object reads back as "array": treat both as JSON. Kind says the same
+// in constants.
 type Column struct {
 	Name string
 	Type string
+}
+
+// Kind is a column's type as a wire protocol or a file format needs it.
+type Kind int
+
+// The kinds of Column.Kind.
+const (
+	// KindAny is a computed column: each value has its own type (see
+	// Column); text is the safe choice for all of them.
+	KindAny   Kind = iota
+	KindInt        // int64
+	KindFloat      // float64
+	KindBool       // bool
+	KindText       // string
+	KindJSON       // string holding JSON text (an array or object)
+)
+
+// Kind returns the column's kind, from its registry Type.
+func (c Column) Kind() Kind {
+	switch c.Type {
+	case registry.TypeInteger:
+		return KindInt
+	case registry.TypeNumber:
+		return KindFloat
+	case registry.TypeBoolean:
+		return KindBool
+	case registry.TypeString:
+		return KindText
+	case registry.TypeArray, registry.TypeObject:
+		return KindJSON
+	}
+	return KindAny
 }
 
 // Rows is one statement's result, read one row at a time as SQLite

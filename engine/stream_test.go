@@ -35,6 +35,13 @@ func TestStreamYieldsRowsAsSQLiteProducesThem(t *testing.T) {
 	if got, want := fmt.Sprint(rows.Columns), "[{id integer} {name string} {public boolean} {x }]"; got != want {
 		t.Errorf("columns %s, want %s", got, want)
 	}
+	var kinds []engine.Kind
+	for _, c := range rows.Columns {
+		kinds = append(kinds, c.Kind())
+	}
+	if got, want := fmt.Sprint(kinds), fmt.Sprint([]engine.Kind{engine.KindInt, engine.KindText, engine.KindBool, engine.KindAny}); got != want {
+		t.Errorf("kinds %s, want %s", got, want)
+	}
 	n := 0
 	for rows.Next() {
 		if id := rows.Row()[0].(int64); id == int64(bad) {
@@ -106,5 +113,4 @@ func TestUpdateReturningPartial(t *testing.T) {
 	if o.RowCount != 1 {
 		t.Errorf("RowCount %d, want 1", o.RowCount)
 	}
-	_ = engine.Outcome{}
 }

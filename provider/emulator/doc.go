@@ -23,7 +23,10 @@
 //	GET    /v2/snapshots/{id}         get
 //	DELETE /v2/snapshots/{id}         delete (204)
 //	GET    /v2/droplets               list (tag_name, name, page, per_page)
+//	POST   /v2/droplets               create one (name) or many (names) (202)
+//	DELETE /v2/droplets?tag_name=     delete the Droplets carrying a tag (204)
 //	GET    /v2/droplets/{id}          get
+//	DELETE /v2/droplets/{id}          delete (204)
 //	GET    /v2/sizes                  list, with DigitalOcean's published prices
 //
 // Every other route is a method of the registry's digitalocean provider
@@ -128,6 +131,12 @@
 //     default VPC.
 //   - created_at of created images and started_at of actions are the time
 //     of the request (Options.Clock).
+//   - POST /v2/droplets: size and image (an id or a public image's slug, of
+//     an available image) are required, and name or names (422 otherwise);
+//     region defaults to the first available one. New Droplets have status
+//     "new" and stay so. Deleting Droplets keeps their snapshots and backups
+//     and detaches them from volumes, reserved IPs, load balancers and
+//     firewalls.
 //   - Droplets: a droplet's image is the current image object when the image
 //     still exists, else the object as it was when the droplet was created.
 //     snapshot_ids and backup_ids list the existing snapshots and backups

@@ -345,8 +345,14 @@ func (s *Server) route(ex *exchange) reply {
 		switch {
 		case len(seg) == 1 && m == http.MethodGet:
 			return s.listDroplets(r)
+		case len(seg) == 1 && m == http.MethodPost:
+			return s.createDroplets(r, ex.body)
+		case len(seg) == 1 && m == http.MethodDelete:
+			return s.deleteDropletsByTag(r)
 		case len(seg) == 2 && m == http.MethodGet && isDigits(seg[1]):
 			return s.getDroplet(seg[1])
+		case len(seg) == 2 && m == http.MethodDelete && isDigits(seg[1]):
+			return s.deleteDroplet(seg[1])
 		}
 	}
 	return s.serveGeneric(ex, unescapeSegs(seg))

@@ -95,14 +95,17 @@ func TestCustomTokenAndSetToken(t *testing.T) {
 	}
 }
 
+// TestNotFound: what neither the hand-made handlers nor the registry (the
+// test registry, which has no images actions and no droplet routes beyond
+// the hand-made ones) serve answers 404 not_found.
 func TestNotFound(t *testing.T) {
-	c := start(t, emulator.Options{})
+	c := startWith(t)
 	tests := []struct{ method, path string }{
 		{http.MethodGet, "/"},
 		{http.MethodGet, "/v2"},
 		{http.MethodGet, "/v2/"},
 		{http.MethodGet, "/v1/images"},
-		{http.MethodGet, "/v2/volumes"},
+		{http.MethodGet, "/v2/kubernetes/clusters"},
 		{http.MethodGet, "/v2/images/"},
 		{http.MethodGet, "/v2/images/1/2"},
 		{http.MethodGet, "/v2/images/100001/actions"},
@@ -115,7 +118,7 @@ func TestNotFound(t *testing.T) {
 		{http.MethodPut, "/v2/snapshots/1"},
 		{http.MethodGet, "/v2/snapshots/nope"},
 		{http.MethodDelete, "/v2/droplets/1"},
-		{http.MethodPost, "/v2/droplets"},
+		{http.MethodPost, "/v2/droplets/1"},
 		{http.MethodGet, "/v2/droplets/abc"},
 		{http.MethodGet, "/v2/droplets/1"},
 		{http.MethodHead, "/v2/images"},

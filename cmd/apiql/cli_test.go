@@ -31,7 +31,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"-h"}, []string{"Usage: apiql <command>", "Examples:"}},
 		{[]string{"help", "exec"}, []string{"Usage: apiql exec", "Examples:", "apiql exec --sandbox", "-i FILE",
 			"-o format", "json, jsonl, csv, markdown, text", "-H", "-f FILE", "-continue-on-error", "-dry-run", "-read-only",
-			"-timing", "-debug", "-var KEY=VALUE", "-vars FILE", "-sandbox"}},
+			"-timing", "-debug", "-var KEY=VALUE", "-vars FILE", "-sandbox", "-max-response-size SIZE", "(default 64MiB)", "-max-retry-wait", "(default 1m0s)"}},
 		{[]string{"exec", "--help"}, []string{"Usage: apiql exec", "Examples:", "-continue-on-error"}},
 		{[]string{"exec", "-h"}, []string{"Usage: apiql exec", "Examples:"}},
 		{[]string{"help", "shell"}, []string{"Usage: apiql shell", "Examples:", "apiql shell --sandbox", "-o format"}},

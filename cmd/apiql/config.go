@@ -51,7 +51,18 @@ type config struct {
 // byteSize is a flag of a size in bytes, written 67108864, 64MiB, 512KiB or 1GiB.
 type byteSize int64
 
-func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+func (b *byteSize) String() string {
+	n := int64(*b)
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + "GiB"
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + "MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + "KiB"
+	}
+	return strconv.FormatInt(n, 10)
+}
 
 func (b *byteSize) Set(v string) error {
 	s := strings.TrimSpace(v)
@@ -100,7 +111,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.configFile, "config", "", "read named connections (accounts) from `FILE` (default $APIQL_CONFIG, else $XDG_CONFIG_HOME/apiql/config.yaml)")
 	fs.StringVar(&c.connection, "connection", "", "the connections a statement reads when it names none: `NAMES` separated by commas, all, or default (each provider's default)")
 	c.maxResponse = provider.DefaultMaxResponseSize
-	fs.Var(&c.maxResponse, "max-response-size", "the largest response apiql reads, e.g. 64MiB (the default) or 1GiB; a larger one fails its statement")
+	fs.Var(&c.maxResponse, "max-response-size", "the largest response apiql reads, as `SIZE` such as 64MiB or 1GiB; a larger one fails its statement")
 	fs.DurationVar(&c.maxRetryWait, "max-retry-wait", provider.DefaultMaxRetryWait, "the longest wait for an API's Retry-After before a retry; an API that asks for longer fails the request at once (waits over 2s are told on stderr)")
 	fs.Var(&c.memoryLimit, "memory-limit", "the memory SQLite may use for fetched rows and the SQL over them, e.g. 4GiB (default 2GiB); one value may use a quarter of it")
 	fs.BoolVar(&c.timing, "timing", false, "print rows, time, HTTP requests, pages and bytes of each statement to stderr")

@@ -325,3 +325,86 @@ func TestWriteOutcomesTold(t *testing.T) {
 	}
 	assertNoSecret(t, r)
 }
+
+// TestHostileRedirectsAndLinks drives apiql against servers that try to
+// send the token elsewhere or a write twice: a POST answered by a redirect
+// to a host that does not answer is sent once and told as "may or may not
+// have acted"; a protocol-relative next link to another server is refused,
+// and that server gets nothing; --debug shows the refused hop.
+func TestHostileRedirectsAndLinks(t *testing.T) {
+	other, otherN, otherTok := countingServer(t)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	var posts atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost:
+			posts.Add(1)
+			http.Redirect(w, r, deadURL+"/v2/images", http.StatusTemporaryRedirect)
+		case r.URL.Path == "/v2/images":
+			fmt.Fprintf(w, `{"images":[{"id":1}],"links":{"pages":{"next":"//%s/v2/images?page=2"}},"meta":{"total":2}}`, strings.TrimPrefix(other.URL, "http://"))
+		default:
+			http.Redirect(w, r, other.URL+"/v2/images/1", http.StatusFound)
+		}
+	}))
+	defer ts.Close()
+	t.Setenv("DIGITALOCEAN_API_URL", ts.URL)
+	t.Setenv("DIGITALOCEAN_TOKEN", secretToken)
+	t.Setenv("DIGITALOCEAN_ACCESS_TOKEN", "")
+	t.Setenv("APIQL_REGISTRY", "")
+
+	r := runApiql(t, "", "exec", "INSERT INTO digitalocean.images.images (data__name, data__url, data__region) VALUES ('n', 'https://example.com/n.img', 'nyc3')")
+	if r.code != 1 || !strings.Contains(r.stderr, "1 may or may not have acted") || !strings.Contains(r.stderr, "307 Temporary Redirect") || strings.Contains(r.stderr, "failed") {
+		t.Errorf("INSERT answered by a redirect:\n%v", r)
+	}
+	if n := posts.Load(); n != 1 {
+		t.Errorf("the POST was sent %d times, want once", n)
+	}
+	assertNoSecret(t, r)
+
+	r = runApiql(t, "", "exec", "SELECT id FROM digitalocean.images.images")
+	if r.code != 1 || !strings.Contains(r.stderr, "refusing to send the token there") {
+		t.Errorf("a protocol-relative next link:\n%v", r)
+	}
+	r = runApiql(t, "", "exec", "--debug", "SELECT id FROM digitalocean.images.images WHERE image_id = 5")
+	if r.code != 1 || !strings.Contains(r.stderr, "302 redirect to "+other.URL+"/v2/images/1: refused (another origin)") {
+		t.Errorf("a redirect to another origin:\n%v", r)
+	}
+	assertNoSecret(t, r)
+	if n := otherN.Load(); n != 0 {
+		t.Errorf("the other server got %d requests (%d with the token)", n, otherTok.Load())
+	}
+}
+
+// TestSizeFlag: --max-response-size takes sizes with units and refuses
+// what is not a positive size, before anything runs.
+func TestSizeFlag(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{{"1024", 1024}, {"512KiB", 512 << 10}, {"64MiB", 64 << 20}, {"2GiB", 2 << 30}, {"1MB", 1e6}} {
+		var b byteSize
+		if err := b.Set(tc.in); err != nil || int64(b) != tc.want {
+			t.Errorf("Set(%q) = %d, %v; want %d", tc.in, b, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"0", "-1", "lots", "1TiB2", "99999999999GiB"} {
+		r := runApiql(t, "", "exec", "--max-response-size", bad, "SELECT 1")
+		if r.code != 2 || !strings.Contains(r.stderr, "positive size such as 64MiB") {
+			t.Errorf("--max-response-size %s:\n%v", bad, r)
+		}
+	}
+	// A page over the limit fails its statement, saying so.
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"images":[{"id":1,"name":%q}],"links":{},"meta":{"total":1}}`, strings.Repeat("x", 4096))
+	}))
+	defer ts.Close()
+	t.Setenv("DIGITALOCEAN_API_URL", ts.URL)
+	t.Setenv("DIGITALOCEAN_TOKEN", secretToken)
+	t.Setenv("APIQL_REGISTRY", "")
+	r := runApiql(t, "", "exec", "--max-response-size", "1KiB", "SELECT id FROM digitalocean.images.images")
+	if r.code != 1 || !strings.Contains(r.stderr, "larger than 1 KiB, apiql's limit for one response (--max-response-size raises it)") {
+		t.Errorf("a page over the limit:\n%v", r)
+	}
+}

@@ -168,7 +168,7 @@ func completePath(word string) []string {
 // --- SQL ---------------------------------------------------------------------
 
 // statementStarts begin a statement.
-var statementStarts = []string{"DELETE", "DESCRIBE", "EXEC", "INSERT", "SELECT", "SHOW", "UPDATE", "VALUES", "WITH"}
+var statementStarts = []string{"DELETE", "DESCRIBE", "EXEC", "EXPLAIN", "INSERT", "SELECT", "SHOW", "UPDATE", "VALUES", "WITH"}
 
 // showKinds follow SHOW.
 var showKinds = []string{"EXTENDED", "INSERT", "METHODS", "PROVIDERS", "RESOURCES", "SERVICES"}

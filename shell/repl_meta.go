@@ -323,6 +323,7 @@ func (r *REPL) printHelp() {
   DESCRIBE digitalocean.images.images;
   SELECT name, slug FROM digitalocean.images.images WHERE type = 'distribution';
   EXEC digitalocean.images.images._get @image_id = 'ubuntu-24-04-x64';
+  EXPLAIN SELECT ...;   -- the plan: methods, parameters, calls; calls nothing
 Statements may use variables as {{ .name }} (see .set).
 
 Meta-commands (on their own line):

@@ -73,6 +73,14 @@ func (s *Session) scopeConnections(p *registry.Provider) ([]string, error) {
 	return s.scope, nil
 }
 
+// ScopeConnections returns the names of the connections a reference to
+// one of p's resources reads when its statement names none: what the
+// rows' connection column will hold. (apiql sync replaces exactly these
+// connections' rows.)
+func (s *Session) ScopeConnections(p *registry.Provider) ([]string, error) {
+	return s.scopeConnections(p)
+}
+
 // allConnections returns the names of all of p's connections: those of
 // the config file, and the environment's implicit default when its token
 // is set (or when it is the only one).

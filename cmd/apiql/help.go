@@ -14,6 +14,8 @@ Commands:
   shell      an interactive SQL shell
   emulator   serve the built-in DigitalOcean API emulator
   serve      serve apiql over the Postgres protocol, for psql, BI tools and drivers
+  export     write statements' results to Parquet, CSV or JSON Lines files
+  sync       copy whole resources into PostgreSQL tables (a run per call)
   version    print apiql's version
   help       help on a command: apiql help exec
 
@@ -47,7 +49,7 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	switch args[0] {
-	case "exec", "shell", "emulator", "serve":
+	case "exec", "shell", "emulator", "serve", "export", "sync":
 		return Run([]string{args[0], "--help"}, nil, stdout, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "Usage: apiql version\n\nPrints apiql's version.")

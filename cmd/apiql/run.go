@@ -32,6 +32,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runEmulator(rest, stdin, stdout, stderr)
 	case "serve":
 		return runServe(rest, stdin, stdout, stderr)
+	case "export":
+		return runExport(rest, stdin, stdout, stderr)
+	case "sync":
+		return runSync(rest, stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "apiql %s\n", version)
 		return 0

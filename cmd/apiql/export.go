@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/apiql/apiql/engine/sqltext"
+	"github.com/apiql/apiql/shell"
+	"github.com/apiql/apiql/shell/export"
+)
+
+const exportUsage = `Usage: apiql export --format parquet|csv|jsonl --out DIR [flags] "SQL; SQL ..."
+       apiql export --format parquet|csv|jsonl --out DIR [flags] -i FILE
+
+Runs read statements and writes each one's result to its own file in DIR:
+DIR/1.parquet, DIR/2.parquet ... (--name NAME, repeatable, names them in
+order). Rows are written as they arrive; a file is written under a
+temporary name and renamed when complete, so an interrupted export leaves
+no file that looks whole. An existing file of the same name is replaced.
+Parquet columns are int64, double, boolean and string (arrays and objects:
+string with the JSON logical type). Writes are refused, as with --read-only.
+
+Examples:
+  apiql export --sandbox --format parquet --out inventory "SELECT * FROM digitalocean.images.images"
+  apiql export --format csv --out reports --name images --name regions \
+    "SELECT * FROM digitalocean.images.images; SELECT * FROM digitalocean.regions.regions"
+  duckdb -c "SELECT type, count(*) FROM 'inventory/1.parquet' GROUP BY type"
+
+Flags:
+`
+
+// runExport is `apiql export`.
+func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
+	var (
+		c            config
+		file, format string
+		dir          string
+		names        listFlag
+	)
+	c.register(fs)
+	fs.StringVar(&format, "format", "", "file `format`: parquet, csv or jsonl (required)")
+	fs.StringVar(&dir, "out", "", "write the files into `DIR` (created if missing; required)")
+	fs.Var(&names, "name", "name the next statement's file `NAME` (NAME.parquet; repeatable, in statement order)")
+	fs.StringVar(&file, "i", "", "read statements from `FILE` (- for stdin)")
+	fs.StringVar(&file, "infile", "", "same as -i")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), exportUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(interleaved(fs, args)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	usage := func(msg, hint string) int {
+		fmt.Fprintf(stderr, "apiql export: %s\n", msg)
+		if hint != "" {
+			fmt.Fprintf(stderr, "  hint: %s\n", hint)
+		}
+		return 2
+	}
+	if err := c.check(); err != nil {
+		return usage(err.Error(), "")
+	}
+	if c.output != "" || c.noHeaders || c.dryRun {
+		return usage("-o, -H and --dry-run are exec's: export writes files in --format", "apiql export --format parquet --out DIR \"SQL\"")
+	}
+	f, err := export.ParseFormat(format)
+	if err != nil {
+		return usage(err.Error(), "apiql export --format parquet --out DIR \"SQL\"")
+	}
+	if dir == "" {
+		return usage("no output folder: give --out DIR", "")
+	}
+	opts := export.Options{Dir: dir, Format: f, Names: names}
+	if err := opts.Check(); err != nil {
+		return usage(err.Error(), "--name takes a plain file name, without folder or extension")
+	}
+	src, srcName, tmplName, code := readStatements(fs, file, stdin, stderr, "export")
+	if code >= 0 {
+		return code
+	}
+	vars, err := shell.ParseVars(c.vars, c.varFiles)
+	if err != nil {
+		return usage(err.Error(), "")
+	}
+	if strings.Contains(src, "{{") || len(c.vars) > 0 || len(c.varFiles) > 0 {
+		src, err = shell.Render(tmplName, src, vars)
+		if err != nil {
+			fmt.Fprintf(stderr, "apiql export: %v\n", err)
+			return 1
+		}
+	}
+	stmts, err := sqltext.Split(src)
+	if err == nil && len(stmts) == 0 {
+		return usage("no statements in "+srcName, `apiql export --sandbox --format csv --out DIR "SHOW PROVIDERS"`)
+	}
+	if err == nil && len(names) > len(stmts) {
+		return usage(fmt.Sprintf("%d names for %d statements", len(names), len(stmts)), "give one --name per statement, in order")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "apiql export: %v\n", err)
+		return 1
+	}
+	c.readOnly = true
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	sess, closeSess, err := c.openSession(ctx, stderr, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "apiql: %v\n", err)
+		return 1
+	}
+	defer closeSess()
+	failed := false
+	err = export.Run(ctx, sess, src, opts, func(w export.Written) bool {
+		if w.Err != nil {
+			failed = true
+			fmt.Fprintf(stderr, "apiql: %v\n", w.Err)
+			if first := w.Outcome.Statement.FirstLine(60); first != "" && w.Outcome.N > 0 {
+				fmt.Fprintf(stderr, "  in: %s\n", first)
+			}
+			printTiming(stderr, c.timing, w.Outcome)
+			return false
+		}
+		if w.Path == "" {
+			fmt.Fprintf(stdout, "statement %d: no rows, no file\n", w.N)
+		} else {
+			fmt.Fprintf(stdout, "%s: %d %s\n", w.Path, w.Rows, plural(w.Rows, "row", "rows"))
+		}
+		printTiming(stderr, c.timing, w.Outcome)
+		return true
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "apiql: %v\n", err)
+		return 1
+	}
+	if failed {
+		return 1
+	}
+	return 0
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// readStatements returns the statements of a command that takes them as
+// arguments, in a file (-i FILE, - for stdin) or on stdin, with the name
+// of their source for messages and of the file for template errors. code
+// is -1 when there are statements, else the exit code to return.
+func readStatements(fs *flag.FlagSet, file string, stdin io.Reader, stderr io.Writer, cmd string) (src, srcName, tmplName string, code int) {
+	read := func(r io.Reader, name string) (string, string, string, int) {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			fmt.Fprintf(stderr, "apiql %s: reading %s: %v\n", cmd, name, err)
+			return "", "", "", 1
+		}
+		return string(b), name, "", -1
+	}
+	switch {
+	case file != "" && fs.NArg() > 0:
+		fmt.Fprintf(stderr, "apiql %s: give statements as an argument or with -i FILE, not both\n", cmd)
+		return "", "", "", 2
+	case file == "-":
+		return read(stdin, "stdin")
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			fmt.Fprintf(stderr, "apiql %s: %v\n", cmd, err)
+			return "", "", "", 1
+		}
+		return string(b), file, file, -1
+	case fs.NArg() > 0:
+		return strings.Join(fs.Args(), ";\n"), "the command line", "", -1
+	case !isTerminal(stdin):
+		return read(stdin, "stdin")
+	}
+	fmt.Fprintf(stderr, "apiql %s: no statements: give them as an argument, with -i FILE, or on stdin\n", cmd)
+	return "", "", "", 2
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/apiql/apiql/provider/emulator"
+	"github.com/apiql/apiql/shell/pgsync/pgtest"
+)
+
+// TestSync runs apiql sync against a private PostgreSQL server.
+func TestSync(t *testing.T) {
+	pg := pgtest.Private(t)
+	newDB := func(t *testing.T) string {
+		db, err := pg.NewDatabase()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	t.Run("command", func(t *testing.T) { testSyncCommand(t, newDB(t)) })
+	t.Run("ctrl-c", func(t *testing.T) { testSyncCtrlC(t, newDB(t)) })
+}
+
+func testSyncCommand(t *testing.T, db string) {
+	masked := strings.Replace(db, pgtest.Password, "***", 1)
+
+	r := runApiql(t, "", "sync", "--sandbox", "--to", db, "digitalocean.images.images", "digitalocean.regions.regions")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	for _, want := range []string{"syncing 2 resources into " + masked + " (replace)", "digitalocean_images.images: 60 rows", "digitalocean_regions.regions: ", "run 1 succeeded: 2 of 2 tables"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r)
+		}
+	}
+	if strings.Contains(r.stdout+r.stderr, pgtest.Password) {
+		t.Errorf("the password was printed:\n%s", r)
+	}
+
+	// --all: every resource with a list that needs no parameter.
+	r = runApiql(t, "", "sync", "--sandbox", "--to", db, "--mode", "snapshot", "--schema-prefix", "inv_", "--all")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	for _, want := range []string{"inv_digitalocean_images.images: 60 rows", "inv_digitalocean_droplets.droplets: ", "run 2 succeeded"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("--all: stdout lacks %q:\n%s", want, r)
+		}
+	}
+	conn, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM inv_digitalocean_images.images_latest`).Scan(&n); err != nil || n != 60 {
+		t.Errorf("images_latest: %d rows (%v), want 60", n, err)
+	}
+
+	// Usage errors: nothing is sent or written.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sync", "--sandbox", "digitalocean.images.images"}, "no database"},
+		{[]string{"sync", "--sandbox", "--to", db}, "name the resources"},
+		{[]string{"sync", "--sandbox", "--to", db, "--all", "digitalocean.images.images"}, "one or the other"},
+		{[]string{"sync", "--sandbox", "--to", db, "--mode", "merge", "digitalocean.images.images"}, `unknown mode "merge"`},
+		{[]string{"sync", "--sandbox", "--to", db, "digitalocean.images.imgs"}, "imgs"},
+	} {
+		r := runApiql(t, "", tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || strings.Contains(r.stdout+r.stderr, pgtest.Password) {
+			t.Errorf("%q: %v\nwant exit 2 and %q", tc.args, r, tc.want)
+		}
+	}
+	// A wrong password: refused, and neither password is shown.
+	wrong := strings.Replace(db, pgtest.Password, "Not-the-pa55word", 1)
+	r = runApiql(t, "", "sync", "--sandbox", "--to", wrong, "digitalocean.regions.regions")
+	if r.code != 1 || strings.Contains(r.stdout+r.stderr, "Not-the-pa55word") || !strings.Contains(r.stderr, "connecting to PostgreSQL") {
+		t.Errorf("wrong password: %v", r)
+	}
+}
+
+// testSyncCtrlC interrupts apiql sync (a real SIGINT to a process of its
+// own) while it fetches: the table keeps its previous rows and the run is
+// recorded as failed.
+func testSyncCtrlC(t *testing.T, db string) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	emu := emulator.New(emulator.Options{Images: 400, Token: "tok"})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	env := append(os.Environ(), helperEnv+"=1", "DIGITALOCEAN_API_URL="+srv.URL, "DIGITALOCEAN_TOKEN=tok")
+
+	run := func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "--", "sync", "--to", db, "digitalocean.images.images")
+		cmd.Env = env
+		return cmd
+	}
+	if out, err := run().CombinedOutput(); err != nil {
+		t.Fatalf("first sync: %v\n%s", err, out)
+	}
+	emu.SetFaults(emulator.Faults{Latency: 2 * time.Second})
+	cmd := run()
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var n int
+		conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'apiql sync'
+			AND state = 'idle in transaction' AND query LIKE 'DELETE FROM%' AND datname = current_database()`).Scan(&n)
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the sync never started its transaction:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v, want 1:\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "interrupted") || !strings.Contains(out.String(), "run 2 failed") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	var outcome, msg string
+	var rows int
+	if err := conn.QueryRow(context.Background(), `SELECT outcome, error, (SELECT count(*) FROM digitalocean_images.images) FROM public._apiql_runs WHERE id = 2`).Scan(&outcome, &msg, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if outcome != "failed" || !strings.HasPrefix(msg, "interrupted") || rows != 400 {
+		t.Errorf("after Ctrl-C: run 2 %s (%s), %d rows; want failed, interrupted, the previous 400", outcome, msg, rows)
+	}
+}

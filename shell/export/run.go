@@ -1,0 +1,116 @@
+package export
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/apiql/apiql/engine"
+)
+
+// Options say where and how Run writes.
+type Options struct {
+	// Dir is the folder the files go to; it must exist.
+	Dir    string
+	Format Format
+	// Names name the statements' files in order (NAME.EXT); a statement
+	// past the names is named by its number (3.parquet).
+	Names []string
+}
+
+// Written is one statement's export.
+type Written struct {
+	// N is the statement's 1-based number.
+	N    int
+	Path string
+	Rows int64
+	// Err, when set, says why the statement or its file failed; no file
+	// was left under Path.
+	Err error
+	// Outcome is the engine's account of the statement (traffic, time).
+	Outcome engine.Outcome
+}
+
+// FileName is the name (without extension) of statement n's file.
+func (o Options) FileName(n int) string {
+	if n-1 < len(o.Names) {
+		return o.Names[n-1]
+	}
+	return strconv.Itoa(n)
+}
+
+// Check refuses names that are not plain file names or that repeat.
+func (o Options) Check() error {
+	seen := map[string]bool{}
+	for _, n := range o.Names {
+		if err := CheckName(n); err != nil {
+			return err
+		}
+		if seen[n] {
+			return fmt.Errorf("export name %q given twice: each statement needs its own file", n)
+		}
+		seen[n] = true
+	}
+	return nil
+}
+
+// Run runs the statements of src in sess and streams each one's rows to
+// its own file, calling report after each. It stops at the first statement
+// that fails (report sees it) or when report returns false. A statement
+// that returns no rows, only a message, writes no file.
+func Run(ctx context.Context, sess *engine.Session, src string, o Options, report func(Written) bool) error {
+	if err := o.Check(); err != nil {
+		return err
+	}
+	var (
+		path    string
+		n       int64
+		stmt    int
+		fileErr error
+	)
+	err := sess.RunStream(ctx, src, func(out engine.Outcome, rows *engine.Rows) error {
+		path, n, stmt, fileErr = "", 0, out.N, nil
+		if len(rows.Columns) == 0 {
+			return nil
+		}
+		path, n, fileErr = write(rows, o, out.N)
+		return fileErr
+	}, func(out engine.Outcome) bool {
+		wr := Written{N: out.N, Path: path, Rows: n, Err: out.Err, Outcome: out}
+		if wr.Err != nil {
+			wr.Rows = 0
+		}
+		return report(wr) && wr.Err == nil
+	})
+	if fileErr != nil && err == fileErr {
+		// The file failed (a value its column cannot hold, a full disk):
+		// the statement's failure, not the run's.
+		report(Written{N: stmt, Path: path, Err: fileErr})
+		return nil
+	}
+	return err
+}
+
+// write streams one statement's rows to its file. The file is committed
+// only when every row was read; an error among the rows (the API failed
+// on a later page, Ctrl-C) removes it, and RunStream reports that error.
+func write(rows *engine.Rows, o Options, n int) (string, int64, error) {
+	f, err := Create(o.Dir, o.FileName(n), o.Format, rows.Columns)
+	if err != nil {
+		return "", 0, err
+	}
+	for rows.Next() {
+		if err := f.WriteRow(rows.Row()); err != nil {
+			f.Abort()
+			return f.Path, 0, err
+		}
+	}
+	if rows.Err() != nil {
+		f.Abort()
+		return f.Path, 0, nil
+	}
+	if err := f.Commit(); err != nil {
+		return f.Path, 0, err
+	}
+	return f.Path, f.Rows(), nil
+}

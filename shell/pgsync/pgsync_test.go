@@ -1,0 +1,575 @@
+package pgsync_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/provider"
+	"github.com/apiql/apiql/provider/emulator"
+	"github.com/apiql/apiql/registry"
+	"github.com/apiql/apiql/shell/pgsync"
+	"github.com/apiql/apiql/shell/pgsync/pgtest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.StopShared()
+	os.Exit(code)
+}
+
+// env is an emulator, a registry and a fresh PostgreSQL database.
+type env struct {
+	emu     *emulator.Server
+	url     string // the API's
+	reg     *registry.Registry
+	db      string // the database's URL
+	retries int
+	conn    *pgx.Conn
+}
+
+func newEnv(t *testing.T, images int) *env {
+	t.Helper()
+	emu := emulator.New(emulator.Options{Images: images, Token: "test-token"})
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	reg, err := registry.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{emu: emu, url: srv.URL, reg: reg, db: pgtest.DB(t), retries: 2}
+	e.conn, err = pgx.Connect(context.Background(), e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.conn.Close(context.Background()) })
+	return e
+}
+
+func (e *env) open(ctx context.Context) (*engine.Session, func(), error) {
+	vars := map[string]string{"DIGITALOCEAN_API_URL": e.url, "DIGITALOCEAN_TOKEN": "test-token"}
+	sess, err := engine.NewSession(ctx, engine.Options{
+		Registry: e.reg,
+		ReadOnly: true,
+		Client:   &provider.Client{Getenv: func(k string) string { return vars[k] }, Retry: provider.RetryPolicy{Retries: e.retries, Base: time.Millisecond, Max: 5 * time.Millisecond}},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return sess, func() { sess.Close() }, nil
+}
+
+func (e *env) resources(t *testing.T, ids ...string) []*registry.Resource {
+	t.Helper()
+	var out []*registry.Resource
+	for _, id := range ids {
+		r, err := e.reg.Resource(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (e *env) sync(t *testing.T, ctx context.Context, mode pgsync.Mode, ids ...string) *pgsync.Run {
+	t.Helper()
+	run, err := pgsync.Sync(ctx, pgsync.Options{URL: e.db, Mode: mode, Resources: e.resources(t, ids...), Open: e.open, Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.RecordErr != nil {
+		t.Fatal(run.RecordErr)
+	}
+	return run
+}
+
+func (e *env) int(t *testing.T, q string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := e.conn.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+func (e *env) text(t *testing.T, q string, args ...any) string {
+	t.Helper()
+	var s *string
+	if err := e.conn.QueryRow(context.Background(), q, args...).Scan(&s); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	if s == nil {
+		return "<null>"
+	}
+	return *s
+}
+
+// columns returns a table's columns and their types, in order.
+func (e *env) columns(t *testing.T, table string) string {
+	t.Helper()
+	return e.text(t, `SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
+		FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`, table)
+}
+
+// engineRows is the engine's own answer, to compare the tables with.
+func (e *env) engineRows(t *testing.T, sql string) *engine.Result {
+	t.Helper()
+	sess, closeSess, err := e.open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeSess()
+	var res *engine.Result
+	sess.Run(context.Background(), sql, func(o engine.Outcome) bool {
+		if o.Err != nil {
+			t.Fatal(o.Err)
+		}
+		res = o.Result
+		return true
+	})
+	return res
+}
+
+func checkTable(t *testing.T, run *pgsync.Run, want map[string]int64) {
+	t.Helper()
+	if run.Outcome() != "succeeded" {
+		for _, tb := range run.Tables {
+			t.Logf("%s: %v", tb.Resource, tb.Err)
+		}
+		t.Fatalf("run %d: %s", run.ID, run.Outcome())
+	}
+	for _, tb := range run.Tables {
+		if tb.Rows != want[tb.Resource] {
+			t.Errorf("%s: %d rows, want %d", tb.Resource, tb.Rows, want[tb.Resource])
+		}
+	}
+}
+
+func TestReplace(t *testing.T) {
+	e := newEnv(t, 300)
+	ctx := context.Background()
+	run1 := e.sync(t, ctx, pgsync.Replace, "digitalocean.images.images", "digitalocean.regions.regions")
+	nRegions := int64(len(e.engineRows(t, "SELECT * FROM digitalocean.regions.regions").Rows))
+	checkTable(t, run1, map[string]int64{"digitalocean.images.images": 300, "digitalocean.regions.regions": nRegions})
+
+	// Typed columns from the registry, then apiql's own.
+	want := "id bigint, name text, description text, created_at text, distribution text, error_message text, " +
+		"min_disk_size bigint, public boolean, regions jsonb, size_gigabytes double precision, slug text, status text, " +
+		"tags jsonb, type text, _apiql_run bigint, _apiql_synced_at timestamp with time zone, _apiql_connection text"
+	if got := e.columns(t, "digitalocean_images.images"); got != want {
+		t.Errorf("columns:\n%s\nwant:\n%s", got, want)
+	}
+	// Every value as the engine reads it.
+	res := e.engineRows(t, "SELECT id, name, min_disk_size, public, regions, size_gigabytes, tags, slug FROM digitalocean.images.images ORDER BY id")
+	rows, err := e.conn.Query(ctx, `SELECT id, name, min_disk_size, public, regions::text, size_gigabytes, tags::text, slug
+		FROM digitalocean_images.images ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, v := range vals {
+			w := res.Rows[i][j]
+			if j == 4 || j == 6 { // jsonb comes back normalized: compare as JSON
+				v, w = normJSON(t, v), normJSON(t, w)
+			}
+			if fmt.Sprint(v) != fmt.Sprint(w) {
+				t.Fatalf("row %d column %s: %v in PostgreSQL, %v from the engine", i+1, res.Columns[j].Name, v, w)
+			}
+		}
+		i++
+	}
+	rows.Close()
+	if i != 300 {
+		t.Fatalf("%d rows, want 300", i)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images WHERE _apiql_run = $1 AND _apiql_connection = 'default'`, run1.ID); got != 300 {
+		t.Errorf("%d rows of run %d from connection default, want 300", got, run1.ID)
+	}
+
+	// The run is recorded.
+	var outcome string
+	var counts map[string]int64
+	var resources []string
+	if err := e.conn.QueryRow(ctx, `SELECT outcome, row_counts, resources FROM public._apiql_runs WHERE id = $1 AND ended_at >= started_at`, run1.ID).Scan(&outcome, &counts, &resources); err != nil {
+		t.Fatal(err)
+	}
+	if outcome != "succeeded" || counts["digitalocean.images.images"] != 300 || counts["digitalocean.regions.regions"] != nRegions || len(resources) != 2 {
+		t.Errorf("_apiql_runs: %s %v %v", outcome, counts, resources)
+	}
+
+	// A second run leaves exactly the latest rows; a reader polling the
+	// table meanwhile sees the old rows or the new ones, never fewer.
+	e.emu.SetFaults(emulator.Faults{Latency: 20 * time.Millisecond})
+	var private any
+	for _, r := range res.Rows {
+		if r[3] == false {
+			private = r[0]
+			break
+		}
+	}
+	req := httptest.NewRequest("DELETE", "/v2/images/"+fmt.Sprint(private), nil)
+	req.Header.Set("Authorization", "Bearer test-token")
+	rec := httptest.NewRecorder()
+	e.emu.ServeHTTP(rec, req)
+	if rec.Code != 204 {
+		t.Fatalf("deleting an image in the emulator: %d", rec.Code)
+	}
+	seen := map[int64]bool{}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c, err := pgx.Connect(ctx, e.db)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close(ctx)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			var n int64
+			if err := c.QueryRow(ctx, `SELECT count(*) FROM digitalocean_images.images`).Scan(&n); err != nil {
+				t.Error(err)
+				return
+			}
+			seen[n] = true
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	run2 := e.sync(t, ctx, pgsync.Replace, "digitalocean.images.images")
+	close(stop)
+	wg.Wait()
+	checkTable(t, run2, map[string]int64{"digitalocean.images.images": 299})
+	for n := range seen {
+		if n != 300 && n != 299 {
+			t.Errorf("a reader saw %d rows during the second run (want 300, then 299)", n)
+		}
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images WHERE _apiql_run = $1`, run2.ID); got != 299 {
+		t.Errorf("%d rows of run %d, want 299 (and none of run %d)", got, run2.ID, run1.ID)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images`); got != 299 {
+		t.Errorf("%d rows after the second run, want 299", got)
+	}
+}
+
+func normJSON(t *testing.T, v any) string {
+	if v == nil {
+		return "<nil>"
+	}
+	var x any
+	if err := json.Unmarshal([]byte(fmt.Sprint(v)), &x); err != nil {
+		t.Fatalf("%v: %v", v, err)
+	}
+	b, _ := json.Marshal(x)
+	return string(b)
+}
+
+func TestSnapshot(t *testing.T) {
+	e := newEnv(t, 120)
+	ctx := context.Background()
+	run1 := e.sync(t, ctx, pgsync.Snapshot, "digitalocean.images.images")
+	checkTable(t, run1, map[string]int64{"digitalocean.images.images": 120})
+	run2 := e.sync(t, ctx, pgsync.Snapshot, "digitalocean.images.images")
+	checkTable(t, run2, map[string]int64{"digitalocean.images.images": 120})
+
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images`); got != 240 {
+		t.Errorf("%d rows after two snapshot runs, want 240", got)
+	}
+	if got := e.int(t, `SELECT count(DISTINCT _apiql_run) FROM digitalocean_images.images`); got != 2 {
+		t.Errorf("%d runs in the table, want 2", got)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images_latest WHERE _apiql_run = $1`, run2.ID); got != 120 {
+		t.Errorf("images_latest: %d rows of run %d, want 120", got, run2.ID)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images_latest`); got != 120 {
+		t.Errorf("images_latest: %d rows, want 120", got)
+	}
+	// History: the first run's rows are still there to query.
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images WHERE _apiql_run = $1`, run1.ID); got != 120 {
+		t.Errorf("run %d: %d rows, want 120", run1.ID, got)
+	}
+	// A failed snapshot run adds nothing and leaves the view on run 2.
+	e.retries = 0
+	e.emu.SetFaults(emulator.Faults{ServerErrorEvery: 1})
+	run3, err := pgsync.Sync(ctx, pgsync.Options{URL: e.db, Mode: pgsync.Snapshot, Resources: e.resources(t, "digitalocean.images.images"), Open: e.open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run3.Outcome() != "failed" {
+		t.Fatalf("run 3 %s, want failed", run3.Outcome())
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images_latest WHERE _apiql_run = $1`, run2.ID); got != 120 {
+		t.Errorf("after a failed run, images_latest holds %d rows of run %d, want 120", got, run2.ID)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images`); got != 240 {
+		t.Errorf("after a failed run, %d rows, want 240", got)
+	}
+}
+
+func TestSchemaFollowsTheRegistry(t *testing.T) {
+	e := newEnv(t, 60)
+	ctx := context.Background()
+	checkTable(t, e.sync(t, ctx, pgsync.Replace, "digitalocean.images.images"), map[string]int64{"digitalocean.images.images": 60})
+
+	// The registry gains a field, loses one, and widens another.
+	images, _ := e.reg.Resource("digitalocean.images.images")
+	var kept []*registry.Field
+	for _, f := range images.Fields {
+		switch f.Name {
+		case "error_message":
+			continue // lost
+		case "min_disk_size":
+			f.Type = registry.TypeNumber // bigint -> double precision: converts
+		}
+		kept = append(kept, f)
+	}
+	images.Fields = append(kept, &registry.Field{Name: "vpc_note", Type: registry.TypeString})
+	run := e.sync(t, ctx, pgsync.Replace, "digitalocean.images.images")
+	checkTable(t, run, map[string]int64{"digitalocean.images.images": 60})
+	cols := e.columns(t, "digitalocean_images.images")
+	for _, want := range []string{"error_message text", "min_disk_size double precision", "vpc_note text"} {
+		if !strings.Contains(cols, want) {
+			t.Errorf("columns lack %q: %s", want, cols)
+		}
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images WHERE vpc_note IS NULL AND error_message IS NULL AND pg_typeof(min_disk_size) = 'double precision'::regtype`); got != 60 {
+		t.Errorf("%d rows with the new column NULL, the lost one NULL and the widened one a number; want 60", got)
+	}
+
+	// A change PostgreSQL cannot convert (text 'available' to bigint)
+	// fails before any row is written: the table keeps the last run's rows.
+	images.Field("status").Type = registry.TypeInteger
+	requests := len(e.emu.Requests())
+	bad, err := pgsync.Sync(ctx, pgsync.Options{URL: e.db, Resources: e.resources(t, "digitalocean.images.images"), Open: e.open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad.Outcome() != "failed" || bad.Tables[0].Err == nil {
+		t.Fatalf("run with an unconvertible type: %s, %v", bad.Outcome(), bad.Tables[0].Err)
+	}
+	msg := bad.Tables[0].Err.Error()
+	for _, want := range []string{"column status", "digitalocean_images.images", "text", "bigint", "cannot convert", "DROP COLUMN"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q: %s", want, msg)
+		}
+	}
+	if n := len(e.emu.Requests()) - requests; n != 0 {
+		t.Errorf("%d API requests sent for a table whose schema failed, want 0", n)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images WHERE _apiql_run = $1`, run.ID); got != 60 {
+		t.Errorf("after the failed run, %d rows of the previous run, want 60", got)
+	}
+	if got := e.text(t, `SELECT outcome || ': ' || error FROM public._apiql_runs WHERE id = $1`, bad.ID); !strings.HasPrefix(got, "failed: digitalocean.images.images: column status") {
+		t.Errorf("_apiql_runs says %q", got)
+	}
+}
+
+func TestFailureMidSyncRollsBack(t *testing.T) {
+	e := newEnv(t, 1000)
+	ctx := context.Background()
+	first := e.sync(t, ctx, pgsync.Replace, "digitalocean.images.images", "digitalocean.regions.regions")
+	checkTable(t, first, map[string]int64{"digitalocean.images.images": 1000, "digitalocean.regions.regions": first.Tables[1].Rows})
+
+	// The images' third page fails with a 500, and retries are off: the
+	// images' transaction is rolled back; regions (one page) commit.
+	e.retries = 0
+	e.emu.SetFaults(emulator.Faults{ServerErrorEvery: 3})
+	run, err := pgsync.Sync(ctx, pgsync.Options{URL: e.db, Resources: e.resources(t, "digitalocean.images.images"), Open: e.open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Outcome() != "failed" || run.Tables[0].Err == nil || !strings.Contains(run.Tables[0].Err.Error(), "500") {
+		t.Fatalf("run: %s, %v; want failed with the API's 500", run.Outcome(), run.Tables[0].Err)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images`); got != 1000 {
+		t.Errorf("%d rows after a failed run, want the previous 1000", got)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images WHERE _apiql_run = $1`, run.ID); got != 0 {
+		t.Errorf("%d rows of the failed run, want 0", got)
+	}
+	if got := e.text(t, `SELECT outcome FROM public._apiql_runs WHERE id = $1`, run.ID); got != "failed" {
+		t.Errorf("_apiql_runs outcome %q, want failed", got)
+	}
+	if got := e.int(t, `SELECT count(*) FROM public._apiql_run_tables WHERE run = $1`, run.ID); got != 0 {
+		t.Errorf("%d tables recorded as committed by the failed run, want 0", got)
+	}
+}
+
+// waitIdleInTransaction waits until a sync's worker holds its transaction
+// open (it is fetching from the API), and returns its backend pid.
+func waitIdleInTransaction(t *testing.T, e *env) int32 {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		var pid int32
+		err := e.conn.QueryRow(context.Background(), `SELECT pid FROM pg_stat_activity
+			WHERE application_name = 'apiql sync' AND state = 'idle in transaction' AND query LIKE 'DELETE FROM%' AND datname = current_database() LIMIT 1`).Scan(&pid)
+		if err == nil {
+			return pid
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no sync transaction seen")
+	return 0
+}
+
+func TestInterruptRollsBack(t *testing.T) {
+	e := newEnv(t, 600)
+	ctx := context.Background()
+	checkTable(t, e.sync(t, ctx, pgsync.Replace, "digitalocean.images.images"), map[string]int64{"digitalocean.images.images": 600})
+
+	// Ctrl-C while the API is slow: the context ends mid-fetch.
+	e.emu.SetFaults(emulator.Faults{Latency: 300 * time.Millisecond})
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan *pgsync.Run)
+	go func() {
+		run, err := pgsync.Sync(cctx, pgsync.Options{URL: e.db, Resources: e.resources(t, "digitalocean.images.images"), Open: e.open})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- run
+	}()
+	waitIdleInTransaction(t, e)
+	cancel()
+	run := <-done
+	if run == nil {
+		return
+	}
+	if run.Outcome() != "failed" || !run.Interrupted || !strings.Contains(run.Tables[0].Err.Error(), "interrupted") {
+		t.Fatalf("run: %s, %v", run.Outcome(), run.Tables[0].Err)
+	}
+	if run.RecordErr != nil {
+		t.Fatal(run.RecordErr)
+	}
+	if got := e.text(t, `SELECT outcome || ': ' || error FROM public._apiql_runs WHERE id = $1 AND ended_at IS NOT NULL`, run.ID); !strings.HasPrefix(got, "failed: interrupted") {
+		t.Errorf("_apiql_runs says %q", got)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images`); got != 600 {
+		t.Errorf("%d rows after an interrupted run, want the previous 600", got)
+	}
+}
+
+func TestLostConnectionRollsBack(t *testing.T) {
+	e := newEnv(t, 600)
+	ctx := context.Background()
+	checkTable(t, e.sync(t, ctx, pgsync.Replace, "digitalocean.images.images"), map[string]int64{"digitalocean.images.images": 600})
+
+	// The worker's connection is killed while it fetches.
+	e.emu.SetFaults(emulator.Faults{Latency: 300 * time.Millisecond})
+	done := make(chan *pgsync.Run)
+	go func() {
+		run, err := pgsync.Sync(ctx, pgsync.Options{URL: e.db, Resources: e.resources(t, "digitalocean.images.images"), Open: e.open})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- run
+	}()
+	pid := waitIdleInTransaction(t, e)
+	if _, err := e.conn.Exec(ctx, `SELECT pg_terminate_backend($1)`, pid); err != nil {
+		t.Fatal(err)
+	}
+	run := <-done
+	if run == nil {
+		return
+	}
+	if run.Outcome() != "failed" || run.Tables[0].Err == nil {
+		t.Fatalf("run: %s, %v", run.Outcome(), run.Tables[0].Err)
+	}
+	if strings.Contains(run.Tables[0].Err.Error(), pgtest.Password) {
+		t.Errorf("the error shows the password: %v", run.Tables[0].Err)
+	}
+	if got := e.text(t, `SELECT outcome FROM public._apiql_runs WHERE id = $1`, run.ID); got != "failed" {
+		t.Errorf("_apiql_runs outcome %q, want failed", got)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images`); got != 600 {
+		t.Errorf("%d rows after a lost connection, want the previous 600", got)
+	}
+}
+
+func TestPasswordNeverShown(t *testing.T) {
+	e := newEnv(t, 10)
+	wrong := strings.Replace(e.db, pgtest.Password, "Wr0ng-pa55word", 1)
+	_, err := pgsync.Sync(context.Background(), pgsync.Options{URL: wrong, Resources: e.resources(t, "digitalocean.regions.regions"), Open: e.open})
+	if err == nil || strings.Contains(err.Error(), "Wr0ng-pa55word") || !strings.Contains(err.Error(), "connecting to PostgreSQL") {
+		t.Errorf("wrong password: error %v", err)
+	}
+	closed := "postgres://apiql:S3cret%2Fpw@127.0.0.1:1/db?connect_timeout=2"
+	_, err = pgsync.Sync(context.Background(), pgsync.Options{URL: closed, Resources: e.resources(t, "digitalocean.regions.regions"), Open: e.open})
+	if err == nil || strings.Contains(err.Error(), "S3cret") {
+		t.Errorf("unreachable server: error %v", err)
+	}
+	_, err = pgsync.Sync(context.Background(), pgsync.Options{URL: "postgres://apiql:S3cret@127.0.0.1:notaport/db", Resources: e.resources(t, "digitalocean.regions.regions"), Open: e.open})
+	if err == nil || strings.Contains(err.Error(), "S3cret") {
+		t.Errorf("bad URL: error %v", err)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"postgres://u:p%40ss@h:5432/db?sslmode=disable", "postgres://u:***@h:5432/db?sslmode=disable"},
+		{"postgresql://u@h/db", "postgresql://u@h/db"},
+		{"postgres://h/db?user=u&password=pw", "postgres://h/db?password=***&user=u"},
+		{"host=h user=u password=s3cr3t dbname=db", "host=h user=u password=*** dbname=db"},
+		{"host=h password='a b' dbname=db", "host=h password=*** dbname=db"},
+	} {
+		if got := pgsync.MaskURL(tc.in); got != tc.want {
+			t.Errorf("MaskURL(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestAllAndResourcesNeedingAParent(t *testing.T) {
+	reg, err := registry.Load("../../testdata/registry/good")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync, skipped := pgsync.All(reg)
+	var names []string
+	for _, r := range sync {
+		if _, ok := pgsync.Listable(r); !ok {
+			t.Errorf("%s is synced but has no list without required params", r.ID())
+		}
+		names = append(names, r.ID())
+	}
+	for _, r := range skipped {
+		if _, ok := pgsync.Listable(r); ok {
+			t.Errorf("%s is skipped but has a list", r.ID())
+		}
+		err := pgsync.NotListableError(r)
+		if !strings.Contains(err.Error(), r.ID()) || !strings.Contains(err.Error(), "needs") && !strings.Contains(err.Error(), "need") {
+			t.Errorf("%s: %v", r.ID(), err)
+		}
+	}
+	sort.Strings(names)
+	for _, want := range []string{"digitalocean.images.images", "digitalocean.regions.regions"} {
+		if i := sort.SearchStrings(names, want); i == len(names) || names[i] != want {
+			t.Errorf("--all lacks %s: %v", want, names)
+		}
+	}
+	if len(sync)+len(skipped) == 0 {
+		t.Fatal("no resources")
+	}
+}

@@ -112,6 +112,17 @@ func render(name, text string, vars map[string]any, max int) (string, error) {
 	}
 	for _, tt := range t.Templates() {
 		if tt.Tree != nil && tt.Tree.Root != nil {
+			if n, at := loopCount(tt.Tree.Root, 1); n > MaxRangeIterations {
+				line := 0
+				if at != nil {
+					loc, _ := tt.Tree.ErrorContext(at)
+					if parts := strings.Split(loc, ":"); len(parts) >= 2 {
+						line, _ = strconv.Atoi(parts[len(parts)-2])
+					}
+				}
+				return "", &TemplateError{File: name, Line: line, Message: fmt.Sprintf(
+					"{{ range }} over numbers would run %d times (nested ranges multiply), more than the %d a query file may run", n, MaxRangeIterations)}
+			}
 			rewriteNode(tt.Tree, tt.Tree.Root)
 		}
 	}
@@ -190,6 +201,60 @@ func (e *notObjectError) Error() string {
 type nullValueError struct{ expr string }
 
 func (e *nullValueError) Error() string { return e.expr + " is null" }
+
+// MaxRangeIterations bounds the iterations of {{ range N }} loops over
+// numbers written in a query file (nested loops multiply): a loop that
+// prints nothing would otherwise spin without limit.
+const MaxRangeIterations = 1_000_000
+
+// loopCount returns the largest product of the counts of nested
+// {{ range N }} loops over number literals under n (outer being the
+// product of the loops around n), and the loop that reaches it.
+func loopCount(n parse.Node, outer int64) (int64, parse.Node) {
+	var (
+		best = outer
+		line parse.Node
+	)
+	visit := func(c parse.Node, mult int64) {
+		if c == nil {
+			return
+		}
+		if got, l := loopCount(c, mult); got > best {
+			best, line = got, l
+		}
+	}
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return best, line
+		}
+		for _, c := range n.Nodes {
+			visit(c, outer)
+		}
+	case *parse.RangeNode:
+		mult := outer
+		if cmds := n.Pipe.Cmds; len(cmds) == 1 && len(cmds[0].Args) == 1 {
+			if num, ok := cmds[0].Args[0].(*parse.NumberNode); ok && num.IsInt && num.Int64 > 0 {
+				mult = outer * num.Int64
+				if mult/num.Int64 != outer || mult > 1<<50 {
+					mult = 1 << 50 // overflow: far too many anyway
+				}
+				if mult > best {
+					best, line = mult, n
+				}
+			}
+		}
+		visit(n.List, mult)
+		visit(n.ElseList, outer)
+	case *parse.IfNode:
+		visit(n.List, outer)
+		visit(n.ElseList, outer)
+	case *parse.WithNode:
+		visit(n.List, outer)
+		visit(n.ElseList, outer)
+	}
+	return best, line
+}
 
 // rewriteNode prepares a parsed template for execution under missingkey=error:
 //   - the field or variable chain given to default (as an argument or piped

@@ -258,13 +258,8 @@ func cannedGet(r *route, op specOp, segs []string) reply {
 		}
 	}
 	for i, p := range r.params {
-		if p == nil || p.Field == "" {
-			continue
-		}
-		if _, isNum := item[p.Field].(json.Number); isNum && isDigits(segs[i]) {
-			item[p.Field] = json.Number(segs[i])
-		} else {
-			item[p.Field] = segs[i]
+		if p != nil && p.Field != "" {
+			setScalar(item, p.Field, segs[i])
 		}
 	}
 	return jsonReply(op.Status, bm)
@@ -327,11 +322,32 @@ func (s *Server) collection(lr *route, path string) *collection {
 			}
 		}
 	}
+	// The items of a nested collection hold the values of the path
+	// parameters that name their fields (access points their share_id).
+	segs := strings.Split(path, "/")
+	for i, p := range lr.params {
+		if p == nil || p.Field == "" || i >= len(segs) {
+			continue
+		}
+		for _, it := range c.items {
+			setScalar(it, p.Field, segs[i])
+		}
+	}
 	if s.generic.colls == nil {
 		s.generic.colls = map[string]*collection{}
 	}
 	s.generic.colls[path] = c
 	return c
+}
+
+// setScalar sets item[field] to the path value v, as a number when the
+// field holds a number and v is one.
+func setScalar(item map[string]any, field, v string) {
+	if _, isNum := item[field].(json.Number); isNum && isDigits(v) {
+		item[field] = json.Number(v)
+	} else {
+		item[field] = v
+	}
 }
 
 // addressable reports whether the items of the collection at the concrete
@@ -366,7 +382,8 @@ func (r *route) lastParam() *registry.Param {
 
 // findItem returns the index of the item a path segment names, or -1: the
 // first candidate field whose value is id: the parameter's field, a field
-// of the parameter's own name (app_slug), then idCandidates.
+// of the parameter's own name (app_slug), then idCandidates, then an _id or
+// _uuid field the parameter's name ends with (logsink_id: sink_id).
 func findItem(c *collection, id string, p *registry.Param) int {
 	cands := idCandidates
 	if p != nil {
@@ -379,6 +396,16 @@ func findItem(c *collection, id string, p *registry.Param) int {
 		for i, it := range c.items {
 			if v, ok := it[f]; ok && v != nil && scalarText(v) == id {
 				return i
+			}
+		}
+	}
+	// A field the parameter's name ends with: logsink_id names sink_id.
+	if p != nil {
+		for i, it := range c.items {
+			for k, v := range it {
+				if strings.HasSuffix(p.Name, k) && (strings.HasSuffix(k, "_id") || strings.HasSuffix(k, "_uuid")) && scalarText(v) == id {
+					return i
+				}
 			}
 		}
 	}

@@ -77,6 +77,9 @@ func depCands(st sqltext.Statement, a *sqltext.Analysis, with *sqltext.With, i i
 				continue
 			}
 			if k := owner(a, ref.Scope, other, resources); k >= 0 && k != i {
+				if f := resources[k].Field(other.Column); f != nil && (f.Type == registry.TypeArray || f.Type == registry.TypeObject) {
+					continue // JSON text is no parameter's value
+				}
 				src := other
 				src.Qualifier = refName(a.Refs[k])
 				out = append(out, dep{

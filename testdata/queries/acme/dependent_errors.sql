@@ -7,6 +7,9 @@ SELECT p.sku FROM acme.parts.parts p;
 -- ... nor by a join on another column.
 SELECT p.sku FROM acme.parts.parts p JOIN acme.widgets.widgets w ON w.name = p.sku;
 
+-- ... nor by a join to an array (JSON text is no parameter's value).
+SELECT p.sku FROM acme.widgets.widgets w JOIN acme.parts.parts p ON p.widget_id = w.tags;
+
 -- Each side needs the other first.
 SELECT p.sku FROM acme.parts.parts p JOIN acme.parts.suppliers s ON s.sku = p.sku AND p.widget_id = s.name;
 

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -125,20 +126,49 @@ func buildRoutes(reg *registry.Registry) *routeTable {
 // response key, as the spec's example shows (or, without one, the registry
 // says it pages).
 func isList(r *route) bool {
-	op, ok := lookupSpec(r.key)
+	line, ok := specIndex()[r.key]
 	if !ok {
 		return r.m.Paginated
 	}
-	if r.m.ResponseKey == "" {
+	return r.m.ResponseKey != "" && topLevelArray(line, r.m.ResponseKey)
+}
+
+// topLevelArray reports whether the body of a specData line holds an array
+// under key at its top level. It scans bytes without decoding: it runs for
+// every GET route when the route table is built.
+func topLevelArray(line []byte, key string) bool {
+	i := bytes.Index(line, []byte(`,"body":{`))
+	if i < 0 {
 		return false
 	}
-	body, err := decodeJSON(op.Body)
-	if err != nil {
-		return false
+	b := line[i+len(`,"body":`):]
+	want := `"` + key + `"`
+	depth := 0
+	for j := 0; j < len(b); j++ {
+		switch b[j] {
+		case '"':
+			start := j
+			for j++; j < len(b) && b[j] != '"'; j++ {
+				if b[j] == '\\' {
+					j++
+				}
+			}
+			if depth == 1 && string(b[start:j+1]) == want {
+				k := j + 1
+				for k < len(b) && (b[k] == ':' || b[k] == ' ') {
+					k++
+				}
+				if k < len(b) && b[k] == '[' {
+					return true
+				}
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		}
 	}
-	bm, _ := body.(map[string]any)
-	_, isArray := bm[r.m.ResponseKey].([]any)
-	return isArray
+	return false
 }
 
 // match returns the route for a request, or nil.

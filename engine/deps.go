@@ -76,7 +76,13 @@ func depCands(st sqltext.Statement, a *sqltext.Analysis, with *sqltext.With, i i
 			if owner(a, ref.Scope, mine, resources) != i {
 				continue
 			}
-			if k := owner(a, ref.Scope, other, resources); k >= 0 && k != i {
+			k, filters := owner(a, ref.Scope, other, resources), parentFilters(st, a, sc)
+			if _, c := cteEntry(sc, other, with); k < 0 && c == nil {
+				// A correlated subquery: the other side is a reference of an
+				// enclosing block, all of whose rows are candidates.
+				k, filters = outerOwner(a, ref.Scope, other), nil
+			}
+			if k >= 0 && k != i {
 				if f := resources[k].Field(other.Column); f != nil && (f.Type == registry.TypeArray || f.Type == registry.TypeObject) {
 					continue // JSON text is no parameter's value
 				}
@@ -85,7 +91,7 @@ func depCands(st sqltext.Statement, a *sqltext.Analysis, with *sqltext.With, i i
 				out = append(out, dep{
 					column: mine.Column, kind: depJoin, source: src.String(),
 					parent: k, parentCol: other.Column, needs: []int{k}, pos: j.Pos, end: j.End,
-					filters: parentFilters(st, a, sc),
+					filters: filters,
 				})
 				continue
 			}
@@ -143,6 +149,26 @@ func owner(a *sqltext.Analysis, scope int, col sqltext.ColumnRef, resources []*r
 			}
 			found = k
 		}
+	}
+	return found
+}
+
+// outerOwner returns the reference of another block that col's qualifier
+// names, when exactly one does (SQLite checks, before any request, that it
+// is an enclosing block's); -1 otherwise.
+func outerOwner(a *sqltext.Analysis, scope int, col sqltext.ColumnRef) int {
+	if col.Qualifier == "" {
+		return -1
+	}
+	found := -1
+	for k, r := range a.Refs {
+		if r.Scope == scope || !strings.EqualFold(col.Qualifier, refName(r)) {
+			continue
+		}
+		if found >= 0 {
+			return -1
+		}
+		found = k
 	}
 	return found
 }

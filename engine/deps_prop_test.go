@@ -25,6 +25,8 @@ var dependentForms = []string{
 	"SELECT w.color, count(p.sku), sum(p.quantity) FROM {W} w LEFT JOIN {P} p ON w.id = p.widget_id GROUP BY w.color",
 	"SELECT w.id, p.sku FROM {W} w, {P} p WHERE p.widget_id = w.id AND p.quantity > 5",
 	"WITH a AS (SELECT id FROM {W} WHERE active) SELECT a.id, p.sku FROM a JOIN {P} p ON p.widget_id = a.id",
+	"SELECT w.id, (SELECT count(*) FROM {P} p WHERE p.widget_id = w.id) FROM {W} w",
+	"SELECT w.id FROM {W} w WHERE EXISTS (SELECT 1 FROM {P} p WHERE p.widget_id = w.id AND p.quantity > 3)",
 	"SELECT w.id, p.sku FROM {W} w JOIN {P} p ON p.widget_id = w.id WHERE w.name LIKE '%%1%%' AND p.quantity >= 2 AND w.color <> '%s'",
 }
 

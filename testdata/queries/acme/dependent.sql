@@ -64,3 +64,10 @@ WHERE w.name LIKE '%-1' AND quantity > 5 AND NOT w.active ORDER BY 1, 2;
 -- Not with an outer join: a parent failing them may still be in a row.
 SELECT w.id, p.sku FROM acme.widgets.widgets w LEFT JOIN acme.parts.parts p ON p.widget_id = w.id
 WHERE w.name LIKE '%-1' ORDER BY 1, 2;
+
+-- A correlated subquery: the parts of every widget are fetched, SQLite correlates.
+SELECT w.id, (SELECT count(*) FROM acme.parts.parts p WHERE p.widget_id = w.id) AS parts FROM acme.widgets.widgets w
+WHERE w.color = 'blue' ORDER BY 1;
+
+SELECT w.id FROM acme.widgets.widgets w
+WHERE EXISTS (SELECT 1 FROM acme.parts.parts p WHERE p.widget_id = w.id AND p.sku = 'nut') ORDER BY 1;

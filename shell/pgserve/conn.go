@@ -717,6 +717,9 @@ func (c *conn) resetSetting(name string) {
 	}
 }
 
+// sendBatch is how many rows send hands the protocol library at once.
+const sendBatch = 256
+
 // send writes the run's rows and its command tag.
 func (r *run) send(ctx context.Context, w wire.DataWriter) (err error) {
 	defer func() {
@@ -725,10 +728,29 @@ func (r *run) send(ctx context.Context, w wire.DataWriter) (err error) {
 		}
 		r.done()
 	}()
-	vals := make([]any, len(r.columns))
+	// Rows go out in batches of up to sendBatch, which the protocol
+	// library writes in one go (a portal with a row limit still gets them
+	// one at a time): memory holds one batch, never the result.
+	batch := make([][]any, 0, sendBatch)
+	free := make([][]any, 0, sendBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := wire.WriteRows(w, batch)
+		free = append(free, batch...)
+		batch = batch[:0]
+		return err
+	}
 	write := func(row []any) error {
 		if len(row) != len(r.columns) {
 			return fmt.Errorf("row of %d values for %d columns", len(row), len(r.columns))
+		}
+		var vals []any
+		if n := len(free); n > 0 {
+			vals, free = free[n-1], free[:n-1]
+		} else {
+			vals = make([]any, len(r.columns))
 		}
 		for i, v := range row {
 			x, err := value(r.columns[i].Oid, v)
@@ -737,7 +759,11 @@ func (r *run) send(ctx context.Context, w wire.DataWriter) (err error) {
 			}
 			vals[i] = x
 		}
-		return w.Row(vals)
+		batch = append(batch, vals)
+		if len(batch) == sendBatch {
+			return flush()
+		}
+		return nil
 	}
 	n := 0
 	if r.sqlRows != nil {
@@ -765,6 +791,9 @@ func (r *run) send(ctx context.Context, w wire.DataWriter) (err error) {
 		if err := r.sqlRows.Err(); err != nil {
 			return catalogError(err)
 		}
+		if err := flush(); err != nil {
+			return err
+		}
 		return w.Complete(fmt.Sprintf("SELECT %d", n))
 	}
 	if r.engineRows != nil {
@@ -783,12 +812,18 @@ func (r *run) send(ctx context.Context, w wire.DataWriter) (err error) {
 		if err := r.engineRows.Err(); err != nil {
 			return err
 		}
+		if err := flush(); err != nil {
+			return err
+		}
 		return w.Complete(engineTag(r.kind, len(r.columns), n, r.message))
 	}
 	for _, row := range r.rows {
 		if err := write(row); err != nil {
 			return err
 		}
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	if r.tag == "" && len(r.columns) == 0 {
 		return w.Empty()

@@ -256,6 +256,17 @@ func (c *conn) paramTypes(p *prepared, given []uint32) []uint32 {
 			if oid, ok := fields[strings.ToLower(p.toks[i-2].Value)]; ok {
 				types[k-1] = oid
 			}
+		case i > 0 && (p.toks[i-1].isOp("(") || p.toks[i-1].isOp(",")):
+			// x IN ($1, $2): the type of x.
+			j := i - 1
+			for j > 0 && !p.toks[j].isOp("(") {
+				j--
+			}
+			if j > 1 && p.toks[j-1].is("in") && p.toks[j-2].Kind == tIdent {
+				if oid, ok := fields[strings.ToLower(p.toks[j-2].Value)]; ok {
+					types[k-1] = oid
+				}
+			}
 		case i+2 < len(p.toks) && isCompare(p.toks[i+1]) && p.toks[i+2].Kind == tIdent:
 			if oid, ok := fields[strings.ToLower(p.toks[i+2].Value)]; ok {
 				types[k-1] = oid
@@ -266,9 +277,9 @@ func (c *conn) paramTypes(p *prepared, given []uint32) []uint32 {
 		if i < len(given) && given[i] != 0 {
 			types[i] = given[i]
 		}
-		if types[i] == 0 {
-			types[i] = oidText
-		}
+		// A parameter whose type nothing tells stays unspecified (0): the
+		// client sends it as text in the type of its value, which SQLite
+		// compares by the column's affinity.
 	}
 	return types
 }

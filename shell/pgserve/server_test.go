@@ -205,6 +205,19 @@ func TestParams(t *testing.T) {
 	if err != nil || len(ids) != 3 {
 		t.Fatalf("LIMIT $1: %v, %v", ids, err)
 	}
+	// IN lists are typed by their column; a parameter nothing types
+	// takes the client's value as it comes.
+	rows, err = c.Query(ctx, "SELECT id FROM digitalocean_images.images WHERE id IN ($1, $2) ORDER BY id", first.id, int64(-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil || len(ids) != 1 || ids[0] != first.id {
+		t.Fatalf("IN ($1, $2): %v, %v", ids, err)
+	}
+	var echoed string
+	if err := c.QueryRow(ctx, "SELECT $1 || '!'", 42).Scan(&echoed); err != nil || echoed != "42!" {
+		t.Fatalf("untyped $1: %q, %v", echoed, err)
+	}
 	// A string that looks like SQL stays a value.
 	if err := c.QueryRow(ctx, "SELECT count(*) FROM digitalocean_images.images WHERE name = $1", "x' OR '1'='1").Scan(&n); err != nil || n != 0 {
 		t.Fatalf("quoted param: %d, %v", n, err)

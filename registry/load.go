@@ -37,7 +37,7 @@ func trust(p *Provider, builtin []*Provider) []error {
 	var errs []error
 	file := filepath.Join(p.Source, "provider.yaml")
 	for _, b := range builtin {
-		if b.Name == p.Name {
+		if strings.EqualFold(b.Name, p.Name) { // names match case-insensitively
 			p.Replaces = b.Source
 			switch {
 			case b.BaseURLEnv == "" || p.BaseURLEnv == b.BaseURLEnv:

@@ -213,7 +213,7 @@ func (s *Server) droplet(d *dropletRecord) Droplet {
 	out.Features = append(out.Features, "private_networking")
 	if d.ipv6 {
 		out.Features = append(out.Features, "ipv6")
-		out.Networks.V6 = []NetworkV6{{IPAddress: fmt.Sprintf("2604:a880:4:1d0::%x:%x000", d.ID>>16, d.ID&0xffff), Netmask: 64, Gateway: "2604:a880:4:1d0::1", Type: "public"}}
+		out.Networks.V6 = []NetworkV6{{IPAddress: fmt.Sprintf("2604:a880:4:1d0::%x:%x", (d.ID>>16)&0xffff, d.ID&0xffff), Netmask: 64, Gateway: "2604:a880:4:1d0::1", Type: "public"}}
 	}
 	if rec := s.image(d.imageID); rec != nil {
 		out.Image = rec.Image

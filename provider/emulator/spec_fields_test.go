@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -73,6 +74,16 @@ func TestDropletsCarryTheSpecsRequiredFields(t *testing.T) {
 				public++
 			case "private":
 				private++
+			}
+		}
+		for _, n := range td.Networks.V4 {
+			if ip := net.ParseIP(n.IPAddress); ip == nil || ip.To4() == nil {
+				t.Errorf("droplet %d: IPv4 address %q", td.ID, n.IPAddress)
+			}
+		}
+		for _, n := range td.Networks.V6 {
+			if ip := net.ParseIP(n.IPAddress); ip == nil || ip.To4() != nil {
+				t.Errorf("droplet %d: IPv6 address %q", td.ID, n.IPAddress)
 			}
 		}
 		if public != 1 || private != 1 {

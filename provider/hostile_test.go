@@ -668,3 +668,35 @@ func TestWithConnectionKeepsBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestUnpagedListSkipsNonObjects: a list without pagination says so too
+// when an item is not an object.
+func TestUnpagedListSkipsNonObjects(t *testing.T) {
+	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"parts":[{"sku":"a"},42,{"sku":"b"}]}`)
+	})
+	reg, err := registry.Load("../testdata/registry/good")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := reg.Resource("acme.parts.parts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err = h.cl.List(context.Background(), provider.Call{Method: parts.Method("list"), Params: map[string]string{"widget_id": "1"}}, func(objs []json.RawMessage) error {
+		for _, o := range objs {
+			got = append(got, string(o))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != `[{"sku":"a"} {"sku":"b"}]` {
+		t.Errorf("objects %v, want the two objects", got)
+	}
+	if n := h.noticeText(); !strings.Contains(n, "not an object (42)") {
+		t.Errorf("notices = %q, want the skipped item told", n)
+	}
+}

@@ -38,6 +38,10 @@ func (c *Client) List(ctx context.Context, call Call, fn PageFunc) error {
 		if err != nil {
 			return err
 		}
+		if resp.BodyErr != nil {
+			// Only a method that is not a read gets here with one.
+			return c.malformed(call, 0, resp.BodyErr)
+		}
 		var objs []json.RawMessage
 		if len(bytes.TrimSpace(resp.Body)) > 0 {
 			objs, err = objectsIn(m, resp.Body) // send has checked it is JSON
@@ -46,7 +50,9 @@ func (c *Client) List(ctx context.Context, call Call, fn PageFunc) error {
 			return c.malformed(call, 0, err)
 		}
 		c.stats.Pages.Add(1)
-		return stopOK(fn(objs))
+		ids := newIDSet(c, m)
+		defer ids.done()
+		return stopOK(fn(ids.check(&page{number: 1, objs: objs})))
 	}
 	params := make(map[string]string, len(call.Params)+2)
 	for k, v := range call.Params {

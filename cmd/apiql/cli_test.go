@@ -39,6 +39,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"help", "emulator"}, []string{"Usage: apiql emulator", "Examples:", "-addr ADDR", "-images", "-token", "DIGITALOCEAN_API_URL"}},
 		{[]string{"emulator", "--help"}, []string{"Usage: apiql emulator", "Examples:"}},
 		{[]string{"help", "export"}, []string{"Usage: apiql export", "Examples:", "-format", "-out DIR", "-name NAME"}},
+		{[]string{"help", "sync"}, []string{"Usage: apiql sync", "Examples:", "-to URL", "-mode", "-schema-prefix P", "-all", "-parallel", "PGPASSWORD"}},
 		{[]string{"help", "version"}, []string{"Usage: apiql version"}},
 	}
 	for _, tt := range tests {

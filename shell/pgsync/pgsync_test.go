@@ -39,7 +39,9 @@ type env struct {
 	conn    *pgx.Conn
 }
 
-func newEnv(t *testing.T, images int) *env {
+func newEnv(t *testing.T, images int) *env { return newEnvTB(t, images) }
+
+func newEnvTB(t testing.TB, images int) *env {
 	t.Helper()
 	emu := emulator.New(emulator.Options{Images: images, Token: "test-token"})
 	srv := httptest.NewServer(emu)
@@ -71,6 +73,10 @@ func (e *env) open(ctx context.Context) (*engine.Session, func(), error) {
 }
 
 func (e *env) resources(t *testing.T, ids ...string) []*registry.Resource {
+	return e.resourcesTB(t, ids...)
+}
+
+func (e *env) resourcesTB(t testing.TB, ids ...string) []*registry.Resource {
 	t.Helper()
 	var out []*registry.Resource
 	for _, id := range ids {

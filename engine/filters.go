@@ -50,14 +50,13 @@ func filterColumn(res *registry.Resource, col string) (apiFilter, bool) {
 // the API's values alone.
 const sentinel = "\x01apiql\x01"
 
-// foldFilters rewrites, in every query block without an outer join, the
-// top-level WHERE conditions about one API-only filter into pushable
+// foldFilters rewrites, in every query block, the top-level WHERE conditions about one API-only filter into pushable
 // conjuncts (or refuses them), and checks the values of those already
 // pushable.
 func (s *Session) foldFilters(ctx context.Context, st sqltext.Statement, a *sqltext.Analysis, resources []*registry.Resource) error {
 	for si := range a.Scopes {
 		sc := &a.Scopes[si]
-		if len(sc.Where) == 0 || sc.OuterJoin {
+		if len(sc.Where) == 0 {
 			continue
 		}
 		for _, c := range sqltext.SplitAnd(sc.Where) {
@@ -132,7 +131,7 @@ func (s *Session) foldCondition(ctx context.Context, st sqltext.Statement, a *sq
 		if p.Subquery != nil {
 			return nil
 		}
-		if filter.shadow && allInEnum(p.Values, filter.param.Enum) {
+		if filter.shadow && allInEnum(p.Values, filter.param.Enum) && !sc.OuterJoin {
 			return nil // sent as written
 		}
 		if !filter.shadow {
@@ -210,6 +209,12 @@ func (s *Session) foldCondition(ctx context.Context, st sqltext.Statement, a *sq
 			return errorf(pos, fmt.Sprintf("write the API's filter as a condition of its own, joined with AND (WHERE %s), and compare the %s field's own values in another condition or query", ask, prm.Name),
 				"%s holds both for %s, a value of %s's %s filter (%s), which only the API applies, and for %s: one condition cannot be sent to the API and compared by SQL at once",
 				cond, quotedList(chosen), ref.Name(), prm.Name, quotedList(prm.Enum), what)
+		}
+		if sc.OuterJoin {
+			// The planner sends no such filter in a block with an outer
+			// join (it would change which rows the join pads).
+			return errorf(pos, "put the outer join in an outer query over a subquery that filters: SELECT ... FROM (SELECT * FROM <resource> WHERE ...) x LEFT JOIN ...",
+				"%s is %s's %s filter, which only the API applies, and in a query block with an outer join it is not sent: it would match nothing", cond, ref.Name(), prm.Name)
 		}
 		for _, e := range chosen {
 			pred.Values = append(pred.Values, sqltext.Token{Kind: sqltext.String, Text: quoteString(e), Value: e, Pos: pos, End: end})

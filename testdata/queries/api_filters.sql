@@ -37,3 +37,8 @@ SELECT count(*) FROM digitalocean.images.images i JOIN digitalocean.regions.regi
 SELECT i.type = 'distribution' AS d FROM digitalocean.images.images i;
 -- EXPLAIN decides as the query does.
 EXPLAIN SELECT * FROM digitalocean.images.images WHERE type IS 'distribution' AND NOT private;
+-- In a block with an outer join the family filter is not sent: refused, as
+-- such; tag_name is sent and its condition kept.
+SELECT count(*) FROM digitalocean.images.images i LEFT JOIN digitalocean.regions.regions r ON r.slug = 'nyc3' WHERE i.type = 'distribution';
+SELECT count(*) FROM digitalocean.images.images i LEFT JOIN digitalocean.regions.regions r ON r.slug = 'nyc3' WHERE i.type IS 'distribution';
+SELECT count(*) FROM digitalocean.images.images i LEFT JOIN digitalocean.regions.regions r ON r.slug = 'nyc3' WHERE i.tag_name IS 'legacy';

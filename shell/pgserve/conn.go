@@ -367,7 +367,7 @@ func (c *conn) prepare(ctx context.Context, text string, given []uint32) (*prepa
 			first, err = peek(rows, len(cts))
 		}
 		if err == nil {
-			p.columns = sqliteColumns(cts, first)
+			p.columns = sqliteColumns(cts, p.toks, first)
 		}
 		rows.Close()
 		if err != nil {
@@ -389,57 +389,48 @@ func (c *conn) prepare(ctx context.Context, text string, given []uint32) (*prepa
 		if err != nil {
 			return nil, err
 		}
-		p.columns = engineColumns(cols, nil)
+		p.columns = engineColumns(cols, p.toks, c.fieldTypes(p.toks), nil)
 	}
 	return p, nil
 }
 
-// engineColumns types the engine's columns: from the registry, else from
-// the first row's values when there is one, else from the name.
-func engineColumns(cols []engine.Column, first []any) wire.Columns {
+// engineColumns types the engine's columns: from the registry, else
+// from the select item that computes them (see typeComputed).
+func engineColumns(cols []engine.Column, toks []token, fields map[string]uint32, first []any) wire.Columns {
+	oids := make([]uint32, len(cols))
+	for i, col := range cols {
+		if col.Type != "" {
+			oids[i] = oidFor(col.Type)
+		}
+	}
+	typeComputed(oids, toks, fields, first)
 	out := make(wire.Columns, len(cols))
 	for i, col := range cols {
-		oid := uint32(0)
-		if col.Type != "" {
-			oid = oidFor(col.Type)
-		} else if oid = guessOID(col.Name); oid == oidText && first != nil {
-			switch first[i].(type) {
-			case int64:
-				oid = oidInt8
-			case float64:
-				oid = oidFloat8
-			}
-		}
-		out[i] = wire.Column{Name: col.Name, Oid: oid, Width: -1, Table: 0}
+		out[i] = wire.Column{Name: col.Name, Oid: oids[i], Width: -1}
 	}
 	return out
 }
 
 // sqliteColumns types the columns of a catalog query from SQLite's
-// declared types.
-func sqliteColumns(cts []*sql.ColumnType, first []any) wire.Columns {
-	out := make(wire.Columns, len(cts))
+// declared types, else from the select items (see typeComputed).
+func sqliteColumns(cts []*sql.ColumnType, toks []token, first []any) wire.Columns {
+	oids := make([]uint32, len(cts))
 	for i, ct := range cts {
-		oid := uint32(oidText)
 		switch strings.ToUpper(ct.DatabaseTypeName()) {
 		case "INTEGER":
-			oid = oidInt8
+			oids[i] = oidInt8
 		case "REAL":
-			oid = oidFloat8
+			oids[i] = oidFloat8
 		case "BOOLEAN":
-			oid = oidBool
-		case "":
-			oid = guessOID(ct.Name())
-			if oid == oidText && first != nil {
-				switch first[i].(type) {
-				case int64:
-					oid = oidInt8
-				case float64:
-					oid = oidFloat8
-				}
-			}
+			oids[i] = oidBool
+		case "TEXT":
+			oids[i] = oidText
 		}
-		out[i] = wire.Column{Name: ct.Name(), Oid: oid, Width: -1}
+	}
+	typeComputed(oids, toks, catalogColumnTypes, first)
+	out := make(wire.Columns, len(cts))
+	for i, ct := range cts {
+		out[i] = wire.Column{Name: ct.Name(), Oid: oids[i], Width: -1}
 	}
 	return out
 }
@@ -606,7 +597,7 @@ func (c *conn) execute(ctx context.Context, r *run, p *prepared, vals []any) err
 			first, err = peek(rows, len(cts))
 		}
 		if err == nil && r.columns == nil {
-			r.columns = sqliteColumns(cts, first)
+			r.columns = sqliteColumns(cts, p.toks, first)
 		}
 		if err != nil {
 			rows.Close()
@@ -649,7 +640,7 @@ func (c *conn) execute(ctx context.Context, r *run, p *prepared, vals []any) err
 			return err
 		}
 		r.first = first
-		cols := engineColumns(rows.Columns, first)
+		cols := engineColumns(rows.Columns, p.toks, c.fieldTypes(p.toks), first)
 		if r.columns != nil && len(r.columns) != len(cols) {
 			return hinted(codes.FeatureNotSupported, "prepare the statement again", "the statement's columns changed since it was described")
 		}

@@ -255,6 +255,40 @@ func TestDescribeSendsNoRequest(t *testing.T) {
 	if got, want := fmt.Sprint(sd.ParamOIDs), "[20]"; got != want {
 		t.Fatalf("param types %s, want %s", got, want)
 	}
+	// Computed columns are typed by their expressions, so that a BI tool
+	// sees numbers where they are numbers.
+	sd, err = c.Prepare(context.Background(), "agg", "SELECT type, count(*) AS n, sum(size_gigabytes) AS gb, max(id) AS top FROM digitalocean_images.images GROUP BY type")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oids = oids[:0]
+	for _, f := range sd.Fields {
+		oids = append(oids, f.DataTypeOID)
+	}
+	if got, want := fmt.Sprint(oids), "[25 20 701 20]"; got != want {
+		t.Fatalf("aggregate types %s, want %s", got, want)
+	}
+	if got := e.requests.Load() - before; got != 0 {
+		t.Fatalf("describing sent %d requests, want 0", got)
+	}
+	rows, err := c.Query(context.Background(), "agg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var (
+			typ   string
+			n     int64
+			gb    float64
+			topID int64
+		)
+		if err := rows.Scan(&typ, &n, &gb, &topID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
 }
 
 func pgErr(t *testing.T, err error) *pgconn.PgError {

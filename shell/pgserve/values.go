@@ -19,20 +19,6 @@ const (
 	oidFloat8 = 701
 )
 
-// guessOID types a column SQLite computes (count(*), an expression) from
-// its name, as far as the name tells.
-func guessOID(name string) uint32 {
-	n := strings.ToLower(strings.TrimSpace(name))
-	switch {
-	case strings.HasPrefix(n, "count("), strings.HasPrefix(n, "length("), strings.HasPrefix(n, "json_array_length("),
-		n == "count":
-		return oidInt8
-	case strings.HasPrefix(n, "sum("), strings.HasPrefix(n, "avg("), strings.HasPrefix(n, "total("), n == "sum", n == "avg":
-		return oidFloat8
-	}
-	return oidText
-}
-
 // value converts v, as the engine or SQLite gives it, to the Go type pgx's
 // codec for oid encodes.
 func value(oid uint32, v any) (any, error) {

@@ -694,7 +694,10 @@ func (s *Session) resolveDeps(ctx context.Context, st sqltext.Statement, a *sqlt
 			}
 		}
 		p.calls = next
-		if d.byField && len(next) > 1 {
+		if len(next) > 1 {
+			// Several calls may find one object (tag_name IN (SELECT ...)
+			// and an image with both tags): one row, by identity, except
+			// where a join pairs it with each value (identity).
 			p.dedupe = true
 		}
 	}

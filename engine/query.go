@@ -209,7 +209,7 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 		sems     = map[string]chan struct{}{}
 		pages    = map[*refPlan]int{}
 		totals   = map[*refPlan]int{}
-		seenObjs = map[*refPlan]map[string]bool{}
+		seenObjs = map[*refPlan]map[string]int{} // identity -> the job that inserted it
 	)
 	fail := func(err error) {
 		mu.Lock()
@@ -224,7 +224,7 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 			sems[j.call.conn] = make(chan struct{}, s.opts.Concurrency)
 		}
 	}
-	for _, j := range jobs {
+	for ji, j := range jobs {
 		wg.Add(1)
 		sem := sems[j.call.conn]
 		cl := s.clientFor(j.plan.res.Service.Provider, j.call.conn)
@@ -254,7 +254,7 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 					return nil
 				}
 				if j.plan.dedupe {
-					objs = unseen(seenObjs, j.plan, j.call, objs)
+					objs = unseen(seenObjs, j.plan, j.call, ji, objs)
 				}
 				n, err := j.mat.Insert(ctx, objs, j.call.cols)
 				*j.rows += n
@@ -309,7 +309,7 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 			found[j.plan][k][j.call.send[j.plan.intersect.param]] = true
 		}
 	}
-	for _, j := range jobs {
+	for ji, j := range jobs {
 		if j.held == nil {
 			continue
 		}
@@ -324,7 +324,7 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 			objs = keep
 		}
 		if j.plan.dedupe {
-			objs = unseen(seenObjs, j.plan, j.call, objs)
+			objs = unseen(seenObjs, j.plan, j.call, ji, objs)
 		}
 		if _, err := j.mat.Insert(ctx, objs, j.call.cols); err != nil {
 			return fmt.Errorf("%s: %w", j.plan.res.ID(), err)
@@ -345,7 +345,8 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 // An object is identified within its connection and within the path
 // parameters of the call that found it (a part of widget 7 is not a part
 // of widget 9), except the parameter that stands for the identity itself
-// (image_id, an image's id or slug).
+// (image_id, an image's id or slug), and within the value of a parameter
+// a join binds by its column (a join pairs the object with each value).
 func identity(plan *refPlan, call callParams, o json.RawMessage) string {
 	f := plan.res.IdentityField()
 	var b strings.Builder
@@ -353,6 +354,14 @@ func identity(plan *refPlan, call callParams, o json.RawMessage) string {
 	for _, p := range plan.method.Params {
 		if p.In == registry.InPath && !(f != "" && p.Field == f) {
 			b.WriteString("\x00" + p.Name + "=" + call.send[p.Name])
+		}
+	}
+	for _, d := range plan.deps {
+		// A join on a parameter column (ON i.tag_name = t.name) pairs each
+		// object with the value that found it: one row per value, as the
+		// join asks, whatever other calls of the reference find.
+		if d.kind == depJoin && !d.byField && d.param.In != registry.InPath {
+			b.WriteString("\x00" + d.param.Name + "=" + call.send[d.param.Name])
 		}
 	}
 	if f != "" {
@@ -366,17 +375,22 @@ func identity(plan *refPlan, call callParams, o json.RawMessage) string {
 	return b.String() + "\x00\x02" + string(o)
 }
 
-// unseen drops the objects already inserted for plan (by identity).
-func unseen(seen map[*refPlan]map[string]bool, plan *refPlan, call callParams, objs []json.RawMessage) []json.RawMessage {
+// unseen drops the objects another call (job) of plan already inserted (by
+// identity). Equal objects of one call stay: a resource with no identity
+// can hold two equal objects, and a list that repeats one is the
+// provider's to warn about.
+func unseen(seen map[*refPlan]map[string]int, plan *refPlan, call callParams, job int, objs []json.RawMessage) []json.RawMessage {
 	if seen[plan] == nil {
-		seen[plan] = map[string]bool{}
+		seen[plan] = map[string]int{}
 	}
 	var out []json.RawMessage
 	for _, o := range objs {
-		if k := identity(plan, call, o); !seen[plan][k] {
-			seen[plan][k] = true
-			out = append(out, o)
+		k := identity(plan, call, o)
+		if by, ok := seen[plan][k]; ok && by != job {
+			continue
 		}
+		seen[plan][k] = job
+		out = append(out, o)
 	}
 	return out
 }

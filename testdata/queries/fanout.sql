@@ -19,3 +19,12 @@ SELECT id FROM digitalocean.images.images WHERE image_id = 100033 AND image_id =
 SELECT count(*) FROM digitalocean.images.images WHERE tag_name = 'legacy' AND tag_name = 'legacy';
 -- Intersections apiql cannot compute are refused, never answered empty.
 SELECT count(*) FROM digitalocean.images.images WHERE tag_name = 'legacy' AND tag_name = 'web' AND private IN (true, false);
+-- Values from a subquery are calls too: an object several of them find is one row.
+SELECT count(*), count(DISTINCT id) FROM digitalocean.images.images WHERE tag_name IN (SELECT 'prod' UNION SELECT 'web');
+WITH t(name) AS (VALUES ('prod'), ('web')) SELECT count(*), count(DISTINCT id) FROM digitalocean.images.images WHERE tag_name IN (SELECT name FROM t);
+SELECT count(*), count(DISTINCT id) FROM digitalocean.images.images WHERE image_id IN (SELECT slug FROM digitalocean.images.images WHERE type = 'distribution' UNION ALL SELECT id FROM digitalocean.images.images WHERE type = 'distribution');
+SELECT count(*) FROM digitalocean.images.images WHERE type = 'distribution';
+-- A join on the parameter column pairs an object with each value that found it, whatever else fans out.
+WITH t(name) AS (VALUES ('prod'), ('web')) SELECT count(*), count(DISTINCT i.id) FROM t JOIN digitalocean.images.images i ON i.tag_name = t.name;
+WITH t(name) AS (VALUES ('prod'), ('web')) SELECT count(*), count(DISTINCT i.id) FROM t JOIN digitalocean.images.images i ON i.tag_name = t.name WHERE i.private IN (true, false);
+SELECT count(*), count(DISTINCT i.id) FROM digitalocean.images.images i, json_each(i.tags) j WHERE j.value IN ('prod', 'web');

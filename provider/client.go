@@ -533,7 +533,11 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 	}
 	defer resp.Body.Close()
 	limit := c.maxResponseSize()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if resp.ContentLength > limit {
+		// Said too large up front: nothing is read.
+		return &Response{Status: resp.StatusCode, Header: resp.Header, BodyErr: &SizeError{Limit: limit}}, nil
+	}
+	b, err := readBody(resp.Body, resp.ContentLength, limit)
 	c.stats.Bytes.Add(int64(len(b)))
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 	switch {
@@ -544,6 +548,29 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 		out.BodyErr = &readError{err: scrub(err, req.token)}
 	}
 	return out, nil
+}
+
+// readBody reads r up to limit+1 bytes: into one buffer of the announced
+// length when there is one, else growing as io.ReadAll does.
+func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+	r = io.LimitReader(r, limit+1)
+	if length <= 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, length+1) // +1: a body longer than announced shows as an error
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow: more than announced
+		}
+	}
 }
 
 // SizeError is a response body larger than the client's limit.

@@ -700,3 +700,21 @@ func TestUnpagedListSkipsNonObjects(t *testing.T) {
 		t.Errorf("notices = %q, want the skipped item told", n)
 	}
 }
+
+// TestAnnouncedSizeOverLimit: a body whose Content-Length is over the
+// limit is not read at all.
+func TestAnnouncedSizeOverLimit(t *testing.T) {
+	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(8<<20))
+		io.WriteString(w, `{"items":[`)
+		w.Write(make([]byte, 1<<20))
+	})
+	h.cl.MaxResponseSize = 1 << 20
+	_, err := h.list(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "larger than 1 MiB") {
+		t.Fatalf("err = %v, want the size limit named", err)
+	}
+	if n := h.cl.Stats().Bytes.Load(); n != 0 {
+		t.Errorf("read %d bytes of a body announced over the limit", n)
+	}
+}

@@ -16,6 +16,7 @@ import (
 const (
 	volumesPath          = "volumes"
 	reservedIPsPath      = "reserved_ips"
+	floatingIPsPath      = "floating_ips"
 	loadBalancersPath    = "load_balancers"
 	firewallsPath        = "firewalls"
 	projectsPath         = "projects"
@@ -191,6 +192,7 @@ func (s *Server) buildAccount() {
 		ips.items = append(ips.items, it)
 	}
 	colls[reservedIPsPath] = ips
+	colls[floatingIPsPath] = ips // the same addresses under the older name
 
 	// Load balancers: one in front of two Droplets, two in front of none.
 	lbs := &collection{}

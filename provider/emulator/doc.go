@@ -67,6 +67,9 @@
 // tag a Droplet carries) and two projects with their resources (the
 // production project holds what is tagged prod), each the spec's example
 // object with the account's values. Droplets list their volume_ids.
+// /v2/floating_ips serves the reserved IPs (the same addresses under the
+// older name); /v2/volumes/{id}/snapshots lists and creates the volume
+// snapshots of /v2/snapshots taken from that volume.
 //
 // # Every response
 //

@@ -246,6 +246,14 @@ func (s *Server) serveGeneric(ex *exchange, segs []string) reply {
 		}
 	}
 	tpl := template(r.segs)
+	if tpl == "volumes/{}/snapshots" {
+		switch ex.r.Method {
+		case http.MethodGet:
+			return s.listVolumeSnapshots(ex.r, segs[1])
+		case http.MethodPost:
+			return s.createVolumeSnapshot(segs[1], ex.body)
+		}
+	}
 	parent := template(r.segs[:len(r.segs)-1])
 	_, parentIsList := t.lists[parent]
 	lastIsParam := r.segs[len(r.segs)-1] == ""

@@ -213,3 +213,51 @@ func TestAccountVolumesMatchDroplets(t *testing.T) {
 		t.Errorf("%d of %d volumes unattached; want some, not all", unattached, len(vols.Volumes))
 	}
 }
+
+// TestVolumeSnapshots: a volume's snapshots are the volume snapshots of
+// /v2/snapshots taken from it; one created there is listed by both.
+func TestVolumeSnapshots(t *testing.T) {
+	c := startWith(t)
+	var all struct {
+		Snapshots []emulator.Snapshot `json:"snapshots"`
+	}
+	if err := json.Unmarshal(c.getJSONRaw("/v2/snapshots?resource_type=volume&per_page=200"), &all); err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Snapshots) == 0 {
+		t.Fatal("no volume snapshots")
+	}
+	vol := all.Snapshots[0].ResourceID
+	want := 0
+	for _, s := range all.Snapshots {
+		if s.ResourceID == vol {
+			want++
+		}
+	}
+	var mine struct {
+		Snapshots []emulator.Snapshot `json:"snapshots"`
+	}
+	if err := json.Unmarshal(c.getJSONRaw("/v2/volumes/"+vol+"/snapshots"), &mine); err != nil {
+		t.Fatal(err)
+	}
+	if len(mine.Snapshots) != want {
+		t.Errorf("volume %s: %d snapshots, /v2/snapshots has %d", vol, len(mine.Snapshots), want)
+	}
+	requireError(t, c.do(http.MethodPost, "/v2/volumes/"+vol+"/snapshots", `{}`), 422, "unprocessable_entity", "name")
+	requireError(t, c.do(http.MethodGet, "/v2/volumes/nope/snapshots", ""), 404, "not_found", "")
+	r := c.do(http.MethodPost, "/v2/volumes/"+vol+"/snapshots", `{"name":"before-resize"}`)
+	if r.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	var created struct {
+		Snapshot emulator.Snapshot `json:"snapshot"`
+	}
+	decodeStrict(t, r.body, &created)
+	var one struct {
+		Snapshot emulator.Snapshot `json:"snapshot"`
+	}
+	c.getJSON("/v2/snapshots/"+created.Snapshot.ID, &one)
+	if one.Snapshot.Name != "before-resize" || one.Snapshot.ResourceID != vol || one.Snapshot.ResourceType != "volume" {
+		t.Errorf("created %+v, got %+v", created.Snapshot, one.Snapshot)
+	}
+}

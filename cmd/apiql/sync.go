@@ -124,7 +124,7 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		var skipped []*registry.Resource
 		resources, skipped = pgsync.All(reg)
 		for _, r := range skipped {
-			fmt.Fprintf(stderr, "skipped: %v\n", pgsync.NotListableError(r).(*engine.Error).Msg)
+			fmt.Fprintf(stderr, "skipped: %v\n", pgsync.Check(r).(*engine.Error).Msg)
 		}
 	} else {
 		for _, id := range fs.Args() {
@@ -133,8 +133,11 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "apiql sync: %v\n", err)
 				return 2
 			}
-			if _, ok := pgsync.Listable(r); !ok {
-				fmt.Fprintf(stderr, "apiql sync: %v\n", pgsync.NotListableError(r))
+			if err := pgsync.Check(r); err != nil {
+				fmt.Fprintf(stderr, "apiql sync: %v\n", err)
+				if e, ok := err.(*engine.Error); ok && e.Hint != "" {
+					fmt.Fprintf(stderr, "  hint: %s\n", e.Hint)
+				}
 				return 2
 			}
 			resources = append(resources, r)

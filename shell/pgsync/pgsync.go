@@ -180,13 +180,28 @@ func uniq(ss []string) []string {
 	return out
 }
 
+// Check says why a resource cannot be synced, or returns nil: it needs a
+// list method that needs no parameter (see Listable) and at least one
+// field to store.
+func Check(r *registry.Resource) error {
+	m, ok := Listable(r)
+	if !ok {
+		return NotListableError(r)
+	}
+	if len(r.Fields) == 0 {
+		return &engine.Error{Msg: fmt.Sprintf("%s cannot be synced: the registry declares no fields for it", r.ID()),
+			Hint: "apiql exec \"EXEC " + r.ID() + "._" + m.Name + "\" shows what its " + m.Name + " method answers"}
+	}
+	return nil
+}
+
 // All returns every resource of reg that can be synced whole, and the
-// others (skipped by --all).
+// others (skipped by --all; Check says why).
 func All(reg *registry.Registry) (sync, skipped []*registry.Resource) {
 	for _, p := range reg.Providers {
 		for _, s := range p.Services {
 			for _, r := range s.Resources {
-				if _, ok := Listable(r); ok {
+				if Check(r) == nil {
 					sync = append(sync, r)
 				} else {
 					skipped = append(skipped, r)
@@ -214,8 +229,8 @@ func Sync(ctx context.Context, o Options) (*Run, error) {
 		o.Mode = Replace
 	}
 	for _, r := range o.Resources {
-		if _, ok := Listable(r); !ok {
-			return nil, NotListableError(r)
+		if err := Check(r); err != nil {
+			return nil, err
 		}
 	}
 	cfg, err := pgx.ParseConfig(o.URL)

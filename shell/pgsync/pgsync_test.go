@@ -564,10 +564,45 @@ func TestAllAndResourcesNeedingAParent(t *testing.T) {
 		if _, ok := pgsync.Listable(r); ok {
 			t.Errorf("%s is skipped but has a list", r.ID())
 		}
-		err := pgsync.NotListableError(r)
-		if !strings.Contains(err.Error(), r.ID()) || !strings.Contains(err.Error(), "needs") && !strings.Contains(err.Error(), "need") {
+		err := pgsync.Check(r)
+		if err == nil || !strings.Contains(err.Error(), r.ID()) || !strings.Contains(err.Error(), "no list method that needs no parameter") {
 			t.Errorf("%s: %v", r.ID(), err)
 		}
+	}
+	// A resource whose reads all need a parent's id is skipped, named with
+	// the parameter it needs.
+	regions, _ := reg.Resource("digitalocean.regions.regions")
+	for _, m := range regions.Methods {
+		m.Params = append(m.Params, &registry.Param{Name: "account_id", In: registry.InPath, Required: true})
+	}
+	if err := pgsync.Check(regions); err == nil || !strings.Contains(err.Error(), "its reads need account_id") {
+		t.Errorf("resource needing a parent: %v", err)
+	}
+	_, skipped = pgsync.All(reg)
+	found := false
+	for _, r := range skipped {
+		found = found || r == regions
+	}
+	if !found {
+		t.Error("--all does not skip a resource whose reads need a parent's id")
+	}
+
+	// A resource without fields has nothing to store: skipped too, and
+	// refused by Sync before anything is written.
+	images, _ := reg.Resource("digitalocean.images.images")
+	images.Fields = nil
+	if err := pgsync.Check(images); err == nil || !strings.Contains(err.Error(), "declares no fields") {
+		t.Errorf("fieldless resource: %v", err)
+	}
+	if sync, _ := pgsync.All(reg); len(sync) > 0 {
+		for _, r := range sync {
+			if r == images {
+				t.Error("--all keeps a resource without fields")
+			}
+		}
+	}
+	if _, err := pgsync.Sync(context.Background(), pgsync.Options{URL: "postgres://u:secret@127.0.0.1:1/db", Resources: []*registry.Resource{images}}); err == nil || !strings.Contains(err.Error(), "declares no fields") || strings.Contains(err.Error(), "secret") {
+		t.Errorf("Sync of a fieldless resource: %v", err)
 	}
 	sort.Strings(names)
 	for _, want := range []string{"digitalocean.images.images", "digitalocean.regions.regions"} {

@@ -614,3 +614,93 @@ func TestAllAndResourcesNeedingAParent(t *testing.T) {
 		t.Fatal("no resources")
 	}
 }
+
+func TestConnections(t *testing.T) {
+	// Two accounts, each its own emulator: replace rewrites only the rows
+	// of the connections it read.
+	emus := map[string]*emulator.Server{}
+	urls := map[string]string{}
+	for name, n := range map[string]int{"prod": 30, "staging": 50} {
+		emus[name] = emulator.New(emulator.Options{Images: n, Seed: int64(n), Token: "tok-" + name})
+		srv := httptest.NewServer(emus[name])
+		t.Cleanup(srv.Close)
+		urls[name] = srv.URL
+	}
+	cfg := t.TempDir() + "/config.yaml"
+	os.WriteFile(cfg, []byte(fmt.Sprintf("connections:\n  digitalocean:\n    prod: {token_env: PROD_TOKEN, api_url: %q}\n    staging: {token_env: STAGING_TOKEN, api_url: %q}\n", urls["prod"], urls["staging"])), 0o600)
+	conns, err := provider.LoadConnections(cfg, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := registry.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := pgtest.DB(t)
+	conn, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	env := map[string]string{"PROD_TOKEN": "tok-prod", "STAGING_TOKEN": "tok-staging"}
+	images, _ := reg.Resource("digitalocean.images.images")
+	sync := func(scope ...string) *pgsync.Run {
+		t.Helper()
+		run, err := pgsync.Sync(context.Background(), pgsync.Options{URL: db, Resources: []*registry.Resource{images},
+			Open: func(ctx context.Context) (*engine.Session, func(), error) {
+				s, err := engine.NewSession(ctx, engine.Options{Registry: reg, ReadOnly: true, Connections: conns, ConnectionScope: scope,
+					Client: &provider.Client{Getenv: func(k string) string { return env[k] }, Retry: provider.RetryPolicy{Retries: 1}}})
+				if err != nil {
+					return nil, nil, err
+				}
+				return s, func() { s.Close() }, nil
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Outcome() != "succeeded" {
+			t.Fatalf("run %d: %v", run.ID, run.Tables[0].Err)
+		}
+		return run
+	}
+	counts := func() string {
+		t.Helper()
+		var s string
+		if err := conn.QueryRow(context.Background(), `SELECT string_agg(_apiql_connection || '=' || n, ' ' ORDER BY _apiql_connection)
+			FROM (SELECT _apiql_connection, count(*) n FROM digitalocean_images.images GROUP BY 1) c`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	sync("all")
+	if got := counts(); got != "prod=30 staging=50" {
+		t.Errorf("after syncing all connections: %s", got)
+	}
+	// prod loses an image; a sync of prod alone leaves staging's rows.
+	var id any
+	sess, _ := engine.NewSession(context.Background(), engine.Options{Registry: reg, Connections: conns, ConnectionScope: []string{"prod"},
+		Client: &provider.Client{Getenv: func(k string) string { return env[k] }}})
+	sess.Run(context.Background(), "SELECT id FROM digitalocean.images.images WHERE public = false AND type = 'custom' LIMIT 1", func(o engine.Outcome) bool {
+		if o.Err == nil && len(o.Result.Rows) == 1 {
+			id = o.Result.Rows[0][0]
+		}
+		return true
+	})
+	sess.Close()
+	req := httptest.NewRequest("DELETE", fmt.Sprintf("/v2/images/%v", id), nil)
+	req.Header.Set("Authorization", "Bearer tok-prod")
+	rec := httptest.NewRecorder()
+	emus["prod"].ServeHTTP(rec, req)
+	if rec.Code != 204 {
+		t.Fatalf("deleting image %v: %d", id, rec.Code)
+	}
+	run := sync("prod")
+	if got := counts(); got != "prod=29 staging=50" {
+		t.Errorf("after syncing prod alone: %s", got)
+	}
+	var n int
+	conn.QueryRow(context.Background(), `SELECT count(*) FROM digitalocean_images.images WHERE _apiql_connection = 'prod' AND _apiql_run = $1`, run.ID).Scan(&n)
+	if n != 29 {
+		t.Errorf("%d prod rows of run %d, want 29", n, run.ID)
+	}
+}

@@ -274,6 +274,12 @@ func (c *conn) paramTypes(p *prepared, given []uint32) []uint32 {
 		}
 	}
 	for i := range types {
+		if types[i] == oidText {
+			// Text is what an unspecified parameter becomes anyway; left
+			// unspecified, a client sends any value (an id as a number for
+			// a parameter that also takes a slug) as text.
+			types[i] = 0
+		}
 		if i < len(given) && given[i] != 0 {
 			types[i] = given[i]
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apiql/apiql/registry"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -131,5 +132,53 @@ func TestCatalogContents(t *testing.T) {
 	var attrs int64
 	if err := c.QueryRow(ctx, "SELECT count(*) FROM pg_catalog.pg_attribute WHERE attrelid = $1", oid).Scan(&attrs); err != nil || attrs < 10 {
 		t.Fatalf("pg_attribute of images: %d, %v", attrs, err)
+	}
+}
+
+// TestCatalogFollowsRegistry checks the catalog against the registry it is
+// built from: every service a schema, every resource a table in pg_class and
+// information_schema.tables, with its fields as columns in order.
+func TestCatalogFollowsRegistry(t *testing.T) {
+	e := newEnv(t, envOpts{images: 5})
+	c := e.connect(t, false)
+	ctx := context.Background()
+	reg, err := registry.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := e.requests.Load()
+	for _, p := range reg.Providers {
+		for _, s := range p.Services {
+			schema := p.Name + "_" + s.Name
+			var n int64
+			if err := c.QueryRow(ctx, "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = $1", schema).Scan(&n); err != nil || n != 1 {
+				t.Fatalf("schema %s: %d, %v", schema, n, err)
+			}
+			for _, r := range s.Resources {
+				rows, err := c.Query(ctx, `SELECT a.attname FROM pg_catalog.pg_attribute a
+					JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+					WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 ORDER BY a.attnum`, schema, r.Name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cols, err := pgx.CollectRows(rows, pgx.RowTo[string])
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want []string
+				for _, f := range r.Fields {
+					want = append(want, f.Name)
+				}
+				if strings.Join(cols, ",") != strings.Join(want, ",") {
+					t.Errorf("%s.%s: columns %v, want %v", schema, r.Name, cols, want)
+				}
+				if err := c.QueryRow(ctx, "SELECT count(*) FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2", schema, r.Name).Scan(&n); err != nil || int(n) != len(want) {
+					t.Errorf("information_schema.columns of %s.%s: %d, %v", schema, r.Name, n, err)
+				}
+			}
+		}
+	}
+	if n := e.requests.Load() - before; n != 0 {
+		t.Fatalf("the catalog sent %d API requests", n)
 	}
 }

@@ -344,6 +344,81 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 			ed.add(t.Pos, t.Pos, "json_extract(")
 			ed.add(toks[close+1].Pos, toks[close+2].End, ", '$."+toks[close+2].Value+"')")
 			consumed[close+1], consumed[close+2] = true, true
+		case t.Kind == tIdent && !t.Quoted && !prevDot && nextIs("(") && (t.is("floor") || t.is("ceil") || t.is("ceiling")):
+			// SQLite has no floor or ceil: the integer part, adjusted by one
+			// when the value lies below (floor) or above (ceil) it.
+			close := matching(toks, i+1, "(", ")")
+			if close < 0 || close == i+2 {
+				continue
+			}
+			arg, err := rewrite(src[toks[i+2].Pos:toks[close-1].End], mustLex(src[toks[i+2].Pos:toks[close-1].End]), d)
+			if err != nil {
+				return "", err
+			}
+			x := "(" + arg + ")"
+			text := fmt.Sprintf("(CAST(%s AS INTEGER) - (CAST(%s AS INTEGER) > %s))", x, x, x)
+			if !t.is("floor") {
+				text = fmt.Sprintf("(CAST(%s AS INTEGER) + (CAST(%s AS INTEGER) < %s))", x, x, x)
+			}
+			ed.add(t.Pos, toks[close].End, text)
+			skipUntil = close + 1
+		case t.is("extract") && !prevDot && nextIs("(") && i+3 < n && toks[i+2].Kind == tIdent && toks[i+3].is("from"):
+			// extract(epoch from x) is unixepoch(x); the other fields are
+			// strftime's.
+			close := matching(toks, i+1, "(", ")")
+			if close < 0 {
+				continue
+			}
+			field := strings.ToLower(toks[i+2].Value)
+			if field == "epoch" {
+				ed.add(t.Pos, toks[i+3].End, "unixepoch(")
+				skipUntil = i + 4
+				continue
+			}
+			f, ok := map[string]string{"year": "%Y", "month": "%m", "day": "%d", "hour": "%H", "minute": "%M", "second": "%S",
+				"dow": "%w", "doy": "%j", "week": "%W"}[field]
+			if !ok {
+				continue
+			}
+			ed.add(t.Pos, toks[i+3].End, "CAST(strftime('"+f+"', ")
+			ed.add(toks[close].Pos, toks[close].End, ") AS INTEGER)")
+			skipUntil = i + 4
+		case t.is("date_trunc") && !prevDot && nextIs("(") && i+3 < n && toks[i+2].Kind == tString && toks[i+3].isOp(","):
+			close := matching(toks, i+1, "(", ")")
+			if close < 0 {
+				continue
+			}
+			var pre, post string
+			switch strings.ToLower(toks[i+2].Value) {
+			case "year":
+				pre, post = "datetime(", ", 'start of year')"
+			case "month":
+				pre, post = "datetime(", ", 'start of month')"
+			case "day":
+				pre, post = "datetime(", ", 'start of day')"
+			case "hour":
+				pre, post = "strftime('%Y-%m-%d %H:00:00', ", ")"
+			case "minute":
+				pre, post = "strftime('%Y-%m-%d %H:%M:00', ", ")"
+			case "second":
+				pre, post = "strftime('%Y-%m-%d %H:%M:%S', ", ")"
+			default:
+				continue
+			}
+			ed.add(t.Pos, toks[i+3].End, pre)
+			ed.add(toks[close].Pos, toks[close].End, post)
+			skipUntil = i + 4
+		case t.is("to_timestamp") && !prevDot && nextIs("(") && len(topCommas(toks, i+2, max(matching(toks, i+1, "(", ")"), i+2))) == 0:
+			close := matching(toks, i+1, "(", ")")
+			if close < 0 {
+				continue
+			}
+			ed.add(t.Pos, toks[i+1].End, "datetime(")
+			ed.add(toks[close].Pos, toks[close].End, ", 'unixepoch')")
+			skipUntil = i + 2
+		case !d.catalog && t.is("now") && !prevDot && nextIs("(") && i+2 < n && toks[i+2].isOp(")"):
+			ed.add(t.Pos, toks[i+2].End, "datetime('now')")
+			skipUntil = i + 3
 		case t.is("trim") && !prevDot && nextIs("(") && i+2 < n:
 			// TRIM([BOTH|LEADING|TRAILING] [chars] FROM s) is pg_trim(mode, chars, s).
 			close := matching(toks, i+1, "(", ")")
@@ -487,6 +562,12 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 		}
 	}
 	return ed.String(), nil
+}
+
+// mustLex lexes text that is part of an already lexed statement.
+func mustLex(text string) []token {
+	toks, _ := lexPG(text)
+	return toks
 }
 
 // topCommas returns the indexes of the commas at depth 0 in toks[from:to].

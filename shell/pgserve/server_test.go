@@ -378,7 +378,7 @@ func TestWritesAllowed(t *testing.T) {
 	e := newEnv(t, envOpts{images: 10, allowWrites: true})
 	c := e.connect(t, true)
 	var id int64
-	if err := c.QueryRow(context.Background(), "SELECT id FROM digitalocean_images.images WHERE public = false ORDER BY id LIMIT 1").Scan(&id); err != nil {
+	if err := c.QueryRow(context.Background(), "SELECT id FROM digitalocean_images.images WHERE type IN ('snapshot', 'custom') AND public = false ORDER BY id LIMIT 1").Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	tag, err := c.Exec(context.Background(), fmt.Sprintf("DELETE FROM digitalocean.images.images WHERE image_id = %d", id))
@@ -388,6 +388,45 @@ func TestWritesAllowed(t *testing.T) {
 	if tag.String() != "DELETE 1" {
 		t.Fatalf("tag %q, want DELETE 1", tag)
 	}
+	// The extended protocol, with the id as a parameter.
+	x := e.connect(t, false)
+	if err := x.QueryRow(context.Background(), "SELECT id FROM digitalocean_images.images WHERE type IN ('snapshot', 'custom') AND public = false ORDER BY id LIMIT 1").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	tag, err = x.Exec(context.Background(), "DELETE FROM digitalocean.images.images WHERE image_id = $1", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tag.String() != "DELETE 1" {
+		t.Fatalf("extended: tag %q, want DELETE 1", tag)
+	}
+	var left int64
+	if err := x.QueryRow(context.Background(), "SELECT count(*) FROM digitalocean_images.images WHERE id = $1", id).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("deleted image still listed: %d, %v", left, err)
+	}
+}
+
+// TestSimpleQueryStopsAtError runs several statements in one simple query:
+// the results before the failing one arrive, then its error, and nothing
+// after it runs.
+func TestSimpleQueryStopsAtError(t *testing.T) {
+	e := newEnv(t, envOpts{images: 5})
+	c := e.connect(t, true)
+	before := e.requests.Load()
+	rr := c.PgConn().Exec(context.Background(), "SELECT 1 AS a; SELECT nmae FROM digitalocean_images.images; SELECT count(*) FROM digitalocean_images.images")
+	results, err := rr.ReadAll()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if pe := pgErr(t, err); pe.Code != "42703" {
+		t.Fatalf("code %s %q", pe.Code, pe.Message)
+	}
+	if len(results) == 0 || len(results[0].Rows) != 1 || string(results[0].Rows[0][0]) != "1" {
+		t.Fatalf("first statement's result: %+v", results)
+	}
+	if n := e.requests.Load() - before; n != 0 {
+		t.Fatalf("%d API requests: the statement after the error ran", n)
+	}
 }
 
 func TestSessionStatements(t *testing.T) {
@@ -396,6 +435,10 @@ func TestSessionStatements(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			c := e.connect(t, m.simple)
 			ctx := context.Background()
+			// pgx's Ping (Grafana's health check) sends a query of only a comment.
+			if err := c.Ping(ctx); err != nil {
+				t.Fatalf("ping: %v", err)
+			}
 			for _, s := range []string{"BEGIN", "SET application_name = 'tests'", "SET search_path TO public", "COMMIT", "ROLLBACK", "SET TIME ZONE 'UTC'", "DISCARD ALL"} {
 				if _, err := c.Exec(ctx, s); err != nil {
 					t.Fatalf("%s: %v", s, err)

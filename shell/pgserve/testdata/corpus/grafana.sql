@@ -87,3 +87,9 @@ SELECT 1
 ----
 -- Grafana: a panel query from the builder
 SELECT type, count(*) AS images FROM digitalocean_images.images GROUP BY type ORDER BY images DESC LIMIT 50
+----
+-- Grafana: a time series panel, after its macros ($__timeGroupAlias(created_at, 1d), $__timeFilter(created_at))
+SELECT floor(extract(epoch from created_at)/86400)*86400 AS "time", count(*) AS images FROM digitalocean_images.images WHERE created_at BETWEEN '2016-01-01T00:00:00Z' AND '2030-01-01T00:00:00Z' GROUP BY 1 ORDER BY 1
+----
+-- Grafana: $__timeEpoch and $__time with date functions
+SELECT extract(epoch from created_at) as "time", date_trunc('day', created_at) AS day, extract(year from created_at) AS y, size_gigabytes FROM digitalocean_images.images WHERE created_at < now() ORDER BY 1 LIMIT 10

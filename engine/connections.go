@@ -166,6 +166,9 @@ func (s *Session) bindConnections(st sqltext.Statement, a *sqltext.Analysis, pla
 		}
 		names = uniq(names)
 		p.conns = names
+		if s.readConns != nil {
+			s.readConns[prov.Name] = uniq(append(s.readConns[prov.Name], names...))
+		}
 		var calls []callParams
 		for _, n := range names {
 			for _, c := range p.calls {
@@ -268,6 +271,25 @@ func (s *Session) writeConnection(p *registry.Provider, names []string, pos int)
 			"this session reads several connections (%s); a write goes to exactly one, named in the statement", strings.Join(scope, ", "))
 	}
 	return scope[0], nil
+}
+
+// checkSubqueryConns refuses a write that names no connection when the
+// subqueries that gave its values read the provider through another
+// connection than the write's (conn): the ids of one account would be
+// changed in another. Naming the write's connection says it is meant.
+func (s *Session) checkSubqueryConns(p *registry.Provider, conn string, read []string, pos int) error {
+	var other []string
+	for _, n := range read {
+		if n != conn {
+			other = append(other, n)
+		}
+	}
+	if len(other) == 0 {
+		return nil
+	}
+	sort.Strings(other)
+	return errorf(pos, fmt.Sprintf("name the write's connection: ... AND connection = '%s' (or = '%s' if you mean it)", other[0], conn),
+		"the subquery reads connection %s, but the write names none and would go to %s", strings.Join(other, ", "), conn)
 }
 
 // connectionLabel prefixes an error of a call made through a named

@@ -288,3 +288,43 @@ func TestShowConnections(t *testing.T) {
 		t.Errorf("SHOW CONNECTIONS:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestConnectionsWriteSubquery: a write that names no connection is
+// refused when its subquery read another account, before any write is
+// sent; naming the connection sends it there alone.
+func TestConnectionsWriteSubquery(t *testing.T) {
+	a := newAccounts(t, nil, []string{"prod"})
+	sub := "SELECT id FROM digitalocean.images.images WHERE connection = '%s' AND type IN ('snapshot', 'custom') AND NOT public ORDER BY id LIMIT 1"
+	for _, tt := range []struct {
+		sql  string
+		want string // the error, or "" for none
+		sent map[string]int
+	}{
+		{"DELETE FROM digitalocean.images.images WHERE image_id IN (" + fmt.Sprintf(sub, "lab") + ")",
+			"the subquery reads connection lab, but the write names none and would go to prod", map[string]int{"lab": 1}},
+		{"UPDATE digitalocean.images.images SET data__name = 'x' WHERE image_id IN (" + fmt.Sprintf(sub, "staging") + ")",
+			"the subquery reads connection staging", map[string]int{"staging": 1}},
+		{"DELETE FROM digitalocean.images.images WHERE image_id IN (SELECT id FROM digitalocean.images.images WHERE type IN ('snapshot', 'custom') AND connection IN ('prod', 'lab') ORDER BY id LIMIT 1)",
+			"the subquery reads connection lab", map[string]int{"lab": 1, "prod": 1}},
+		{"DELETE FROM digitalocean.images.images WHERE image_id IN (" + fmt.Sprintf(sub, "lab") + ") AND connection = 'lab'",
+			"", map[string]int{"lab": 2}},
+		{"DELETE FROM digitalocean.images.images WHERE image_id IN (" + fmt.Sprintf(sub, "prod") + ")",
+			"", map[string]int{"prod": 2}},
+	} {
+		a.requests()
+		o := a.run(t, tt.sql)
+		switch {
+		case tt.want == "" && o.Err != nil:
+			t.Errorf("%s: %v", tt.sql, o.Err)
+		case tt.want != "" && (o.Err == nil || !strings.Contains(o.Err.Error(), tt.want)):
+			t.Errorf("%s: error %v, want %q", tt.sql, o.Err, tt.want)
+		}
+		got := a.requests()
+		for _, n := range []string{"prod", "staging", "lab"} {
+			if got[n] != tt.sent[n] {
+				t.Errorf("%s: requests %v, want %v", tt.sql, got, tt.sent)
+				break
+			}
+		}
+	}
+}

@@ -237,9 +237,19 @@ func (s *Session) bindWhere(ctx context.Context, st sqltext.Statement, m *regist
 		prm := params[i]
 		var vs []any
 		if p.Subquery != nil {
+			if len(connNames.names) == 0 {
+				s.readConns = map[string][]string{}
+			}
 			rows, err := s.subquery(ctx, st, p.Subquery.Pos, p.Subquery.End)
+			read := s.readConns[m.Resource.Service.Provider.Name]
+			s.readConns = nil
 			if err != nil {
 				return nil, err
+			}
+			if len(connNames.names) == 0 {
+				if err := s.checkSubqueryConns(m.Resource.Service.Provider, conn, read, p.Subquery.Pos); err != nil {
+					return nil, err
+				}
 			}
 			if len(rows.Columns) != 1 {
 				return nil, errorf(p.Subquery.Pos, "select one column, e.g. SELECT id FROM ...", "the subquery returns %d columns; %s IN (SELECT ...) needs one", len(rows.Columns), prm.Name)

@@ -93,6 +93,9 @@ type Session struct {
 	// calls counts the current statement's API calls, callsBy per resource.
 	calls   int
 	callsBy map[string]int
+	// readConns, while a write's subquery runs, records the connections
+	// its references read, by provider (writeSubqueryConns).
+	readConns map[string][]string
 }
 
 type cached struct {

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 )
 
 // The account around the Droplets: volumes, reserved IPs, load balancers,
@@ -170,8 +171,19 @@ func (s *Server) buildAccount() {
 		it["tags"] = plainValue(v.tags)
 		vols.items = append(vols.items, it)
 		assign(isProd(v.to), "do:volume:"+id, "volumes/"+id, v.age)
+		// Every volume has been snapshotted at least once, more than 100
+		// days before Options.Now (so, at any later date, more than 90 days ago).
+		if !s.hasVolumeSnapshot(id) {
+			created := s.now.Unix() - int64(100+v.age/2)*86400 - int64(g.intn(86400))
+			s.volumes = append(s.volumes, &Snapshot{
+				ID: g.uuid(), Name: v.name + "-snap-" + timeFormat(created)[:10], CreatedAt: timeFormat(created),
+				Regions: []string{region}, MinDiskSize: ptr(v.gb), SizeGigabytes: ptr(float64(v.gb*(20+g.intn(60))) / 100),
+				ResourceID: id, ResourceType: "volume", Tags: []string{},
+			})
+		}
 	}
 	colls[volumesPath] = vols
+	sort.Slice(s.volumes, func(i, j int) bool { return s.volumes[i].ID < s.volumes[j].ID })
 
 	// Reserved IPs: two assigned to Droplets, two to nothing.
 	ips := &collection{}
@@ -255,4 +267,15 @@ func (s *Server) buildAccount() {
 		fws.items = append(fws.items, it)
 	}
 	colls[firewallsPath] = fws
+}
+
+// hasVolumeSnapshot reports whether a volume snapshot was taken from the
+// volume with that id.
+func (s *Server) hasVolumeSnapshot(id string) bool {
+	for _, v := range s.volumes {
+		if v.ResourceID == id {
+			return true
+		}
+	}
+	return false
 }

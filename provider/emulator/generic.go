@@ -64,8 +64,9 @@ func template(segs []string) string {
 	return strings.Join(out, "/")
 }
 
-// buildRoutes makes the route table of reg's provider.
-func buildRoutes(reg *registry.Registry) *routeTable {
+// buildRoutes makes the route table of reg's provider: of the services
+// keep accepts, or of all when keep is nil.
+func buildRoutes(reg *registry.Registry, keep func(*registry.Service) bool) *routeTable {
 	t := &routeTable{lists: map[string]*route{}}
 	p := reg.Provider(providerName)
 	if p == nil {
@@ -73,6 +74,9 @@ func buildRoutes(reg *registry.Registry) *routeTable {
 	}
 	seen := map[string]bool{}
 	for _, svc := range p.Services {
+		if keep != nil && !keep(svc) {
+			continue
+		}
 		for _, res := range svc.Resources {
 			for _, m := range res.Methods {
 				if !strings.HasPrefix(m.Path, "/v2/") {
@@ -198,35 +202,73 @@ type collection struct {
 
 // genericState is the data of the generic resources.
 type genericState struct {
-	once   sync.Once
-	mu     sync.Mutex // guards colls and nextID
-	table  *routeTable
+	once   sync.Once              // reads the registry
+	tmu    sync.Mutex             // guards tables and all
+	tables map[string]*routeTable // by service name
+	all    *routeTable            // every service's routes
+	mu     sync.Mutex             // guards colls and nextID
 	colls  map[string]*collection // by concrete list path, e.g. domains/example.com/records
 	nextID int64
 }
 
-// routes returns the route table, built on first use.
-func (s *Server) routes() *routeTable {
+// reg returns the registry served, read on first use.
+func (s *Server) reg() *registry.Registry {
 	s.generic.once.Do(func() {
-		reg := s.registry
-		if reg == nil {
-			var err error
-			if reg, err = registry.Default(); err != nil {
-				s.generic.table = &routeTable{lists: map[string]*route{}}
-				return
-			}
+		if s.registry == nil {
+			s.registry, _ = registry.Default()
 		}
-		s.generic.table = buildRoutes(reg)
 	})
-	return s.generic.table
+	return s.registry
+}
+
+// routes returns the route table for a request whose path starts with
+// /v2/<first>: the table of the service named after that segment (as the
+// registry names services: /v2/load_balancers is load_balancers, /v2/gen-ai
+// gen_ai), which holds the route and its parents, else the table of every
+// service. Tables are built on first use, so a request reads only the
+// service files it needs.
+func (s *Server) routes(first string) *routeTable {
+	reg := s.reg()
+	s.generic.tmu.Lock()
+	defer s.generic.tmu.Unlock()
+	if s.generic.tables == nil {
+		s.generic.tables = map[string]*routeTable{}
+	}
+	if reg == nil {
+		return &routeTable{lists: map[string]*route{}}
+	}
+	name := strings.ReplaceAll(strings.ToLower(first), "-", "_")
+	t, ok := s.generic.tables[name]
+	if !ok {
+		t = buildRoutes(reg, func(svc *registry.Service) bool { return svc.Name == name })
+		s.generic.tables[name] = t
+	}
+	return t
+}
+
+// allRoutes returns the table of every service, built on first use.
+func (s *Server) allRoutes() *routeTable {
+	reg := s.reg()
+	s.generic.tmu.Lock()
+	defer s.generic.tmu.Unlock()
+	if s.generic.all == nil {
+		if reg == nil {
+			return &routeTable{lists: map[string]*route{}}
+		}
+		s.generic.all = buildRoutes(reg, nil)
+	}
+	return s.generic.all
 }
 
 // serveGeneric answers a request no hand-made handler took.
 func (s *Server) serveGeneric(ex *exchange, segs []string) reply {
-	t := s.routes()
+	t := s.routes(segs[0])
 	r := t.match(ex.r.Method, segs)
 	if r == nil {
-		return errNotFound()
+		t = s.allRoutes()
+		if r = t.match(ex.r.Method, segs); r == nil {
+			return errNotFound()
+		}
 	}
 	op, ok := lookupSpec(r.key)
 	if !ok {
@@ -261,7 +303,7 @@ func (s *Server) serveGeneric(ex *exchange, segs []string) reply {
 	case m == http.MethodGet && t.lists[tpl] == r:
 		return s.genericList(ex.r, r, strings.Join(segs, "/"))
 	case m == http.MethodGet && lastIsParam && parentIsList && s.addressable(t.lists[parent], segs[:len(segs)-1]):
-		return s.genericGet(r, op, segs)
+		return s.genericGet(r, op, t.lists[parent], segs)
 	case m == http.MethodPost && t.lists[tpl] != nil:
 		return s.genericCreate(ex, r, op, t.lists[tpl], strings.Join(segs, "/"))
 	case (m == http.MethodPut || m == http.MethodPatch) && lastIsParam && parentIsList:
@@ -552,9 +594,7 @@ func wrap(key string, item map[string]any) any {
 }
 
 // genericGet answers GET of one item of a collection.
-func (s *Server) genericGet(r *route, op specOp, segs []string) reply {
-	t := s.routes()
-	lr := t.lists[template(r.segs[:len(r.segs)-1])]
+func (s *Server) genericGet(r *route, op specOp, lr *route, segs []string) reply {
 	s.generic.mu.Lock()
 	c := s.collection(lr, strings.Join(segs[:len(segs)-1], "/"))
 	i := findItem(c, segs[len(segs)-1], r.lastParam())

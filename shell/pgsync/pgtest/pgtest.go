@@ -126,7 +126,13 @@ func Start() (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "apiql-pg-")
+	// As root the cluster runs as another user, who must reach the folder:
+	// /tmp is world-traversable where $TMPDIR may not be.
+	base := ""
+	if os.Geteuid() == 0 {
+		base = "/tmp"
+	}
+	dir, err := os.MkdirTemp(base, "apiql-pg-")
 	if err != nil {
 		return nil, err
 	}

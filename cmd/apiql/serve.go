@@ -35,8 +35,19 @@ Flags:
 func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(helpOutput(args, stdout, stderr))
+	// The session flags exec and shell share, without those about output,
+	// query files and writes (a client chooses its output; writes are
+	// --allow-writes).
 	var c config
-	c.register(fs)
+	all := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.register(all)
+	all.VisitAll(func(f *flag.Flag) {
+		switch f.Name {
+		case "H", "o", "output", "null", "var", "vars", "timing", "dry-run", "read-only":
+			return
+		}
+		fs.Var(f.Value, f.Name, f.Usage)
+	})
 	addr := fs.String("addr", "127.0.0.1:5433", "listen on `ADDR`; other than loopback only with TLS")
 	certFile := fs.String("tls-cert", "", "TLS certificate `FILE` (PEM); with --tls-key, clients may use sslmode=require")
 	keyFile := fs.String("tls-key", "", "TLS private key `FILE` (PEM)")

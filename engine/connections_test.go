@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -259,6 +260,16 @@ func TestConnectionsFailures(t *testing.T) {
 	}
 	if msg := o.Err.Error(); !strings.Contains(msg, "connection staging: ") || !strings.Contains(msg, "401") || strings.Contains(msg, "wrong-token-value") {
 		t.Errorf("401 error: %s", msg)
+	}
+	// Its hint points at that connection's token, not the environment's.
+	var e *engine.Error
+	if !errors.As(o.Err, &e) || !strings.Contains(e.Hint, "check connection staging's token (env DO_TOKEN_STAGING, in the config file ") || strings.Contains(e.Hint, "wrong-token-value") {
+		t.Errorf("401 hint: %v", e)
+	}
+	// So does an EXEC's.
+	o = a.run(t, "EXEC digitalocean.images.images._get @connection = 'staging' @image_id = 1")
+	if !errors.As(o.Err, &e) || !strings.Contains(e.Hint, "check connection staging's token (env DO_TOKEN_STAGING") {
+		t.Errorf("EXEC 401 hint: %v", o.Err)
 	}
 }
 

@@ -461,7 +461,7 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 			}
 			return nil, e
 		}
-		e := wrap(toks[1].Pos, hintFor(err), err)
+		e := wrap(toks[1].Pos, s.connHintFor(err, res.Service.Provider, conn), err)
 		if l := s.connectionLabel(res.Service.Provider, conn); l != "" {
 			e.Msg = l + e.Msg
 		}

@@ -275,7 +275,7 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 				return // a get of something that does not exist: no rows
 			}
 			if err != nil {
-				e := wrap(j.plan.ref.Pos, hintFor(err), err)
+				e := wrap(j.plan.ref.Pos, s.connHintFor(err, j.plan.res.Service.Provider, j.call.conn), err)
 				if label != "" {
 					var ae *provider.AuthError
 					if !errors.As(err, &ae) {
@@ -393,6 +393,19 @@ func unseen(seen map[*refPlan]map[string]int, plan *refPlan, call callParams, jo
 		out = append(out, o)
 	}
 	return out
+}
+
+// connHintFor is hintFor for a call made through connection conn of p: a
+// refused token of a named connection points at where that token comes
+// from (its variable or command), not at the environment's.
+func (s *Session) connHintFor(err error, p *registry.Provider, conn string) string {
+	var ae *provider.APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
+		if c := s.opts.Connections.Lookup(p.Name, conn); c != nil && !c.Implicit {
+			return fmt.Sprintf("check connection %s's token (%s, in the config file %s)", conn, c.Source(p.Auth.TokenEnv), s.opts.Connections.Path)
+		}
+	}
+	return hintFor(err)
 }
 
 // hintFor suggests what to do about a failed call.

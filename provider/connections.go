@@ -165,6 +165,31 @@ func (cs *Connections) Providers() []string {
 	return out
 }
 
+// allConnections is the scope that reads every connection (the engine's
+// AllConnections), so no connection may be called so.
+const allConnections = "all"
+
+// CheckProviders refuses connections of a provider the registry does not
+// have (known lists its providers): a misspelt provider in the config file
+// would otherwise leave its connections unused, in silence.
+func (cs *Connections) CheckProviders(known []string) error {
+	for _, p := range cs.Providers() {
+		found := false
+		for _, k := range known {
+			found = found || k == p
+		}
+		if found {
+			continue
+		}
+		hint := "the providers are " + strings.Join(known, ", ")
+		if n := registry.Nearest(p, known); n != "" {
+			hint = "did you mean " + n + "?"
+		}
+		return fmt.Errorf("config file %s: connections for provider %q, which the registry does not have; %s", cs.Path, p, hint)
+	}
+	return nil
+}
+
 // ConfigPath returns the config file to read and whether the user named it
 // (--config, APIQL_CONFIG), when it must exist: flag first, then
 // APIQL_CONFIG, then $XDG_CONFIG_HOME/apiql/config.yaml (or
@@ -256,6 +281,8 @@ func LoadConnections(path string, must bool) (*Connections, error) {
 			switch {
 			case !nameRE.MatchString(name):
 				return nil, fmt.Errorf("%s: a connection name is a letter then letters, digits, _ or - (at most 63)", where)
+			case strings.EqualFold(name, allConnections):
+				return nil, fmt.Errorf("%s: %q is reserved (--connection all reads every connection); give the connection another name", where, name)
 			case raw.TokenEnv != "" && raw.TokenCmd != "":
 				return nil, fmt.Errorf("%s: give token_env or token_cmd, not both", where)
 			case raw.TokenEnv == "" && raw.TokenCmd == "":

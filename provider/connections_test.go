@@ -49,6 +49,8 @@ func TestLoadConnections(t *testing.T) {
 		{"bad url", "connections:\n  digitalocean:\n    prod: {token_env: A, api_url: '127.0.0.1:8089'}\n", "not an http or https URL", "", ""},
 		{"empty port", "connections:\n  digitalocean:\n    prod: {token_env: A, api_url: 'http://127.0.0.1:'}\n", "empty port", "", ""},
 		{"unknown key", "connections:\n  digitalocean:\n    prod: {token: A}\n", "field token not found", "", ""},
+		{"a connection called all", "connections:\n  digitalocean:\n    all: {token_env: A}\n", `"all" is reserved`, "", ""},
+		{"a connection called ALL", "connections:\n  digitalocean:\n    ALL: {token_env: A}\n", `"ALL" is reserved`, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,5 +154,25 @@ func TestConnectionToken(t *testing.T) {
 	}
 	if got := base.BaseURL(p); got != "http://127.0.0.1:1" {
 		t.Errorf("default BaseURL %s", got)
+	}
+}
+
+func TestConnectionsCheckProviders(t *testing.T) {
+	known := []string{"acme", "digitalocean"}
+	for _, tt := range []struct{ text, wantErr string }{
+		{"connections:\n  digitalocean:\n    prod: {token_env: A}\n", ""},
+		{"", ""},
+		{"connections:\n  Digitalocean:\n    prod: {token_env: A}\n", `provider "Digitalocean", which the registry does not have; did you mean digitalocean?`},
+		{"connections:\n  digitalocaen:\n    prod: {token_env: A}\n", `provider "digitalocaen", which the registry does not have; did you mean digitalocean?`},
+		{"connections:\n  aws:\n    prod: {token_env: A}\n", `provider "aws", which the registry does not have; the providers are acme, digitalocean`},
+	} {
+		cs, err := LoadConnections(writeConfig(t, tt.text, 0o600), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = cs.CheckProviders(known)
+		if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%q: error %v, want %q", tt.text, err, tt.wantErr)
+		}
 	}
 }

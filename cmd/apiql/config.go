@@ -199,6 +199,13 @@ func (c *config) engineOptions(stderr io.Writer, prog *progress) (engine.Options
 		if conns, err = provider.LoadConnections(path, must); err != nil {
 			return engine.Options{}, nil, err
 		}
+		var known []string
+		for _, p := range reg.Providers {
+			known = append(known, p.Name)
+		}
+		if err := conns.CheckProviders(known); err != nil {
+			return engine.Options{}, nil, err
+		}
 		for _, w := range conns.Warnings {
 			fmt.Fprintln(stderr, "warning: "+w)
 		}

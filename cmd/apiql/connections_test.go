@@ -79,3 +79,16 @@ func TestAccountsAudit(t *testing.T) {
 		t.Errorf("--connection qa: exit %d, %s", code, stderr)
 	}
 }
+
+// TestConfigUnknownProvider: connections of a provider the registry does
+// not have (a typo, another case) are refused, not left unused in silence.
+func TestConfigUnknownProvider(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte("connections:\n  Digitalocean:\n    prod: {token_env: APIQL_TEST_NOPE}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := auditRun(t, "exec", "--config", path, "SHOW CONNECTIONS")
+	if code == 0 || !strings.Contains(stderr, `connections for provider "Digitalocean", which the registry does not have; did you mean digitalocean?`) {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+}

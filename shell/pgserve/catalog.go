@@ -218,6 +218,8 @@ CREATE TABLE pg_roles (oid INTEGER, rolname TEXT, rolsuper BOOLEAN, rolinherit B
   rolvaliduntil TEXT, rolbypassrls BOOLEAN, rolconfig TEXT);
 CREATE TABLE pg_user (usename TEXT, usesysid INTEGER, usecreatedb BOOLEAN, usesuper BOOLEAN, userepl BOOLEAN,
   usebypassrls BOOLEAN, passwd TEXT, valuntil TEXT, useconfig TEXT);
+CREATE TABLE pg_auth_members (oid INTEGER, roleid INTEGER, member INTEGER, grantor INTEGER, admin_option BOOLEAN,
+  inherit_option BOOLEAN, set_option BOOLEAN);
 CREATE TABLE pg_inherits (inhrelid INTEGER, inhparent INTEGER, inhseqno INTEGER, inhdetachpending BOOLEAN);
 CREATE TABLE pg_trigger (oid INTEGER, tgrelid INTEGER, tgparentid INTEGER, tgname TEXT, tgfoid INTEGER, tgtype INTEGER,
   tgenabled TEXT, tgisinternal BOOLEAN, tgconstrrelid INTEGER, tgconstrindid INTEGER, tgconstraint INTEGER,

@@ -463,6 +463,13 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 			if k < n && toks[k].Kind == tIdent && !sqlKeywords[toks[k].Value] {
 				alias = toks[k].Value
 			}
+			if t.is("unnest") {
+				// unnest(array) x: a row per element, the column named x.
+				ed.add(t.Pos, toks[i+1].End, "(SELECT value AS "+quoteName(alias)+" FROM json_each(")
+				ed.add(toks[close].Pos, toks[close].End, "))")
+				skipUntil = i + 2
+				continue
+			}
 			ed.add(t.Pos, t.Pos, "(SELECT ")
 			ed.add(toks[close].End, toks[close].End, " AS "+quoteName(alias)+")")
 		case d.catalog && t.Kind == tIdent && !t.Quoted && !prevDot && t.is("user") && !nextIs("(") && !nextIs(".") && d.user != "":
@@ -597,6 +604,9 @@ func compositeField(toks []token, i int) bool {
 
 // fromItem reports whether toks[i] starts an item of a FROM list.
 func fromItem(toks []token, i int) bool {
+	if i >= 2 && toks[i-1].isOp(".") && strings.EqualFold(toks[i-2].Value, "pg_catalog") {
+		i -= 2 // pg_catalog.unnest(...)
+	}
 	if i == 0 {
 		return false
 	}

@@ -129,6 +129,13 @@ func (s *Server) Close() error {
 	return err
 }
 
+// Sessions returns how many client sessions are open.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
 // listener records each accepted TCP connection, so that a statement can
 // notice its client has gone.
 type listener struct {

@@ -612,3 +612,33 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestCleanClose: a client that leaves releases its session; closing the
+// server ends the sessions still open.
+func TestCleanClose(t *testing.T) {
+	e := newEnv(t, envOpts{images: 5})
+	ctx := context.Background()
+	var conns []*pgx.Conn
+	for range 3 {
+		c, err := pgx.Connect(ctx, e.dsn())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Exec(ctx, "SELECT count(*) FROM digitalocean_images.images"); err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	if n := e.srv.Sessions(); n != 3 {
+		t.Fatalf("%d sessions, want 3", n)
+	}
+	conns[0].Close(ctx)
+	waitFor(t, func() bool { return e.srv.Sessions() == 2 }, "the closed client's session to end")
+	if err := e.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return e.srv.Sessions() == 0 }, "the sessions to end when the server closes")
+	if _, err := conns[1].Exec(ctx, "SELECT 1"); err == nil {
+		t.Fatal("a client of a closed server ran a statement")
+	}
+}

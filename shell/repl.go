@@ -83,7 +83,8 @@ type REPL struct {
 	// history on disk. Only a terminal session reads or writes it.
 	HistoryFile string
 	// Secrets are values no history entry may hold (the environment's API
-	// tokens): a statement that holds one is run, but not remembered.
+	// tokens): a statement that holds one is run, but not remembered, and
+	// its errors print them masked (***).
 	Secrets []string
 	// Banner is printed when a terminal session starts.
 	Banner string
@@ -603,7 +604,17 @@ func isWrite(k sqltext.StmtKind) bool {
 // fail prints an error and counts it.
 func (r *REPL) fail(err error) {
 	r.failures++
-	fmt.Fprintf(r.Stderr, "error: %s\n", TerminalText(err.Error()))
+	fmt.Fprintf(r.Stderr, "error: %s\n", TerminalText(MaskSecrets(err.Error(), r.Secrets)))
+}
+
+// MaskSecrets replaces each of secrets in s with *** (provider.Mask): an
+// error that quotes a statement's text or value never shows a token the
+// user typed.
+func MaskSecrets(s string, secrets []string) string {
+	for _, sec := range secrets {
+		s = provider.Mask(s, sec)
+	}
+	return s
 }
 
 // isTerminalWriter reports whether w is a terminal.

@@ -318,3 +318,17 @@ func TestREPLInterrupt(t *testing.T) {
 		t.Errorf("stdout = %q, stderr = %q; want nothing, and cancelled", out, errOut)
 	}
 }
+
+// TestREPLMasksSecretsInErrors: an error that quotes a value the user
+// typed prints the environment's token masked.
+func TestREPLMasksSecretsInErrors(t *testing.T) {
+	srv := newTestServer(t, emulator.Options{Images: 5})
+	sess := newSession(t, srv.URL)
+	const secret = "dop_v1_replsecret0123456789abcdef"
+	_, stderr, _ := runPiped(t, sess, "SELECT * FROM digitalocean.images.images WHERE private = '"+secret+"';\n", func(r *shell.REPL) {
+		r.Secrets = []string{secret}
+	})
+	if strings.Contains(stderr, "replsecret") || !strings.Contains(stderr, "private takes true or false, not '***'") {
+		t.Errorf("stderr %q: want the error with the token masked", stderr)
+	}
+}

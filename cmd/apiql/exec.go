@@ -187,7 +187,7 @@ func runStatements(c *config, src string, stmts []sqltext.Statement, format shel
 		}
 		fmt.Fprintf(stderr, "apiql: statement %d %s\n", o.N, msg)
 		if isWrite(o.Statement.Kind) && !errors.Is(o.Err, context.Canceled) {
-			fmt.Fprintf(stderr, "apiql: %s\n", shell.TerminalText(o.Err.Error()))
+			fmt.Fprintf(stderr, "apiql: %s\n", shell.TerminalText(shell.MaskSecrets(o.Err.Error(), envSecrets(sess))))
 		}
 		return true
 	}
@@ -209,8 +209,13 @@ func runStatements(c *config, src string, stmts []sqltext.Statement, format shel
 		}
 		if o.Err != nil {
 			failed = true
-			fmt.Fprintf(stderr, "apiql: %s\n", shell.TerminalText(o.Err.Error()))
-			if first := o.Statement.FirstLine(60); first != "" {
+			// The statement's text and values may hold a token the user
+			// typed: errors print it masked.
+			secrets := envSecrets(sess)
+			fmt.Fprintf(stderr, "apiql: %s\n", shell.TerminalText(shell.MaskSecrets(o.Err.Error(), secrets)))
+			masked := o.Statement
+			masked.Text = shell.MaskSecrets(masked.Text, secrets) // before it is cut
+			if first := masked.FirstLine(60); first != "" {
 				fmt.Fprintf(stderr, "  in: %s\n", first)
 			}
 			printTiming(stderr, c.timing, o)

@@ -408,3 +408,21 @@ func TestSizeFlag(t *testing.T) {
 		t.Errorf("a page over the limit:\n%v", r)
 	}
 }
+
+// TestTokenTypedInStatement: a statement that holds the environment's
+// token and fails prints the error and its "in:" line with the token
+// masked, whether the error quotes the value or only the text.
+func TestTokenTypedInStatement(t *testing.T) {
+	newTestAPI(t, secretToken)
+	for _, q := range []string{
+		"SELECT * FROM digitalocean.images.images WHERE private = '" + secretToken + "'",
+		"SELECT '" + secretToken + "' FROM nosuch",
+		"SELECT '" + secretToken + "' + ",
+	} {
+		r := runApiql(t, "", "exec", q)
+		if r.code != 1 || !strings.Contains(r.stderr, "***") {
+			t.Errorf("%s: want a failure with the token masked:\n%v", q, r)
+		}
+		assertNoSecret(t, r)
+	}
+}

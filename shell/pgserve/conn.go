@@ -31,6 +31,9 @@ type conn struct {
 	settings map[string]string
 	sess     *engine.Session
 	raw      net.Conn
+	// inTx is true between BEGIN and COMMIT or ROLLBACK, which are
+	// otherwise no-ops: statements run (and writes take effect) at once.
+	inTx bool
 
 	mu   sync.Mutex
 	stop context.CancelFunc
@@ -677,9 +680,16 @@ func engineTag(kind string, columns int, n int, message string) string {
 	return fmt.Sprintf("SELECT %d", n)
 }
 
-// command applies SET and RESET; the other commands are no-ops.
+// command applies SET and RESET and tracks the transaction block; the
+// other commands are no-ops.
 func (c *conn) command(p *prepared) {
 	toks := p.toks
+	switch p.tag {
+	case "BEGIN", "START TRANSACTION":
+		c.inTx = true
+	case "COMMIT", "ROLLBACK":
+		c.inTx = false
+	}
 	switch {
 	case toks[0].is("set"):
 		rest := toks[1:]

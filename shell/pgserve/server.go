@@ -23,6 +23,7 @@ import (
 
 	"github.com/apiql/apiql/engine"
 	wire "github.com/jeroenrinzema/psql-wire"
+	"github.com/jeroenrinzema/psql-wire/pkg/types"
 )
 
 // Config configures a Server.
@@ -100,6 +101,12 @@ func New(cfg Config) (*Server, error) {
 		wire.SessionMiddleware(s.startSession),
 		wire.CloseConn(s.closeSession),
 		wire.CancelRequest(s.cancelRequest),
+		wire.TxStatus(func(ctx context.Context) types.ServerStatus {
+			if c, ok := ctx.Value(connKey{}).(*conn); ok && c.inTx {
+				return types.ServerTransactionBlock
+			}
+			return types.ServerIdle
+		}),
 	}
 	if cfg.TLS != nil {
 		opts = append(opts, wire.TLSConfig(cfg.TLS))

@@ -439,6 +439,18 @@ func TestSessionStatements(t *testing.T) {
 			if err := c.Ping(ctx); err != nil {
 				t.Fatalf("ping: %v", err)
 			}
+			if _, err := c.Exec(ctx, "BEGIN"); err != nil {
+				t.Fatal(err)
+			}
+			if st := c.PgConn().TxStatus(); st != 'T' {
+				t.Fatalf("after BEGIN: transaction status %c, want T", st)
+			}
+			if _, err := c.Exec(ctx, "COMMIT"); err != nil {
+				t.Fatal(err)
+			}
+			if st := c.PgConn().TxStatus(); st != 'I' {
+				t.Fatalf("after COMMIT: transaction status %c, want I", st)
+			}
 			for _, s := range []string{"BEGIN", "SET application_name = 'tests'", "SET search_path TO public", "COMMIT", "ROLLBACK", "SET TIME ZONE 'UTC'", "DISCARD ALL"} {
 				if _, err := c.Exec(ctx, s); err != nil {
 					t.Fatalf("%s: %v", s, err)

@@ -147,6 +147,10 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if of != nil {
 		if code != 0 && !(continueOnErr && code == 1) {
 			of.abort()
+			if of.direct {
+				fmt.Fprintf(stderr, "apiql: what went to %s is incomplete: the run did not succeed\n", outfile)
+				return code
+			}
 			fmt.Fprintf(stderr, "apiql: %s is left as it was: the run did not succeed\n", outfile)
 			return code
 		}

@@ -11,9 +11,16 @@ import (
 // renamed over it only when the run succeeds, so that a run that fails
 // (bad usage, a syntax error, a missing token, a signal) leaves FILE as
 // it was.
+//
+// A symbolic link is followed (the file it names gets the results, the
+// link stays), and a FIFO, a device or anything else that is not a
+// regular file (/dev/stdout, /dev/null, a named pipe) is written directly,
+// as a shell's > does: renaming over it would replace it with a file.
 type outFile struct {
 	path string
 	f    *os.File
+	// direct is set when f is path itself (not a regular file).
+	direct bool
 }
 
 // errNamesInput is a -f that names a folder or an input file: bad usage.
@@ -41,6 +48,20 @@ func createOutFile(path string, inputs []string) (*outFile, error) {
 	case !os.IsNotExist(err):
 		return nil, err
 	}
+	if st != nil && !st.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, fmt.Errorf("cannot write %s: %v", path, err)
+		}
+		return &outFile{path: path, f: f, direct: true}, nil
+	}
+	if st != nil {
+		// Through a symbolic link: the temporary file goes beside its
+		// target, renamed over the target, and the link stays.
+		if target, err := filepath.EvalSymlinks(path); err == nil {
+			path = target
+		}
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -67,6 +88,9 @@ func createOutFile(path string, inputs []string) (*outFile, error) {
 
 // commit puts the results in place.
 func (o *outFile) commit() error {
+	if o.direct {
+		return o.f.Close()
+	}
 	if err := o.f.Close(); err != nil {
 		os.Remove(o.f.Name())
 		return err
@@ -81,5 +105,7 @@ func (o *outFile) commit() error {
 // abort drops the results; the file keeps what it held.
 func (o *outFile) abort() {
 	o.f.Close()
-	os.Remove(o.f.Name())
+	if !o.direct {
+		os.Remove(o.f.Name())
+	}
 }

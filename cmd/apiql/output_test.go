@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -203,5 +205,56 @@ func TestErrorsCannotDriveTheTerminal(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// TestOutfileLinksAndPipes: -f through a symbolic link writes the link's
+// target and keeps the link; -f naming a FIFO writes into it, never
+// replacing it with a regular file (as it would /dev/stdout or /dev/null).
+func TestOutfileLinksAndPipes(t *testing.T) {
+	newTestAPI(t, "tok")
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "target.csv"), filepath.Join(dir, "link.csv")
+	if err := os.WriteFile(target, []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("target.csv", link); err != nil {
+		t.Fatal(err)
+	}
+	r := runApiql(t, "", "exec", "-o", "csv", "-f", link, "SELECT 7 AS n")
+	if r.code != 0 {
+		t.Fatalf("%v", r)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v %v", st.Mode(), err)
+	}
+	if got, _ := os.ReadFile(target); string(got) != "n\n7\n" {
+		t.Errorf("the target holds %q", got)
+	}
+	if st, _ := os.Stat(target); st.Mode().Perm() != 0o600 {
+		t.Errorf("the target's mode is %v", st.Mode())
+	}
+
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	got := make(chan string)
+	go func() {
+		b, _ := os.ReadFile(fifo)
+		got <- string(b)
+	}()
+	r = runApiql(t, "", "exec", "-o", "csv", "-f", fifo, "SELECT 8 AS n")
+	if r.code != 0 {
+		t.Fatalf("%v", r)
+	}
+	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the FIFO was replaced: %v %v", st.Mode(), err) // its reader waits on in vain
+	}
+	if s := <-got; s != "n\n8\n" {
+		t.Errorf("the reader of the FIFO got %q", s)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+		t.Errorf("files left beside: %v", entries)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/apiql/apiql/engine"
 	"github.com/apiql/apiql/shell/pgserve"
 )
 
@@ -102,7 +103,15 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer cleanup()
-	srv, err := pgserve.New(pgserve.Config{Engine: opts, Password: password, TLS: tlsConfig, AllowWrites: *allowWrites, Version: version})
+	// The environment's tokens, masked in every error a client sees.
+	probe, err := engine.NewSession(context.Background(), opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "apiql serve: %v\n", err)
+		return 1
+	}
+	secrets := envSecrets(probe)
+	probe.Close()
+	srv, err := pgserve.New(pgserve.Config{Engine: opts, Password: password, TLS: tlsConfig, AllowWrites: *allowWrites, Version: version, Secrets: secrets})
 	if err != nil {
 		fmt.Fprintf(stderr, "apiql serve: %v\n", err)
 		return 1

@@ -110,7 +110,7 @@ func lexPG(src string) ([]token, error) {
 		case c == '$':
 			// $tag$ ... $tag$
 			j := i + 1
-			for j < len(src) && (isIdentChar(src[j]) && !isDigit(src[j]) || j > i+1 && isDigit(src[j])) {
+			for j < len(src) && src[j] != '$' && (isIdentChar(src[j]) && !isDigit(src[j]) || j > i+1 && isDigit(src[j])) {
 				j++
 			}
 			if j >= len(src) || src[j] != '$' {

@@ -22,7 +22,9 @@ import (
 	"sync"
 
 	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/provider"
 	wire "github.com/jeroenrinzema/psql-wire"
+	pgerror "github.com/jeroenrinzema/psql-wire/errors"
 	"github.com/jeroenrinzema/psql-wire/pkg/types"
 )
 
@@ -43,6 +45,9 @@ type Config struct {
 	Version string
 	// Logger receives the protocol library's log; nil discards it.
 	Logger *slog.Logger
+	// Secrets are values no error a client sees may show (the API tokens
+	// of the environment): they are masked (***), as is the password.
+	Secrets []string
 }
 
 // Server is a Postgres wire protocol server over apiql.
@@ -101,6 +106,7 @@ func New(cfg Config) (*Server, error) {
 		wire.SessionMiddleware(s.startSession),
 		wire.CloseConn(s.closeSession),
 		wire.CancelRequest(s.cancelRequest),
+		wire.ErrorSanitizer(s.sanitize),
 		wire.TxStatus(func(ctx context.Context) types.ServerStatus {
 			if c, ok := ctx.Value(connKey{}).(*conn); ok && c.inTx {
 				return types.ServerTransactionBlock
@@ -134,6 +140,29 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	s.catDB.Close()
 	return err
+}
+
+// sanitize masks the secrets in every error sent to a client: an error
+// that quotes a statement's text or an API's answer never shows a token.
+func (s *Server) sanitize(err error) error {
+	d := pgerror.Flatten(err)
+	secrets := append([]string{s.cfg.Password}, s.cfg.Secrets...)
+	mask := func(text string) string {
+		for _, sec := range secrets {
+			if sec != "" {
+				text = provider.Mask(text, sec)
+			}
+		}
+		return text
+	}
+	out := pgerror.WithCode(errors.New(mask(d.Message)), d.Code)
+	if d.Hint != "" {
+		out = pgerror.WithHint(out, mask(d.Hint))
+	}
+	if d.Detail != "" {
+		out = pgerror.WithDetail(out, mask(d.Detail))
+	}
+	return pgerror.WithSeverity(out, d.Severity)
 }
 
 // Sessions returns how many client sessions are open.

@@ -67,6 +67,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 		Password:    testPassword,
 		AllowWrites: o.allowWrites,
 		Version:     "test",
+		Secrets:     []string{testToken},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -484,6 +485,17 @@ func TestTokenNeverReachesClient(t *testing.T) {
 	e := newEnv(t, envOpts{images: 5})
 	c := e.connect(t, true)
 	ctx := context.Background()
+	// An error that quotes a statement holding the token shows it masked.
+	for _, q := range []string{
+		"SELECT 'a' ~ '(" + testToken + "'",
+		"SELECT 'a' ~ $$(" + testToken + "$$ AS matched",
+	} {
+		_, err := c.Exec(ctx, q)
+		pe := pgErr(t, err)
+		if strings.Contains(pe.Message+pe.Hint+pe.Detail, testToken) || !strings.Contains(pe.Message, "***") {
+			t.Fatalf("%s: error %q shows the token or masks nothing", q, pe.Message)
+		}
+	}
 	for _, q := range []string{
 		"SELECT * FROM pg_catalog.pg_settings",
 		"SELECT * FROM information_schema.columns",

@@ -1,0 +1,46 @@
+package pgserve
+
+import "testing"
+
+func TestRewrite(t *testing.T) {
+	d := dialect{user: "ann", version: "PG", pid: 7, catalog: true,
+		settings: func(n string) (string, bool) {
+			return map[string]string{"search_path": "public"}[n], n == "search_path"
+		},
+		schema: func(s, n string) string {
+			if s == "acme_widgets" && n == "widgets" {
+				return "acme.widgets.widgets"
+			}
+			return ""
+		}}
+	for _, tc := range []struct{ in, want string }{
+		{"SELECT c.oid::regclass::text", "SELECT CAST(regclass(c.oid) AS TEXT)"},
+		{"SELECT x::pg_catalog.int4, 'a'::text[]", "SELECT CAST(x AS INTEGER), 'a'"},
+		{"WHERE c.relname OPERATOR(pg_catalog.~) '^(a)$' COLLATE pg_catalog.default", "WHERE c.relname  REGEXP  '^(a)$' "},
+		{"WHERE n !~ '^pg_' AND m ~* 'x'", "WHERE n  NOT REGEXP  '^pg_' AND m  REGEXP '(?i)' ||  'x'"},
+		{"SELECT E'a\\'b', $1, $2", "SELECT 'a''b', ?1, ?2"},
+		{"FROM pg_catalog.pg_class c, information_schema.tables t", `FROM pg_class c, "information_schema_tables" t`},
+		{"SELECT current_user, current_schema(), version(), pg_backend_pid(), current_setting('search_path')", "SELECT 'ann', 'public', 'PG', 7, 'public'"},
+		{"WHERE a = ANY(ARRAY['x','y']) AND b = ANY (c.arr)", "WHERE a IN (SELECT value FROM json_each(json_array('x','y'))) AND b IN (SELECT value FROM json_each(c.arr))"},
+		{"SELECT (current_schemas(false))[1]", "SELECT (current_schemas(false)) ->> ((1) - 1)"},
+		{"SELECT array(select x from t)", "SELECT (SELECT json_group_array( x ) from t)"},
+		{"SELECT (k).n FROM t", "SELECT json_extract((k), '$.n') FROM t"},
+		{"SELECT a IS DISTINCT FROM b", "SELECT a IS NOT b"},
+		{"SELECT * FROM acme_widgets.widgets WHERE acme_widgets.widgets.id = 1", `SELECT * FROM acme.widgets.widgets AS "widgets" WHERE widgets.id = 1`},
+		{`SELECT * FROM "acme_widgets"."widgets" w`, "SELECT * FROM acme.widgets.widgets w"},
+		{"SELECT TRIM(BOTH '\"' FROM x)", "SELECT pg_trim('both', '\"' , x)"},
+		{"SELECT extract(epoch from t), date_trunc('day', t), to_timestamp(5)", "SELECT unixepoch( t), datetime( t, 'start of day'), datetime(5, 'unixepoch')"},
+	} {
+		toks, err := lexPG(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := rewrite(tc.in, toks, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%s\n got %s\nwant %s", tc.in, got, tc.want)
+		}
+	}
+}

@@ -527,9 +527,14 @@ func TestCancelRequest(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			c := e.connect(t, m.simple)
 			before := e.canceled.Load()
-			time.AfterFunc(300*time.Millisecond, func() {
+			sent := e.requests.Load()
+			go func() {
+				// Cancel once the statement's API request is in flight.
+				for deadline := time.Now().Add(5 * time.Second); e.requests.Load() == sent && time.Now().Before(deadline); {
+					time.Sleep(10 * time.Millisecond)
+				}
 				_ = c.PgConn().CancelRequest(context.Background())
-			})
+			}()
 			start := time.Now()
 			_, err := c.Exec(context.Background(), "SELECT count(*) FROM digitalocean_images.images")
 			if err == nil {
@@ -568,12 +573,13 @@ func TestClientGoneMidStatement(t *testing.T) {
 			}
 			raw := c.PgConn().Conn()
 			before := e.canceled.Load()
+			sent := e.requests.Load()
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
 				_, _ = c.Exec(context.Background(), "SELECT count(*) FROM digitalocean_images.images")
 			}()
-			time.Sleep(300 * time.Millisecond)
+			waitFor(t, func() bool { return e.requests.Load() > sent }, "the statement's API request")
 			// Drop the TCP connection, as a killed client does.
 			_ = raw.Close()
 			waitFor(t, func() bool { return e.canceled.Load() > before }, "the gone client's API request to be cancelled")

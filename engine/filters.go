@@ -252,6 +252,9 @@ func (s *Session) foldCondition(ctx context.Context, st sqltext.Statement, a *sq
 	default:
 		vals, ok := s.constantValues(ctx, c, spans)
 		if !ok {
+			vals, ok = s.orConstantValues(ctx, c, spans)
+		}
+		if !ok {
 			return nil // refused later unless sent: checkUnbound
 		}
 		if err := checkValues(prm, vals); err != nil {
@@ -324,6 +327,55 @@ func (s *Session) constantValues(ctx context.Context, c []sqltext.Token, spans [
 		}
 	}
 	return toks, len(toks) > 0
+}
+
+// orConstantValues reads a disjunction of the forms constantValues reads
+// (tag_name = 'db' OR tag_name IN ('prod', 'web')), each about the one
+// column: the values of every part, once each. ok is false for anything
+// else (a part in another form, or no OR at all).
+func (s *Session) orConstantValues(ctx context.Context, c []sqltext.Token, spans []sqltext.Span) ([]sqltext.Token, bool) {
+	c = sqltext.Unwrap(c)
+	var parts [][]sqltext.Token
+	from := 0
+	for _, i := range sqltext.TopLevel(c) {
+		if c[i].Is("OR") {
+			parts = append(parts, c[from:i])
+			from = i + 1
+		}
+	}
+	if len(parts) == 0 {
+		return nil, false
+	}
+	parts = append(parts, c[from:])
+	var out []sqltext.Token
+	seen := map[string]bool{}
+	for _, part := range parts {
+		part = sqltext.Unwrap(part)
+		if len(part) == 0 {
+			return nil, false
+		}
+		var in []sqltext.Span
+		for _, sp := range spans {
+			if sp.Pos >= part[0].Pos && sp.End <= part[len(part)-1].End {
+				in = append(in, sp)
+			}
+		}
+		vals, ok := s.constantValues(ctx, part, in)
+		if !ok {
+			vals, ok = s.orConstantValues(ctx, part, in)
+		}
+		if !ok {
+			return nil, false
+		}
+		for _, v := range vals {
+			if k := v.Text; !seen[k] {
+				seen[k] = true
+				v.Pos, v.End = c[0].Pos, c[len(c)-1].End
+				out = append(out, v)
+			}
+		}
+	}
+	return out, len(out) > 0
 }
 
 // refIndex returns the index of ref in a.Refs.

@@ -166,8 +166,8 @@ func checkUnbound(st sqltext.Statement, plans []*refPlan) error {
 			}
 		}
 		if seen && !bound {
-			return errorf(t.Pos, fmt.Sprintf("filter with WHERE %s = <value> or %s IN (<values>), joined to the rest with AND, so that it is sent to the API", name, name),
-				"%s is a filter only the API applies, not a field of %s; only %s = <value> or %s IN (<values>), a condition of the WHERE clause joined with AND, is sent, and here it is not, so the column would be NULL in every row", name, owner, name, name)
+			return errorf(t.Pos, fmt.Sprintf("filter with WHERE %s = <value>, %s IN (<values>) or an OR of those, joined to the rest with AND, so that it is sent to the API", name, name),
+				"%s is a filter only the API applies, not a field of %s: it is sent when a condition of the WHERE clause joined with AND gives it exact values (%s = <value>, %s IN (<values>), or an OR of those), and this one does not (a pattern, NULL, or an OR with other columns), so SQL cannot apply it either", name, owner, name, name)
 		}
 		if err := checkShadow(toks, i, qual, plans); err != nil {
 			return err

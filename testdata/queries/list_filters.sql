@@ -17,8 +17,12 @@ SELECT id, name FROM digitalocean.images.images WHERE tag_name = 'prod' AND size
 SELECT id FROM digitalocean.images.images WHERE tag_name = 'legacy' AND id = 100095;
 SELECT id FROM digitalocean.images.images WHERE tag_name = 'legacy' AND id = 100033;
 SELECT id, type FROM digitalocean.images.images WHERE type = 'distribution' AND id = 100033;
--- A list filter that cannot be sent is an error, not an empty answer.
+-- An OR of a list filter's values is sent as IN: the answer SQL gives over the whole list.
 SELECT count(*) FROM digitalocean.images.images WHERE tag_name = 'legacy' OR tag_name = 'web';
+SELECT count(*) FROM digitalocean.images.images WHERE (tag_name IN ('legacy') OR (tag_name = 'web' OR tag_name IS 'w' || 'eb'));
+SELECT count(*) FROM digitalocean.images.images WHERE EXISTS (SELECT 1 FROM json_each(tags) WHERE value IN ('legacy', 'web'));
+-- A list filter that cannot be sent is an error, not an empty answer.
+SELECT count(*) FROM digitalocean.images.images WHERE tag_name LIKE 'legacy' OR tag_name = 'web';
 -- The type family named twice, or two families at once.
 SELECT count(*) FROM digitalocean.images.images WHERE type = 'distribution' AND type = 'distribution';
 SELECT count(*) FROM digitalocean.images.images WHERE type IN ('distribution', 'application') AND type = 'application';

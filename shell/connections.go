@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/provider"
 )
 
 var connName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,62}$`)
@@ -30,4 +31,23 @@ func ParseConnectionScope(v string) ([]string, error) {
 		names = append(names, n)
 	}
 	return names, nil
+}
+
+// CheckConnectionScope refuses a scope (from ParseConnectionScope) that
+// names a connection no provider has, so that a typo is told when it is
+// set, not at the next statement.
+func CheckConnectionScope(scope []string, cs *provider.Connections) error {
+	if len(scope) == 0 || scope[0] == engine.AllConnections {
+		return nil
+	}
+	for _, n := range scope {
+		found := n == provider.DefaultConnection
+		for _, p := range cs.Providers() {
+			found = found || cs.Lookup(p, n) != nil
+		}
+		if !found {
+			return fmt.Errorf("no provider has a connection %q; SHOW CONNECTIONS lists them (connections are named in the config file)", n)
+		}
+	}
+	return nil
 }

@@ -236,6 +236,9 @@ func (r *REPL) meta(ctx context.Context, line string) (quit, cancelled bool) {
 			}
 		case len(args) == 1:
 			scope, err := ParseConnectionScope(args[0])
+			if err == nil {
+				err = CheckConnectionScope(scope, r.Session.Connections())
+			}
 			if err != nil {
 				r.fail(err)
 				break

@@ -240,9 +240,9 @@ func TestREPLPiped(t *testing.T) {
 		},
 		{
 			name:       "connections",
-			input:      ".connection\n.connection all\n.connection\n.connections\n.connection 'bad name'\n.connection default\n.connection\n",
+			input:      ".connection\n.connection all\n.connection\n.connections\n.connection 'bad name'\n.connection nope\n.connection\n.connection default\n.connection\n",
 			wantOut:    "provider\tname\ttoken_from\ttoken_set\tapi_url\tis_default\ndigitalocean\tdefault\tenv DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN\ttrue\t",
-			wantErrOut: []string{"connection: default (each provider's default connection)", "connection: all", `"bad name" is not a connection name`},
+			wantErrOut: []string{"connection: default (each provider's default connection)", "connection: all", `"bad name" is not a connection name`, `no provider has a connection "nope"`, "connection: all", "connection: default"},
 			wantErr:    shell.ErrStatementsFailed,
 		},
 		{

@@ -210,16 +210,8 @@ func (c *config) engineOptions(stderr io.Writer, prog *progress) (engine.Options
 			fmt.Fprintln(stderr, "warning: "+w)
 		}
 	}
-	if len(scope) > 0 && scope[0] != engine.AllConnections {
-		for _, n := range scope {
-			found := n == provider.DefaultConnection
-			for _, p := range conns.Providers() {
-				found = found || conns.Lookup(p, n) != nil
-			}
-			if !found {
-				return engine.Options{}, nil, fmt.Errorf("--connection: no provider has a connection %q; SHOW CONNECTIONS lists them (connections are named in the config file)", n)
-			}
-		}
+	if err := shell.CheckConnectionScope(scope, conns); err != nil {
+		return engine.Options{}, nil, fmt.Errorf("--connection: %v", err)
 	}
 	getenv := os.Getenv
 	cleanup := func() {}

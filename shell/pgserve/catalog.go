@@ -457,6 +457,7 @@ var defaultSettings = []setting{
 	{"lc_time", "C.UTF-8", "Sets the locale for formatting date and time values."},
 	{"max_connections", "100", "Sets the maximum number of concurrent connections."},
 	{"max_identifier_length", "63", "Shows the maximum identifier length."},
+	{"max_index_keys", "32", "Shows the maximum number of index keys."}, // pgjdbc's getImportedKeys reads it
 	{"search_path", `"$user", public`, "Sets the schema search order for names that are not schema-qualified."},
 	{"server_encoding", "UTF8", "Shows the server (database) character set encoding."},
 	{"server_version", pgVersionShort, "Shows the server version."},

@@ -362,6 +362,35 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 			}
 			ed.add(t.Pos, toks[close].End, text)
 			skipUntil = close + 1
+		case t.is("substring") && !prevDot && nextIs("("):
+			// substring(x from a for b) is substr(x, a, b) (pgjdbc's
+			// getFunctions); substring(x, a, b) stays as it is.
+			close := matching(toks, i+1, "(", ")")
+			if close < 0 {
+				continue
+			}
+			depth, kw := 0, []int{}
+			for k := i + 2; k < close; k++ {
+				switch {
+				case toks[k].isOp("(") || toks[k].isOp("["):
+					depth++
+				case toks[k].isOp(")") || toks[k].isOp("]"):
+					depth--
+				case depth == 0 && (toks[k].is("from") || toks[k].is("for")):
+					kw = append(kw, k)
+				}
+			}
+			if len(kw) == 0 {
+				continue
+			}
+			ed.add(t.Pos, t.End, "substr")
+			for _, k := range kw {
+				if toks[k].is("for") && len(kw) == 1 {
+					ed.add(toks[k].Pos, toks[k].End, ", 1,") // substring(x for b)
+					continue
+				}
+				ed.add(toks[k].Pos, toks[k].End, ",")
+			}
 		case t.is("extract") && !prevDot && nextIs("(") && i+3 < n && toks[i+2].Kind == tIdent && toks[i+3].is("from"):
 			// extract(epoch from x) is unixepoch(x); the other fields are
 			// strftime's.

@@ -1,0 +1,78 @@
+package pgserve_test
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// need returns the path of a tool a real-client test runs; it skips the
+// test when the tool is missing, except in CI (CI=true), where .ci/run
+// installs it: there a missing tool fails the test.
+func need(t *testing.T, path, install string) string {
+	t.Helper()
+	p := path
+	if !filepath.IsAbs(path) {
+		var err error
+		if p, err = exec.LookPath(path); err != nil {
+			p = ""
+		}
+	} else if _, err := os.Stat(path); err != nil {
+		p = ""
+	}
+	if p == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing in CI: .ci/run installs it (%s)", path, install)
+		}
+		t.Skipf("%s is not installed (%s)", path, install)
+	}
+	return p
+}
+
+// pgjdbcJar is the PostgreSQL JDBC driver of Debian's libpostgresql-jdbc-java.
+const pgjdbcJar = "/usr/share/java/postgresql.jar"
+
+// TestPgjdbc runs testdata/jdbc/ApiqlJdbc.java, compiled here, with pgjdbc
+// (the driver of DBeaver, Metabase and most BI tools): the DatabaseMetaData
+// calls those tools make, prepared statements before and after pgjdbc
+// prepares them on the server, the result columns' types, an error's
+// SQLSTATE, a fetch size inside a transaction.
+func TestPgjdbc(t *testing.T) {
+	javac := need(t, "javac", "apt-get install default-jdk-headless")
+	java := need(t, "java", "apt-get install default-jdk-headless")
+	jar := need(t, pgjdbcJar, "apt-get install libpostgresql-jdbc-java")
+	e := newEnv(t, envOpts{images: 60})
+	dir := t.TempDir()
+	if out, err := exec.Command(javac, "-d", dir, "-cp", jar, filepath.Join("testdata", "jdbc", "ApiqlJdbc.java")).CombinedOutput(); err != nil {
+		t.Fatalf("javac: %v\n%s", err, out)
+	}
+	host, port, _ := net.SplitHostPort(e.addr)
+	url := "jdbc:postgresql://" + host + ":" + port + "/apiql"
+	cmd := exec.Command(java, "-cp", jar+string(os.PathListSeparator)+dir, "ApiqlJdbc", url, testPassword)
+	out, err := cmd.CombinedOutput()
+	t.Logf("pgjdbc:\n%s", out)
+	if err != nil {
+		t.Fatalf("ApiqlJdbc: %v", err)
+	}
+	for _, w := range []string{
+		"ok metadata PostgreSQL ",
+		"ok getSchemas", "ok getTables [images]",
+		"ok getColumns id=int8/-5 name=text/12 size_gigabytes=float8/8 public=bool/-7",
+		"ok getImportedKeys []", "ok getFunctions", "ok getTypeInfo",
+		"ok statement count=60 label=",
+		"ok prepared 10 runs",
+		"ok error 42703",
+		"ok fetchSize 60 rows",
+		"\ndone\n",
+	} {
+		if !strings.Contains(string(out), w) {
+			t.Errorf("pgjdbc output lacks %q", w)
+		}
+	}
+	if strings.Contains(string(out), testToken) {
+		t.Error("the API token reached the JDBC client")
+	}
+}

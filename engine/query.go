@@ -416,6 +416,9 @@ func hintFor(err error) string {
 		case http.StatusUnauthorized:
 			return "check the API token in the environment, or run with --sandbox"
 		case http.StatusTooManyRequests:
+			if ae.WaitRefused > 0 {
+				return fmt.Sprintf("the API's rate limit was hit and it asks for a %v wait; retry after it, or raise --max-retry-wait to wait it out", ae.WaitRefused.Round(time.Second))
+			}
 			return "the API's rate limit was hit; retry later or raise --retries"
 		}
 	}

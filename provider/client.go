@@ -399,7 +399,7 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 			return false, nil
 		}
 		if wait > c.maxRetryWait() {
-			return false, fmt.Errorf("the API asks apiql to wait %v before sending it again (Retry-After); apiql waits at most %v (--max-retry-wait)", wait.Round(time.Second), c.maxRetryWait())
+			return false, &waitRefused{wait: wait, msg: fmt.Sprintf("the API asks apiql to wait %v before sending it again (Retry-After); apiql waits at most %v (--max-retry-wait)", wait.Round(time.Second), c.maxRetryWait())}
 		}
 		if wait > c.noticeWait() {
 			why := "after a failed attempt"
@@ -466,6 +466,10 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 		if werr != nil {
 			e := apiErr(resp.Status, resp.Body, resp.Header, attempt, nil)
 			e.Message += "; " + werr.Error()
+			var wr *waitRefused
+			if errors.As(werr, &wr) {
+				e.WaitRefused = wr.wait
+			}
 			return nil, e
 		}
 		if !again {
@@ -644,3 +648,12 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// waitRefused is a retry apiql did not wait for: the API asked for a
+// longer wait than --max-retry-wait.
+type waitRefused struct {
+	wait time.Duration
+	msg  string
+}
+
+func (e *waitRefused) Error() string { return e.msg }

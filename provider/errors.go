@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // APIError is a request the API answered with an error status, or that
@@ -25,6 +26,9 @@ type APIError struct {
 	Attempts int
 	// Err is the underlying transport error, when there was no answer.
 	Err error
+	// WaitRefused is the wait the API asked for (Retry-After) when it
+	// was longer than apiql waits (--max-retry-wait), else 0.
+	WaitRefused time.Duration
 }
 
 func (e *APIError) Error() string {

@@ -100,6 +100,10 @@ func TestRetryAfterTold(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "wait 3s") || !strings.Contains(r.stderr, "at most 2s (--max-retry-wait)") {
 		t.Errorf("want the cap named:\n%v", r)
 	}
+	// The hint says what helps: waiting, or a larger cap (not --retries).
+	if !strings.Contains(r.stderr, "hint: the API's rate limit was hit and it asks for a 3s wait; retry after it, or raise --max-retry-wait") {
+		t.Errorf("want the hint to name --max-retry-wait:\n%v", r)
+	}
 }
 
 // writeProvider writes a registry folder holding one provider, named name,

@@ -606,7 +606,11 @@ type sendError struct {
 
 func (e *sendError) Error() string {
 	var ne net.Error
+	var re *RedirectError
 	switch {
+	case errors.As(e.err, &re):
+		// The API answered, with a redirect apiql did not follow.
+		return re.Error()
 	case errors.Is(e.err, context.DeadlineExceeded) || errors.As(e.err, &ne) && ne.Timeout():
 		if e.sent {
 			return fmt.Sprintf("no answer within %v (--timeout), after the request was sent", e.timeout)

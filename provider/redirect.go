@@ -49,7 +49,7 @@ func (e *RedirectError) Error() string {
 	if e.Why == "" {
 		return fmt.Sprintf("the API answered %d %s (a redirect without a Location apiql can follow)", e.Status, http.StatusText(e.Status))
 	}
-	return fmt.Sprintf("redirect %d to %q not followed: %s", e.Status, e.Location, e.Why)
+	return fmt.Sprintf("the API answered %d %s with a redirect to %q, not followed: %s", e.Status, http.StatusText(e.Status), e.Location, e.Why)
 }
 
 // maxRedirects bounds the hops of one read.

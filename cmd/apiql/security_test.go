@@ -375,6 +375,10 @@ func TestHostileRedirectsAndLinks(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "302 redirect to "+other.URL+"/v2/images/1: refused (another origin)") {
 		t.Errorf("a redirect to another origin:\n%v", r)
 	}
+	// The error says the API answered with a redirect, not that no answer came.
+	if !strings.Contains(r.stderr, "the API answered 302 Found with a redirect to \""+other.URL+"/v2/images/1\", not followed") || strings.Contains(r.stderr, "without an answer") {
+		t.Errorf("a redirect to another origin, the error:\n%v", r)
+	}
 	assertNoSecret(t, r)
 	if n := otherN.Load(); n != 0 {
 		t.Errorf("the other server got %d requests (%d with the token)", n, otherTok.Load())

@@ -181,25 +181,31 @@ func registerFuncs(conn *sqlite3.SQLiteConn, c *catalog, regexps *sync.Map) erro
 		"pg_get_function_arguments":          func(any) string { return "" },
 		"pg_get_function_identity_arguments": func(any) string { return "" },
 		"pg_get_serial_sequence":             func(any, any) any { return nil },
-		"pg_get_statisticsobjdef_columns":    func(any) any { return nil },
-		"pg_relation_is_publishable":         func(any) bool { return false },
-		"pg_tablespace_location":             func(any) string { return "" },
-		"pg_relation_size":                   func(args ...any) int64 { return 0 },
-		"pg_total_relation_size":             func(any) int64 { return 0 },
-		"pg_table_size":                      func(any) int64 { return 0 },
-		"pg_indexes_size":                    func(any) int64 { return 0 },
-		"pg_database_size":                   func(any) int64 { return 0 },
-		"pg_size_pretty":                     func(n any) string { return fmt.Sprintf("%d bytes", toInt(n)) },
-		"has_table_privilege":                func(args ...any) bool { return true },
-		"has_schema_privilege":               func(args ...any) bool { return true },
-		"has_database_privilege":             func(args ...any) bool { return true },
-		"has_column_privilege":               func(args ...any) bool { return true },
-		"has_any_column_privilege":           func(args ...any) bool { return true },
-		"has_function_privilege":             func(args ...any) bool { return true },
-		"pg_has_role":                        func(args ...any) bool { return true },
-		"quote_ident":                        func(s any) string { return quoteIdentPG(fmt.Sprint(s)) },
-		"set_config":                         func(name, value, local any) any { return value },
-		"current_schemas":                    func(any) string { return `["pg_catalog","public"]` },
+		// unnest and generate_subscripts in a select list (SQLAlchemy's
+		// get_pk_constraint, over pg_index): the catalog has no indexes,
+		// so they are never called on a row; were they, the query would
+		// need a set-returning function SQLite lacks, and fails saying so.
+		"unnest":                          func(args ...any) (any, error) { return nil, errSRF("unnest") },
+		"generate_subscripts":             func(args ...any) (any, error) { return nil, errSRF("generate_subscripts") },
+		"pg_get_statisticsobjdef_columns": func(any) any { return nil },
+		"pg_relation_is_publishable":      func(any) bool { return false },
+		"pg_tablespace_location":          func(any) string { return "" },
+		"pg_relation_size":                func(args ...any) int64 { return 0 },
+		"pg_total_relation_size":          func(any) int64 { return 0 },
+		"pg_table_size":                   func(any) int64 { return 0 },
+		"pg_indexes_size":                 func(any) int64 { return 0 },
+		"pg_database_size":                func(any) int64 { return 0 },
+		"pg_size_pretty":                  func(n any) string { return fmt.Sprintf("%d bytes", toInt(n)) },
+		"has_table_privilege":             func(args ...any) bool { return true },
+		"has_schema_privilege":            func(args ...any) bool { return true },
+		"has_database_privilege":          func(args ...any) bool { return true },
+		"has_column_privilege":            func(args ...any) bool { return true },
+		"has_any_column_privilege":        func(args ...any) bool { return true },
+		"has_function_privilege":          func(args ...any) bool { return true },
+		"pg_has_role":                     func(args ...any) bool { return true },
+		"quote_ident":                     func(s any) string { return quoteIdentPG(fmt.Sprint(s)) },
+		"set_config":                      func(name, value, local any) any { return value },
+		"current_schemas":                 func(any) string { return `["pg_catalog","public"]` },
 		"array_to_string": func(arr, sep any) any {
 			vals, ok := jsonArray(arr)
 			if !ok {
@@ -417,4 +423,8 @@ func jsonArray(v any) ([]any, bool) {
 		return nil, false
 	}
 	return vals, true
+}
+
+func errSRF(name string) error {
+	return fmt.Errorf("%s in a select list is not supported: write it in FROM (SELECT x FROM %s(...) AS x)", name, name)
 }

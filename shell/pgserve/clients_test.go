@@ -76,3 +76,51 @@ func TestPgjdbc(t *testing.T) {
 		t.Error("the API token reached the JDBC client")
 	}
 }
+
+// debianPython is the python3 Debian's python3-psycopg2 installs into
+// (another python3 may come first on PATH without it).
+func debianPython(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		if bin, err := exec.LookPath(p); err == nil {
+			if exec.Command(bin, "-c", "import psycopg2, sqlalchemy").Run() == nil {
+				return bin
+			}
+		}
+	}
+	return need(t, "python3 with psycopg2 and sqlalchemy", "apt-get install python3-psycopg2 python3-sqlalchemy")
+}
+
+// TestPsycopg2 runs testdata/python/apiql_psycopg2.py: psycopg2 (libpq)
+// with %s parameters, fetchmany, a named (server-side) cursor, a dict
+// cursor, an error's pgcode, and SQLAlchemy's inspector (schemas, tables,
+// columns and their types, keys, indexes) and a query with a bound value.
+func TestPsycopg2(t *testing.T) {
+	py := debianPython(t)
+	e := newEnv(t, envOpts{images: 60})
+	host, port, _ := net.SplitHostPort(e.addr)
+	cmd := exec.Command(py, filepath.Join("testdata", "python", "apiql_psycopg2.py"),
+		"host="+host+" port="+port+" user=apiql dbname=apiql sslmode=disable connect_timeout=10")
+	cmd.Env = append(os.Environ(), "PGPASSWORD="+testPassword)
+	out, err := cmd.CombinedOutput()
+	t.Logf("psycopg2:\n%s", out)
+	if err != nil {
+		t.Fatalf("apiql_psycopg2.py: %v", err)
+	}
+	for _, w := range []string{
+		"ok connect server_version=",
+		"ok count 60 ",
+		"ok params ", "ok json list", "ok fetchmany 60",
+		"ok named cursor 60 rows",
+		"ok error 42703",
+		"ok dict cursor available,slug",
+		"ok sqlalchemy tables images",
+		"ok sqlalchemy columns id=BIGINT name=TEXT size_gigabytes=DOUBLE_PRECISION public=BOOLEAN regions=JSON",
+		"ok sqlalchemy get_pk_constraint",
+		"\ndone\n",
+	} {
+		if !strings.Contains(string(out), w) {
+			t.Errorf("psycopg2 output lacks %q", w)
+		}
+	}
+}

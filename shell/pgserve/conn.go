@@ -34,6 +34,8 @@ type conn struct {
 	// inTx is true between BEGIN and COMMIT or ROLLBACK, which are
 	// otherwise no-ops: statements run (and writes take effect) at once.
 	inTx bool
+	// cursors are the DECLAREd cursors, by name.
+	cursors map[string]*cursor
 
 	mu   sync.Mutex
 	stop context.CancelFunc
@@ -58,6 +60,7 @@ const (
 	kShow         // SHOW of a setting
 	kCatalog      // a query over the catalog, by SQLite
 	kEngine       // an apiql statement, by the engine
+	kCursor       // DECLARE, FETCH, MOVE, CLOSE of a cursor
 )
 
 // prepared is a classified statement, with its columns when described.
@@ -95,13 +98,12 @@ func (c *conn) classify(text string) (*prepared, error) {
 		p.kind, p.tag = kCommand, "COMMIT"
 	case "rollback", "abort":
 		p.kind, p.tag = kCommand, "ROLLBACK"
-	case "savepoint", "release", "discard", "deallocate", "close", "listen", "unlisten", "reset", "set":
+	case "declare", "fetch", "move", "close":
+		p.kind = kCursor
+	case "savepoint", "release", "discard", "deallocate", "listen", "unlisten", "reset", "set":
 		p.kind, p.tag = kCommand, strings.ToUpper(word)
 		if word == "discard" {
 			p.tag = "DISCARD ALL"
-		}
-		if word == "close" {
-			p.tag = "CLOSE CURSOR"
 		}
 	case "show":
 		if len(toks) > 1 && (toks[1].is("providers") || toks[1].is("services") || toks[1].is("resources") ||
@@ -129,7 +131,7 @@ func (c *conn) classify(text string) (*prepared, error) {
 		p.kind = kEngine
 	default:
 		return nil, hinted(codes.FeatureNotSupported,
-			"apiql serve answers SELECT, INSERT, UPDATE, DELETE, EXEC, SHOW, DESCRIBE, EXPLAIN, SET and transaction statements (as no-ops)",
+			"apiql serve answers SELECT, INSERT, UPDATE, DELETE, EXEC, SHOW, DESCRIBE, EXPLAIN, SET, cursors (DECLARE, FETCH, CLOSE) and transaction statements (as no-ops)",
 			fmt.Sprintf("%s is not supported", strings.ToUpper(first.Text)))
 	}
 	return p, nil
@@ -382,6 +384,12 @@ func (c *conn) prepare(ctx context.Context, text string, given []uint32) (*prepa
 		if err != nil {
 			return nil, catalogError(err)
 		}
+	case kCursor:
+		if p.toks[0].is("fetch") {
+			if _, name, err := fetchCount(p.toks); err == nil && c.cursors[name] != nil {
+				p.columns = c.cursors[name].columns
+			}
+		}
 	case kEngine:
 		d := c.dialect()
 		d.params = func(n int) (string, bool) {
@@ -563,6 +571,15 @@ func (c *conn) execute(ctx context.Context, r *run, p *prepared, vals []any) err
 		r.tag = ""
 	case kCommand:
 		c.command(p)
+	case kCursor:
+		switch {
+		case p.toks[0].is("declare"):
+			return c.declareCursor(ctx, r, p, vals)
+		case p.toks[0].is("close"):
+			r.tag = "CLOSE CURSOR"
+			return c.closeCursor(p)
+		}
+		return c.fetch(r, p)
 	case kShow:
 		if len(p.columns) == 3 {
 			names := map[string]bool{}
@@ -689,6 +706,7 @@ func (c *conn) command(p *prepared) {
 		c.inTx = true
 	case "COMMIT", "ROLLBACK":
 		c.inTx = false
+		c.endTransaction()
 	}
 	switch {
 	case toks[0].is("set"):

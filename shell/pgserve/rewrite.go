@@ -76,6 +76,24 @@ func init() {
 	}
 }
 
+// sqliteReserved are the keywords SQLite refuses as a column alias that
+// Postgres takes after AS.
+var sqliteReserved = map[string]bool{}
+
+func init() {
+	for _, k := range strings.Fields(`abort action add after all alter always analyze and as asc attach autoincrement before begin
+		between by cascade case cast check collate column commit conflict constraint create cross current current_date
+		current_time current_timestamp database default deferrable deferred delete desc detach distinct do drop each else end
+		escape except exclude exclusive exists explain fail filter first following for foreign from full generated glob group
+		groups having if ignore immediate in index indexed initially inner insert instead intersect into is isnull join key last
+		left like limit match materialized natural no not nothing notnull null nulls of offset on or order others outer over
+		partition plan pragma preceding primary query raise range recursive references regexp reindex release rename replace
+		restrict returning right rollback row rows savepoint select set table temp temporary then ties to transaction trigger
+		unbounded union unique update using vacuum values view virtual when where window with without`) {
+		sqliteReserved[k] = true
+	}
+}
+
 // exprStart returns the index of the first token of the operand that
 // ends at token e (the left side of a :: cast).
 func exprStart(toks []token, e int) int {
@@ -362,6 +380,13 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 			}
 			ed.add(t.Pos, toks[close].End, text)
 			skipUntil = close + 1
+		case t.is("as") && i+1 < n && toks[i+1].Kind == tIdent && !toks[i+1].Quoted && sqliteReserved[strings.ToLower(toks[i+1].Text)]:
+			// AS default (SQLAlchemy's get_columns): an alias Postgres
+			// takes after AS but SQLite reserves, quoted as Postgres names
+			// it (lowercased).
+			ed.add(toks[i+1].Pos, toks[i+1].End, `"`+strings.ToLower(toks[i+1].Text)+`"`)
+		case (t.is("json_build_object") || t.is("jsonb_build_object")) && nextIs("("):
+			ed.add(t.Pos, t.End, "json_object")
 		case t.is("substring") && !prevDot && nextIs("("):
 			// substring(x from a for b) is substr(x, a, b) (pgjdbc's
 			// getFunctions); substring(x, a, b) stays as it is.

@@ -1,0 +1,112 @@
+package pgserve_test
+
+import (
+	"context"
+	"testing"
+)
+
+// TestCursors: DECLARE runs the query, FETCH and MOVE go forward through
+// its rows, CLOSE and the end of the transaction (without HOLD) end it,
+// with Postgres's errors otherwise. psycopg2's named cursors work so.
+func TestCursors(t *testing.T) {
+	e := newEnv(t, envOpts{images: 25})
+	ctx := context.Background()
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			c := e.connect(t, m.simple)
+			ids := func(sql string) []int64 {
+				t.Helper()
+				rows, err := c.Query(ctx, sql)
+				if err != nil {
+					t.Fatalf("%s: %v", sql, err)
+				}
+				defer rows.Close()
+				var out []int64
+				for rows.Next() {
+					var id int64
+					var name string
+					if err := rows.Scan(&id, &name); err != nil {
+						t.Fatalf("%s: %v", sql, err)
+					}
+					out = append(out, id)
+				}
+				if err := rows.Err(); err != nil {
+					t.Fatalf("%s: %v", sql, err)
+				}
+				return out
+			}
+			exec := func(sql, tag string) {
+				t.Helper()
+				got, err := c.Exec(ctx, sql)
+				if err != nil {
+					t.Fatalf("%s: %v", sql, err)
+				}
+				if got.String() != tag {
+					t.Errorf("%s: tag %q, want %q", sql, got.String(), tag)
+				}
+			}
+			fails := func(sql, code string) {
+				t.Helper()
+				_, err := c.Exec(ctx, sql)
+				if err == nil {
+					t.Fatalf("%s: no error", sql)
+				}
+				if pe := pgErr(t, err); pe.Code != code {
+					t.Errorf("%s: %s %s, want %s", sql, pe.Code, pe.Message, code)
+				}
+			}
+			all := ids("SELECT id, name FROM digitalocean_images.images ORDER BY id")
+			if len(all) != 25 {
+				t.Fatalf("%d images", len(all))
+			}
+			fails(`DECLARE c CURSOR FOR SELECT id, name FROM digitalocean_images.images`, "25P01")
+			exec("BEGIN", "BEGIN")
+			exec(`DECLARE "C1" NO SCROLL CURSOR WITHOUT HOLD FOR SELECT id, name FROM digitalocean_images.images ORDER BY id`, "DECLARE CURSOR")
+			fails(`DECLARE "C1" CURSOR FOR SELECT 1`, "42P03")
+			var got []int64
+			got = append(got, ids(`FETCH FORWARD 10 FROM "C1"`)...)
+			got = append(got, ids(`FETCH NEXT FROM "C1"`)...)
+			exec(`MOVE 4 IN "C1"`, "MOVE 4")
+			got = append(got, ids(`FETCH ALL FROM "C1"`)...)
+			if want := append(append([]int64{}, all[:11]...), all[15:]...); !equal(got, want) {
+				t.Errorf("fetched %v, want %v", got, want)
+			}
+			if rest := ids(`FETCH 5 "C1"`); len(rest) != 0 {
+				t.Errorf("past the end: %v", rest)
+			}
+			fails("FETCH PRIOR FROM \"C1\"", "0A000")
+			exec(`CLOSE "C1"`, "CLOSE CURSOR")
+			fails(`FETCH "C1"`, "34000")
+			fails(`CLOSE c1`, "34000")
+			// A catalog query as a cursor; COMMIT ends it.
+			exec("DECLARE cat CURSOR FOR SELECT oid, relname FROM pg_catalog.pg_class ORDER BY oid", "DECLARE CURSOR")
+			if n := ids("FETCH 1 FROM cat"); len(n) != 1 {
+				t.Errorf("catalog cursor: %v", n)
+			}
+			exec("COMMIT", "COMMIT")
+			fails("FETCH cat", "34000")
+			// WITH HOLD lives past the transaction, outside one too.
+			exec("DECLARE h CURSOR WITH HOLD FOR SELECT id, name FROM digitalocean_images.images ORDER BY id", "DECLARE CURSOR")
+			exec("ROLLBACK", "ROLLBACK")
+			if got := ids("FETCH 3 FROM h"); !equal(got, all[:3]) {
+				t.Errorf("held cursor: %v", got)
+			}
+			exec("CLOSE ALL", "CLOSE CURSOR")
+			fails("FETCH h", "34000")
+			fails("DECLARE b BINARY CURSOR WITH HOLD FOR SELECT 1", "0A000")
+			fails("DECLARE d CURSOR WITH HOLD FOR DELETE FROM digitalocean.images.images WHERE image_id = 1", "42601")
+		})
+	}
+}
+
+func equal(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

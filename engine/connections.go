@@ -368,12 +368,11 @@ func (s *Session) showConnections(keep func(string) bool) *Result {
 			if ok, known := s.cl.HasToken(p, c); known {
 				set = ok
 			}
-			var url any
+			url := s.cl.BaseURL(p)
 			if c.APIURL != "" {
 				url = c.APIURL
-			} else {
-				url = s.cl.BaseURL(p)
 			}
+			url = provider.RedactURL(url) // a password in it is a secret
 			res.Rows = append(res.Rows, []any{p.Name, c.Name, c.Source(p.Auth.TokenEnv), set, url, c.Name == cs.Default(p.Name)})
 		}
 	}

@@ -274,7 +274,8 @@ func TestConnectionsFailures(t *testing.T) {
 }
 
 func TestShowConnections(t *testing.T) {
-	a := newAccounts(t, map[string]string{"DO_TOKEN_LAB": "", "DIGITALOCEAN_TOKEN": "env-token-secret"}, nil)
+	// A password in an API URL is a secret too.
+	a := newAccounts(t, map[string]string{"DO_TOKEN_LAB": "", "DIGITALOCEAN_TOKEN": "env-token-secret", "DIGITALOCEAN_API_URL": "http://apiql:url-secret@127.0.0.1:9"}, nil)
 	o := a.run(t, "SHOW CONNECTIONS")
 	if o.Err != nil {
 		t.Fatal(o.Err)
@@ -297,6 +298,11 @@ func TestShowConnections(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("SHOW CONNECTIONS:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, r := range o.Result.Rows {
+		if r[1] == "default" && r[4] != "http://apiql:xxxxx@127.0.0.1:9" {
+			t.Errorf("default's api_url %v, want the password redacted", r[4])
+		}
 	}
 }
 

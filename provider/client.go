@@ -260,6 +260,10 @@ func everyPathUnder(p *registry.Provider, base string) bool {
 }
 
 // redact hides the password of a URL's user information.
+// RedactURL is a URL to show: a password in it (http://user:pw@host)
+// reads xxxxx.
+func RedactURL(raw string) string { return redact(raw) }
+
 func redact(raw string) string {
 	if u, err := url.Parse(raw); err == nil && u.User != nil {
 		return u.Redacted()

@@ -114,6 +114,10 @@ type REPL struct {
 	rl       *readline.Instance
 	stopped  atomic.Value // the os.Signal that came on Stop
 	jsonOut  *Printer     // json of input that is not a terminal: one document
+	// stmtBase counts the statements of the texts run before: the json
+	// document numbers statements in the order of the input, failed ones
+	// included, as exec does.
+	stmtBase int
 }
 
 // StoppedError is what Run returns when a signal on Stop ended the shell.
@@ -458,6 +462,7 @@ func (r *REPL) runText(ctx context.Context, name, text string, firstLine int) (c
 				if firstLine > 0 && te.Line > 0 {
 					te.Line += firstLine - 1
 				}
+				r.stmtBase += countStatements(text)
 				if te.Variable != "" && !strings.Contains(te.Variable, ".") {
 					te.Message = fmt.Sprintf("undefined variable %q; set it with .set %s VALUE", te.Variable, te.Variable)
 				}
@@ -471,6 +476,8 @@ func (r *REPL) runText(ctx context.Context, name, text string, firstLine int) (c
 	if stmts, err := sqltext.Split(text); err == nil {
 		total = len(stmts)
 	}
+	base := r.stmtBase
+	r.stmtBase += countStatements(text)
 
 	// Drop interrupts that came while the shell was idle; then let the
 	// next one cancel this text.
@@ -522,9 +529,9 @@ func (r *REPL) runText(ctx context.Context, name, text string, firstLine int) (c
 		r.jsonOut = nil
 	}
 	r.clearStatus()
-	err := r.Session.RunStream(qctx, text, func(_ engine.Outcome, rows *engine.Rows) error {
+	err := r.Session.RunStream(qctx, text, func(o engine.Outcome, rows *engine.Rows) error {
 		r.clearStatus()
-		if err := printer.PrintRows(rows); err != nil {
+		if err := printer.PrintStatement(base+o.N, rows); err != nil {
 			return fmt.Errorf("writing output: %w", err)
 		}
 		return nil
@@ -577,6 +584,15 @@ func (r *REPL) runText(ctx context.Context, name, text string, firstLine int) (c
 		r.fail(err)
 	}
 	return cancelled
+}
+
+// countStatements is how many statements text holds (one when it cannot
+// be split: it fails as one).
+func countStatements(text string) int {
+	if stmts, err := sqltext.Split(text); err == nil && len(stmts) > 0 {
+		return len(stmts)
+	}
+	return 1
 }
 
 func (r *REPL) clearStatus() {

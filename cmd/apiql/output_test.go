@@ -178,6 +178,11 @@ func TestShellPipedJSONIsOneDocument(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc) != 3 {
 		t.Fatalf("stdout is not one document of 3 statements (%v):\n%v", err, r)
 	}
+	// Statements are numbered in the order of the input, the failed one
+	// (3) included, as exec numbers them.
+	if got := [3]int{doc[0].Statement, doc[1].Statement, doc[2].Statement}; got != [3]int{1, 2, 4} {
+		t.Errorf("statement numbers %v, want [1 2 4]", got)
+	}
 }
 
 // TestErrorsCannotDriveTheTerminal: an API's error message holding ESC

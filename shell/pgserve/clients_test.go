@@ -58,7 +58,7 @@ func TestPgjdbc(t *testing.T) {
 		t.Fatalf("ApiqlJdbc: %v", err)
 	}
 	for _, w := range []string{
-		"ok metadata PostgreSQL ",
+		"ok metadata PostgreSQL 15.0 major=15 minor=0",
 		"ok getSchemas", "ok getTables [images]",
 		"ok getColumns id=int8/-5 name=text/12 size_gigabytes=float8/8 public=bool/-7",
 		"ok getImportedKeys []", "ok getFunctions", "ok getTypeInfo",
@@ -108,7 +108,7 @@ func TestPsycopg2(t *testing.T) {
 		t.Fatalf("apiql_psycopg2.py: %v", err)
 	}
 	for _, w := range []string{
-		"ok connect server_version=",
+		"ok connect server_version=150000\n",
 		"ok count 60 ",
 		"ok params ", "ok json list", "ok fetchmany 60",
 		"ok named cursor 60 rows",

@@ -114,9 +114,7 @@ func New(cfg Config) (*Server, error) {
 			return types.ServerIdle
 		}),
 	}
-	if cfg.TLS != nil {
-		opts = append(opts, wire.TLSConfig(cfg.TLS))
-	}
+	// TLS is not psql-wire's: pgConn answers SSLRequest (see startup.go).
 	w, err := wire.NewServer(s.parse, opts...)
 	if err != nil {
 		return nil, err
@@ -187,7 +185,7 @@ func (l *listener) Accept() (net.Conn, error) {
 	l.s.mu.Lock()
 	l.s.raw[c.RemoteAddr().String()] = c
 	l.s.mu.Unlock()
-	return &trackedConn{Conn: c, s: l.s}, nil
+	return newPgConn(&trackedConn{Conn: c, s: l.s}, l.s.cfg.TLS), nil
 }
 
 type trackedConn struct {

@@ -8,6 +8,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/binary"
+	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"strings"
@@ -74,6 +77,50 @@ func TestTLS(t *testing.T) {
 	if err := c.QueryRow(ctx, "SELECT version()").Scan(&v); err != nil || !strings.Contains(v, "apiql") {
 		t.Fatalf("version() over TLS: %q, %v", v, err)
 	}
+	checkServerVersion(t, c)
+	// sslmode=disable on the same server: no TLS, a plain session.
+	p, err := pgx.Connect(ctx, "postgres://apiql:"+testPassword+"@"+host+":"+port+"/apiql?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(ctx)
+	if _, ok := p.PgConn().Conn().(*tls.Conn); ok {
+		t.Fatal("sslmode=disable got TLS")
+	}
+	checkServerVersion(t, p)
+}
+
+// TestServerVersion: the server_version a client gets at startup (libpq
+// and pgjdbc read their server's version from it) is the one SHOW,
+// pg_settings and version() answer, and server_version_num matches it.
+func TestServerVersion(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			checkServerVersion(t, e.connect(t, m.simple))
+		})
+	}
+}
+
+func checkServerVersion(t *testing.T, c *pgx.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	got := c.PgConn().ParameterStatus("server_version")
+	var show, setting, num, version string
+	if err := c.QueryRow(ctx, "SHOW server_version").Scan(&show); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.QueryRow(ctx, "SELECT setting FROM pg_catalog.pg_settings WHERE name = 'server_version'").Scan(&setting); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.QueryRow(ctx, "SELECT current_setting('server_version_num'), version()").Scan(&num, &version); err != nil {
+		t.Fatal(err)
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(got, "%d.%d", &major, &minor); err != nil || got != show || got != setting ||
+		num != fmt.Sprintf("%d%04d", major, minor) || !strings.HasPrefix(version, "PostgreSQL "+got+" ") {
+		t.Errorf("startup server_version %q; SHOW %q, pg_settings %q, server_version_num %q, version() %q", got, show, setting, num, version)
+	}
 }
 
 func TestNewRefusesNoPassword(t *testing.T) {
@@ -83,5 +130,36 @@ func TestNewRefusesNoPassword(t *testing.T) {
 	}
 	if _, err := pgserve.New(pgserve.Config{Engine: engine.Options{Registry: reg}}); err == nil {
 		t.Fatal("a server without a password was made")
+	}
+}
+
+// TestOpeningRequests: a GSSENCRequest and, without a certificate, an
+// SSLRequest are each refused with 'N', and the startup message that
+// follows is answered (with an authentication request), as Postgres does.
+func TestOpeningRequests(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	nc, err := net.DialTimeout("tcp", e.addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	one := make([]byte, 1)
+	for _, code := range []uint32{80877104, 80877103} {
+		req := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, 8), code)
+		if _, err := nc.Write(req); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(nc, one); err != nil || one[0] != 'N' {
+			t.Fatalf("request %d: answer %q, %v", code, one, err)
+		}
+	}
+	body := binary.BigEndian.AppendUint32(nil, 196608) // protocol 3.0
+	body = append(body, "user\x00apiql\x00database\x00apiql\x00\x00"...)
+	if _, err := nc.Write(append(binary.BigEndian.AppendUint32(nil, uint32(4+len(body))), body...)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(nc, one); err != nil || one[0] != 'R' {
+		t.Fatalf("startup: answer %q, %v", one, err)
 	}
 }

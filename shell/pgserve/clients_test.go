@@ -62,7 +62,7 @@ func TestPgjdbc(t *testing.T) {
 		"ok getSchemas", "ok getTables [images]",
 		"ok getColumns id=int8/-5 name=text/12 size_gigabytes=float8/8 public=bool/-7",
 		"ok getImportedKeys []", "ok getFunctions", "ok getTypeInfo",
-		"ok statement count=60 label=",
+		"ok statement count=60 label=count type=int8",
 		"ok prepared 10 runs",
 		"ok error 42703",
 		"ok fetchSize 60 rows",
@@ -109,7 +109,7 @@ func TestPsycopg2(t *testing.T) {
 	}
 	for _, w := range []string{
 		"ok connect server_version=150000\n",
-		"ok count 60 ",
+		"ok count 60 count\n",
 		"ok params ", "ok json list", "ok fetchmany 60",
 		"ok named cursor 60 rows",
 		"ok error 42703",

@@ -425,6 +425,7 @@ func engineColumns(cols []engine.Column, toks []token, fields map[string]uint32,
 	for i, col := range cols {
 		out[i] = wire.Column{Name: col.Name, Oid: oids[i], Width: -1}
 	}
+	pgNames(out, toks)
 	return out
 }
 
@@ -449,6 +450,7 @@ func sqliteColumns(cts []*sql.ColumnType, toks []token, first []any) wire.Column
 	for i, ct := range cts {
 		out[i] = wire.Column{Name: ct.Name(), Oid: oids[i], Width: -1}
 	}
+	pgNames(out, toks)
 	return out
 }
 

@@ -6,6 +6,14 @@ import "strings"
 // list, each without its alias; nil when the list has a * (whose columns
 // the list does not show) or cannot be found.
 func selectItems(toks []token) [][]token {
+	items, _ := selectList(toks)
+	return items
+}
+
+// selectList returns the items of the statement's top-level select list,
+// each without its alias, and the aliases (nil for an item without one);
+// nil when the list has a * or cannot be found.
+func selectList(toks []token) ([][]token, []*token) {
 	start := -1
 	depth := 0
 	for i, t := range toks {
@@ -22,12 +30,13 @@ func selectItems(toks []token) [][]token {
 		}
 	}
 	if start < 0 {
-		return nil
+		return nil, nil
 	}
 	if start < len(toks) && (toks[start].is("distinct") || toks[start].is("all")) {
 		start++
 	}
 	var items [][]token
+	var aliases []*token
 	from := start
 	depth = 0
 	for i := start; i <= len(toks); i++ {
@@ -52,15 +61,20 @@ func selectItems(toks []token) [][]token {
 		}
 		item := stripAlias(toks[from:i])
 		if len(item) == 0 || item[len(item)-1].isOp("*") {
-			return nil
+			return nil, nil
+		}
+		var alias *token
+		if len(item) < i-from {
+			alias = &toks[i-1]
 		}
 		items = append(items, item)
+		aliases = append(aliases, alias)
 		from = i + 1
 		if end {
 			break
 		}
 	}
-	return items
+	return items, aliases
 }
 
 // stripAlias drops "AS name" or a trailing alias from a select item.
@@ -70,7 +84,7 @@ func stripAlias(item []token) []token {
 	case n >= 3 && item[n-2].is("as"):
 		return item[:n-2]
 	case n >= 2 && item[n-1].Kind == tIdent && (item[n-1].Quoted || !sqlKeywords[item[n-1].Value]) &&
-		!item[n-2].isOp(".") && !item[n-2].isOp("::") && (item[n-2].Kind != tIdent || item[n-2].is("end") ||
+		(item[n-2].Kind != tOp || item[n-2].isOp(")") || item[n-2].isOp("]")) && (item[n-2].Kind != tIdent || item[n-2].is("end") ||
 		item[n-2].Quoted || !sqlKeywords[item[n-2].Value]) && !item[n-1].is("end"):
 		return item[:n-1]
 	}

@@ -35,7 +35,8 @@ func TestPsql(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"-c", "SELECT count(*) FROM digitalocean_images.images"}, []string{"count(*)", "60", "(1 row)"}},
+		{[]string{"-c", "SELECT count(*) FROM digitalocean_images.images"}, []string{" count \n", "60", "(1 row)"}},
+		{[]string{"-c", "SELECT version(), current_database(), 1 + 1"}, []string{"version", "current_database", "?column?", "PostgreSQL 15.0"}},
 		{[]string{"-c", "SELECT type, count(*) AS n FROM digitalocean.images.images GROUP BY type ORDER BY type"}, []string{"type", "backup", "snapshot"}},
 		{[]string{"-c", `\dt`}, []string{"List of relations", "digitalocean_images", "images", "table"}},
 		{[]string{"-c", `\dn`}, []string{"List of schemas", "digitalocean_images", "digitalocean_regions"}},

@@ -124,6 +124,19 @@ func TestQueryTypes(t *testing.T) {
 			if n != 60 {
 				t.Fatalf("count(*) = %d, want 60", n)
 			}
+			// Columns are named as Postgres names them, in both protocols.
+			named, err := c.Query(ctx, "SELECT count(*), max(size_gigabytes) AS Biggest, 1 + 1, type FROM digitalocean_images.images GROUP BY type")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, fd := range named.FieldDescriptions() {
+				names = append(names, fd.Name)
+			}
+			named.Close()
+			if strings.Join(names, ",") != "count,biggest,?column?,type" {
+				t.Errorf("column names %v, want count, biggest, ?column?, type", names)
+			}
 			// The three-part name answers the same.
 			var n3 int64
 			if err := c.QueryRow(ctx, "SELECT count(*) FROM digitalocean.images.images").Scan(&n3); err != nil || n3 != n {

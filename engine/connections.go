@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -158,7 +159,9 @@ func (s *Session) bindConnections(st sqltext.Statement, a *sqltext.Analysis, pla
 		}
 		if !named {
 			var err error
-			if mentionsConnection(st, p, col, preds) {
+			if where, ok := s.connectionsWhere(st, a, p, col, s.allConnections(prov)); ok {
+				names = where
+			} else if mentionsConnection(st, p, col, preds) {
 				names = s.allConnections(prov)
 			} else if names, err = s.scopeConnections(prov); err != nil {
 				return wrap(p.ref.Pos, "", err)
@@ -184,6 +187,65 @@ func (s *Session) bindConnections(st sqltext.Statement, a *sqltext.Analysis, pla
 		p.key += "@" + strings.Join(names, ",")
 	}
 	return nil
+}
+
+// connectionsWhere decides the connections a reference reads when its
+// connection column is compared otherwise than = or IN (an OR, <>, LIKE,
+// upper(connection) = 'LAB'): each top-level WHERE condition of its block
+// about that column alone is evaluated by SQLite for each of all's names,
+// and only the names it holds for are read (a connection the user left out
+// is not called, nor needs a token). SQLite still applies the condition to
+// the rows. ok is false when no condition is about the column alone (one
+// that names anything else, or a block with an outer join, decides
+// nothing).
+func (s *Session) connectionsWhere(st sqltext.Statement, a *sqltext.Analysis, p *refPlan, col string, all []string) (names []string, ok bool) {
+	sc := a.Scopes[p.ref.Scope]
+	if sc.OuterJoin || len(sc.Where) == 0 {
+		return nil, false
+	}
+	names = all
+	for _, c := range sqltext.SplitAnd(sc.Where) {
+		var b strings.Builder
+		at, about := c[0].Pos, false
+		for i, t := range c {
+			if !t.IsName() || !strings.EqualFold(t.Value, col) || i+1 < len(c) && (c[i+1].IsOp(".") || c[i+1].IsOp("(")) {
+				continue
+			}
+			start := t.Pos
+			if i >= 2 && c[i-1].IsOp(".") {
+				if !strings.EqualFold(c[i-2].Value, refName(p.ref)) {
+					continue
+				}
+				start = c[i-2].Pos
+			} else if len(sc.Refs) > 1 {
+				continue // unqualified among several references
+			}
+			b.WriteString(st.Text[at:start])
+			b.WriteString("?1")
+			at, about = t.End, true
+		}
+		if !about {
+			continue
+		}
+		b.WriteString(st.Text[at:c[len(c)-1].End])
+		q := "SELECT CASE WHEN (" + b.String() + ") THEN 1 ELSE 0 END"
+		var keep []string
+		valid := true
+		for _, n := range all {
+			var v int64
+			if err := s.conn.QueryRowContext(context.Background(), q, n).Scan(&v); err != nil {
+				valid = false // about other columns too: it decides nothing
+				break
+			}
+			if v == 1 && contains(names, n) {
+				keep = append(keep, n)
+			}
+		}
+		if valid {
+			names, ok = keep, true
+		}
+	}
+	return names, ok
 }
 
 // mentionsConnection reports whether the statement compares p's

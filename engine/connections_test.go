@@ -109,8 +109,10 @@ func TestConnectionsRead(t *testing.T) {
 		{"union across connections", `SELECT 'p', count(*) FROM digitalocean.images.images WHERE connection = 'prod'
 			UNION ALL SELECT 's', count(*) FROM digitalocean.images.images WHERE connection = 'staging'`,
 			[]string{fmt.Sprint("p", count("prod")), fmt.Sprint("s", count("staging"))}, map[string]int{"prod": 1, "staging": 1}},
-		{"an OR reads every connection", "SELECT count(*) FROM digitalocean.images.images WHERE connection = 'lab' OR connection = 'prod'",
-			[]string{fmt.Sprint(count("lab") + count("prod"))}, map[string]int{"prod": 1, "staging": 1, "lab": 1}},
+		{"an OR of connections reads those it names", "SELECT count(*) FROM digitalocean.images.images WHERE connection = 'lab' OR connection = 'prod'",
+			[]string{fmt.Sprint(count("lab") + count("prod"))}, map[string]int{"prod": 1, "lab": 1}},
+		{"an OR with another column reads every connection", "SELECT count(*) FROM digitalocean.images.images WHERE connection = 'lab' OR id < 0",
+			[]string{fmt.Sprint(count("lab"))}, map[string]int{"prod": 1, "staging": 1, "lab": 1}},
 		{"two conjuncts: their common connections", "SELECT count(*) FROM digitalocean.images.images WHERE connection IN ('lab', 'prod') AND connection = 'prod'",
 			[]string{fmt.Sprint(count("prod"))}, map[string]int{"prod": 1}},
 	}
@@ -343,5 +345,45 @@ func TestConnectionsWriteSubquery(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// TestConnectionsReadWhere: a WHERE condition about the connection column
+// alone, in any form (OR, <>, LIKE, a function of it), reads the
+// connections it holds for and no other: a connection left out is not
+// called and needs no token; the counts are each account's own.
+func TestConnectionsReadWhere(t *testing.T) {
+	a := newAccounts(t, map[string]string{"DO_TOKEN_STAGING": ""}, nil)
+	n := func(name string) string { return fmt.Sprint(len(a.emu[name].Images())) }
+	for _, tt := range []struct {
+		where string
+		want  []string // connection count, in order
+	}{
+		{"connection = 'prod' OR connection = 'lab'", []string{"lab" + n("lab"), "prod" + n("prod")}},
+		{"(connection = 'prod' OR connection = 'lab') AND id > 0", []string{"lab" + n("lab"), "prod" + n("prod")}},
+		{"connection <> 'staging'", []string{"lab" + n("lab"), "prod" + n("prod")}},
+		{"connection NOT IN ('staging')", []string{"lab" + n("lab"), "prod" + n("prod")}},
+		{"connection LIKE 'pro%'", []string{"prod" + n("prod")}},
+		{"upper(connection) = 'LAB'", []string{"lab" + n("lab")}},
+		{"connection = 'lab' AND connection LIKE 'l%'", []string{"lab" + n("lab")}},
+	} {
+		a.requests()
+		o := a.run(t, "SELECT connection, count(*) FROM digitalocean.images.images WHERE "+tt.where+" GROUP BY 1 ORDER BY 1")
+		if o.Err != nil {
+			t.Errorf("%s: %v", tt.where, o.Err)
+			continue
+		}
+		if got := rowsText(o.Result); strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("%s: rows %v, want %v", tt.where, got, tt.want)
+		}
+		if got := a.requests(); got["staging"] != 0 {
+			t.Errorf("%s: %d requests to staging, which the condition leaves out", tt.where, got["staging"])
+		}
+	}
+	// A condition about other columns too decides nothing: every
+	// connection is read, and staging's missing token fails the statement.
+	o := a.run(t, "SELECT count(*) FROM digitalocean.images.images WHERE connection = 'prod' OR id > 0")
+	if o.Err == nil || !strings.Contains(o.Err.Error(), `no API token for connection "staging"`) {
+		t.Errorf("OR with another column: %v", o.Err)
 	}
 }

@@ -161,7 +161,7 @@ func (s *Session) bindConnections(st sqltext.Statement, a *sqltext.Analysis, pla
 			var err error
 			if where, ok := s.connectionsWhere(st, a, p, col, s.allConnections(prov)); ok {
 				names = where
-			} else if mentionsConnection(st, p, col, preds) {
+			} else if mentionsConnection(st, p, col, preds, a.Scopes[p.ref.Scope].Where) {
 				names = s.allConnections(prov)
 			} else if names, err = s.scopeConnections(prov); err != nil {
 				return wrap(p.ref.Pos, "", err)
@@ -250,8 +250,9 @@ func (s *Session) connectionsWhere(st sqltext.Statement, a *sqltext.Analysis, p 
 
 // mentionsConnection reports whether the statement compares p's
 // connection column outside the conjuncts bound to it: next to an
-// operator, IN, LIKE, IS, BETWEEN and the like.
-func mentionsConnection(st sqltext.Statement, p *refPlan, col string, bound []sqltext.Pred) bool {
+// operator, IN, LIKE, IS, BETWEEN and the like, or anywhere in where (the
+// WHERE clause of its block: coalesce(connection, '') = 'lab' OR ...).
+func mentionsConnection(st sqltext.Statement, p *refPlan, col string, bound []sqltext.Pred, where []sqltext.Token) bool {
 	toks := st.Tokens
 	cmp := func(t sqltext.Token) bool {
 		switch {
@@ -282,6 +283,9 @@ func mentionsConnection(st sqltext.Statement, p *refPlan, col string, bound []sq
 			continue
 		}
 		if i > 0 && cmp(toks[i-1]) && !toks[i-1].IsOp(".") || i+1 < len(toks) && cmp(toks[i+1]) {
+			return true
+		}
+		if len(where) > 0 && t.Pos >= where[0].Pos && t.End <= where[len(where)-1].End {
 			return true
 		}
 		if i >= 2 && toks[i-1].IsOp(".") && i >= 3 && cmp(toks[i-3]) {

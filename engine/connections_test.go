@@ -113,6 +113,8 @@ func TestConnectionsRead(t *testing.T) {
 			[]string{fmt.Sprint(count("lab") + count("prod"))}, map[string]int{"prod": 1, "lab": 1}},
 		{"an OR with another column reads every connection", "SELECT count(*) FROM digitalocean.images.images WHERE connection = 'lab' OR id < 0",
 			[]string{fmt.Sprint(count("lab"))}, map[string]int{"prod": 1, "staging": 1, "lab": 1}},
+		{"a function of the column under such an OR too", "SELECT count(*) FROM digitalocean.images.images WHERE coalesce(connection, '') = 'lab' OR id < 0",
+			[]string{fmt.Sprint(count("lab"))}, map[string]int{"prod": 1, "staging": 1, "lab": 1}},
 		{"two conjuncts: their common connections", "SELECT count(*) FROM digitalocean.images.images WHERE connection IN ('lab', 'prod') AND connection = 'prod'",
 			[]string{fmt.Sprint(count("prod"))}, map[string]int{"prod": 1}},
 	}

@@ -110,3 +110,59 @@ func equal(a, b []int64) bool {
 	}
 	return true
 }
+
+// TestDateCasts: Metabase's breakout by day (CAST(x AS date), in both
+// protocols) groups by the day of an API's ISO 8601 times, as x::date
+// does; SQLite read CAST(x AS date) as a number (the year).
+func TestDateCasts(t *testing.T) {
+	e := newEnv(t, envOpts{images: 40})
+	ctx := context.Background()
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			c := e.connect(t, m.simple)
+			want := map[string]int64{}
+			rows, err := c.Query(ctx, "SELECT created_at FROM digitalocean_images.images")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var at string
+				if err := rows.Scan(&at); err != nil {
+					t.Fatal(err)
+				}
+				if len(at) < 10 {
+					t.Fatalf("created_at %q", at)
+				}
+				want[at[:10]]++
+			}
+			rows.Close()
+			for _, q := range []string{
+				`SELECT CAST("digitalocean_images"."images"."created_at" AS date) AS "created_at", COUNT(*) AS "count" FROM "digitalocean_images"."images" GROUP BY CAST("digitalocean_images"."images"."created_at" AS date) ORDER BY CAST("digitalocean_images"."images"."created_at" AS date) ASC`,
+				`SELECT created_at::date, count(*) FROM digitalocean_images.images GROUP BY 1 ORDER BY 1`,
+			} {
+				rows, err := c.Query(ctx, q)
+				if err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+				got := map[string]int64{}
+				for rows.Next() {
+					var day string
+					var n int64
+					if err := rows.Scan(&day, &n); err != nil {
+						t.Fatal(err)
+					}
+					got[day] = n
+				}
+				rows.Close()
+				if len(got) != len(want) {
+					t.Errorf("%s: %d days, want %d: %v", q, len(got), len(want), got)
+				}
+				for d, n := range want {
+					if got[d] != n {
+						t.Errorf("%s: %s has %d, want %d", q, d, got[d], n)
+					}
+				}
+			}
+		})
+	}
+}

@@ -195,6 +195,10 @@ func castWrap(name string) (fn, sqliteType string) {
 		return "", "TEXT"
 	case "float4", "float8", "real", "double precision", "numeric", "decimal":
 		return "", "REAL"
+	case "date":
+		// SQLite's date() reads an API's ISO 8601 time (2024-01-02T03:04:05Z)
+		// as Postgres's date does; CAST(x AS date) made it 2024.
+		return "date", ""
 	case "regclass":
 		return "regclass", ""
 	case "regtype":
@@ -387,6 +391,41 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 			ed.add(toks[i+1].Pos, toks[i+1].End, `"`+strings.ToLower(toks[i+1].Text)+`"`)
 		case (t.is("json_build_object") || t.is("jsonb_build_object")) && nextIs("("):
 			ed.add(t.Pos, t.End, "json_object")
+		case t.is("cast") && !prevDot && nextIs("("):
+			// CAST(x AS type) as x::type: SQLite gives a type it does not
+			// know (date, timestamp, boolean) numeric affinity, which made
+			// CAST('2024-01-02T03:04:05Z' AS date) 2024 (Metabase's day).
+			close := matching(toks, i+1, "(", ")")
+			as := -1
+			depth := 0
+			for k := i + 2; k < close; k++ {
+				switch {
+				case toks[k].isOp("(") || toks[k].isOp("["):
+					depth++
+				case toks[k].isOp(")") || toks[k].isOp("]"):
+					depth--
+				case depth == 0 && toks[k].is("as"):
+					as = k
+				}
+			}
+			if close < 0 || as < 0 {
+				continue
+			}
+			j, name, array := castType(toks, as+1)
+			if j != close || name == "" {
+				continue
+			}
+			fn, typ := castWrap(name)
+			switch {
+			case array || fn == "" && typ == "":
+				ed.add(t.Pos, t.End, "")
+				ed.add(toks[as].Pos, toks[close].Pos, "")
+			case fn != "":
+				ed.add(t.Pos, t.End, fn)
+				ed.add(toks[as].Pos, toks[close].Pos, "")
+			default:
+				ed.add(toks[as].End, toks[close].Pos, " "+typ)
+			}
 		case t.is("substring") && !prevDot && nextIs("("):
 			// substring(x from a for b) is substr(x, a, b) (pgjdbc's
 			// getFunctions); substring(x, a, b) stays as it is.

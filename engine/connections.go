@@ -251,7 +251,7 @@ func (s *Session) connectionsWhere(st sqltext.Statement, a *sqltext.Analysis, p 
 // mentionsConnection reports whether the statement compares p's
 // connection column outside the conjuncts bound to it: next to an
 // operator, IN, LIKE, IS, BETWEEN and the like, or anywhere in where (the
-// WHERE clause of its block: coalesce(connection, ”) = 'lab' OR ...).
+// WHERE clause of its block: lower(connection) = 'lab' OR id < 0).
 func mentionsConnection(st sqltext.Statement, p *refPlan, col string, bound []sqltext.Pred, where []sqltext.Token) bool {
 	toks := st.Tokens
 	cmp := func(t sqltext.Token) bool {

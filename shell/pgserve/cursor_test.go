@@ -2,7 +2,10 @@ package pgserve_test
 
 import (
 	"context"
+	"sort"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestCursors: DECLARE runs the query, FETCH and MOVE go forward through
@@ -121,6 +124,7 @@ func TestDateCasts(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			c := e.connect(t, m.simple)
 			want := map[string]int64{}
+			var times []string
 			rows, err := c.Query(ctx, "SELECT created_at FROM digitalocean_images.images")
 			if err != nil {
 				t.Fatal(err)
@@ -134,8 +138,45 @@ func TestDateCasts(t *testing.T) {
 					t.Fatalf("created_at %q", at)
 				}
 				want[at[:10]]++
+				times = append(times, at)
 			}
 			rows.Close()
+			// Metabase's date filter: timestamp with time zone literals,
+			// exact to the second at the bounds.
+			sort.Strings(times)
+			lo, hi := times[len(times)/4], times[3*len(times)/4]
+			lit := func(at string) string { return strings.Replace(strings.TrimSuffix(at, "Z"), "T", " ", 1) + ".000Z" }
+			var inRange int64
+			for _, at := range times {
+				if at >= lo && at < hi {
+					inRange++
+				}
+			}
+			var n int64
+			q := "SELECT count(*) FROM digitalocean_images.images WHERE created_at >= timestamp with time zone '" + lit(lo) +
+				"' AND created_at < timestamp with time zone '" + lit(hi) + "'"
+			if err := c.QueryRow(ctx, q).Scan(&n); err != nil || n != inRange || n == 0 {
+				t.Errorf("%s: %d, %v; want %d", q, n, err, inRange)
+			}
+			// Weeks start on Monday; Metabase's Sunday weeks shift by a day.
+			q = "SELECT created_at, date_trunc('week', created_at), (date_trunc('week', (created_at + INTERVAL '1 day')) - INTERVAL '1 day') FROM digitalocean_images.images"
+			wr, err := c.Query(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for wr.Next() {
+				var at, monday, sunday string
+				if err := wr.Scan(&at, &monday, &sunday); err != nil {
+					t.Fatal(err)
+				}
+				day, _ := time.Parse(time.RFC3339, at)
+				wantMon := day.AddDate(0, 0, -((int(day.Weekday())+6)%7)).Format("2006-01-02") + " 00:00:00"
+				wantSun := day.AddDate(0, 0, -int(day.Weekday())).Format("2006-01-02") + " 00:00:00"
+				if monday != wantMon || sunday != wantSun {
+					t.Errorf("%s: weeks %s and %s, want %s and %s", at, monday, sunday, wantMon, wantSun)
+				}
+			}
+			wr.Close()
 			for _, q := range []string{
 				`SELECT CAST("digitalocean_images"."images"."created_at" AS date) AS "created_at", COUNT(*) AS "count" FROM "digitalocean_images"."images" GROUP BY CAST("digitalocean_images"."images"."created_at" AS date) ORDER BY CAST("digitalocean_images"."images"."created_at" AS date) ASC`,
 				`SELECT created_at::date, count(*) FROM digitalocean_images.images GROUP BY 1 ORDER BY 1`,

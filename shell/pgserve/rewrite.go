@@ -426,6 +426,29 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 			default:
 				ed.add(toks[as].End, toks[close].Pos, " "+typ)
 			}
+		case (t.isOp("+") || t.isOp("-")) && i > 0 && i+2 < n && toks[i+1].is("interval") && toks[i+2].Kind == tString:
+			// x + INTERVAL '1 day' is datetime(x, '+1 day') (Metabase's
+			// relative dates, week starts).
+			mods, ok := intervalModifiers(toks[i+2].Value, t.isOp("-"))
+			if !ok {
+				return "", hinted("22007", "write INTERVAL 'n unit [n unit ...]' with unit year, month, week, day, hour, minute or second",
+					fmt.Sprintf("invalid interval %q", toks[i+2].Value))
+			}
+			from, ok := castFrom[i-1]
+			if !ok {
+				from = exprStart(toks, i-1)
+			}
+			castFrom[i+2] = from
+			ed.add(toks[from].Pos, toks[from].Pos, "datetime(")
+			ed.add(t.Pos, toks[i+2].End, ", "+mods+")")
+			skipUntil = i + 3
+		case (t.is("timestamp") || t.is("timestamptz")) && !prevDot && typedLiteral(toks, i) > 0:
+			// timestamp [with time zone] '...' (Metabase's date filters) is
+			// the time as an API writes it, in UTC, so that it compares
+			// with the API's times: 2024-01-02T03:04:05Z.
+			j := typedLiteral(toks, i)
+			ed.add(t.Pos, toks[j].End, "strftime('%Y-%m-%dT%H:%M:%SZ', "+toks[j].Text+")")
+			skipUntil = j + 1
 		case t.is("substring") && !prevDot && nextIs("("):
 			// substring(x from a for b) is substr(x, a, b) (pgjdbc's
 			// getFunctions); substring(x, a, b) stays as it is.
@@ -489,6 +512,9 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 				pre, post = "datetime(", ", 'start of month')"
 			case "day":
 				pre, post = "datetime(", ", 'start of day')"
+			case "week":
+				// Postgres's weeks start on Monday.
+				pre, post = "datetime(", ", '-6 days', 'weekday 1', 'start of day')"
 			case "hour":
 				pre, post = "strftime('%Y-%m-%d %H:00:00', ", ")"
 			case "minute":
@@ -785,4 +811,53 @@ func opText(op string) string {
 		return "NOT LIKE"
 	}
 	return op
+}
+
+// typedLiteral returns the index of the string of timestamp [with[out]
+// time zone] 'text' starting at toks[i], or 0.
+func typedLiteral(toks []token, i int) int {
+	j := i + 1
+	if j+2 < len(toks) && (toks[j].is("with") || toks[j].is("without")) && toks[j+1].is("time") && toks[j+2].is("zone") {
+		j += 3
+	}
+	if j < len(toks) && toks[j].Kind == tString {
+		return j
+	}
+	return 0
+}
+
+// intervalModifiers turns an interval's text ('1 day', '-30 days',
+// '2 hours 30 minutes') into SQLite's date modifiers, negated for x -
+// INTERVAL.
+func intervalModifiers(text string, negate bool) (string, bool) {
+	f := strings.Fields(strings.ToLower(text))
+	if len(f) == 0 || len(f)%2 != 0 {
+		return "", false
+	}
+	var mods []string
+	for k := 0; k < len(f); k += 2 {
+		n, err := strconv.ParseFloat(f[k], 64)
+		if err != nil {
+			return "", false
+		}
+		unit := strings.TrimSuffix(f[k+1], "s")
+		switch unit {
+		case "year", "month", "day", "hour", "minute", "second":
+		case "mon":
+			unit = "month"
+		case "min":
+			unit = "minute"
+		case "sec":
+			unit = "second"
+		case "week":
+			n, unit = n*7, "day"
+		default:
+			return "", false
+		}
+		if negate {
+			n = -n
+		}
+		mods = append(mods, fmt.Sprintf("'%+g %s'", n, unit))
+	}
+	return strings.Join(mods, ", "), true
 }

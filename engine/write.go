@@ -538,6 +538,7 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 		maybe     []string
 		succeeded []string
 		unsent    int
+		unread    []string // calls done whose answer could not be read
 	)
 	for _, c := range calls {
 		if ctx.Err() != nil {
@@ -558,6 +559,7 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 		if resp.BodyErr != nil {
 			// A 2xx answer: done, though what it said is lost.
 			succeeded = append(succeeded, fmt.Sprintf("%s (done: the API answered %d, but its body could not be read: %v)", c.label, resp.Status, resp.BodyErr))
+			unread = append(unread, fmt.Sprintf("%s (%d: %v)", c.label, resp.Status, resp.BodyErr))
 			continue
 		}
 		o, _ := provider.Objects(m, resp.Body)
@@ -594,10 +596,27 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 		}
 		return nil, err
 	}
+	if len(unread) > 0 && ret != nil {
+		// Done, but RETURNING cannot give what was not read: the rows
+		// that were, then an error that says which calls have none.
+		err := errorf(-1, fmt.Sprintf("they were done: list %s to find what they made", res.ID()),
+			"%d of %d %s calls succeeded, but the API's answer to %d could not be read, so RETURNING has no row for it: %s",
+			len(succeeded), len(calls), m.Name, len(unread), strings.Join(unread, "; "))
+		if len(objs) > 0 {
+			if rows, rerr := ret.rows(context.WithoutCancel(ctx), objs); rerr == nil {
+				return nil, &partial{res: rows, err: err}
+			}
+		}
+		return nil, err
+	}
 	if ret != nil {
 		return ret.rows(ctx, objs)
 	}
-	return &Result{Message: fmt.Sprintf("%d %s %s", len(succeeded), noun(res, len(succeeded)), verbed)}, nil
+	msg := fmt.Sprintf("%d %s %s", len(succeeded), noun(res, len(succeeded)), verbed)
+	if len(unread) > 0 {
+		msg += fmt.Sprintf(" (the API's answer to %d could not be read: %s)", len(unread), strings.Join(unread, "; "))
+	}
+	return &Result{Message: msg}, nil
 }
 
 // writeFailure files a failed call's error among the failures (the API

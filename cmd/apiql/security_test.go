@@ -434,3 +434,43 @@ func TestTokenTypedInStatement(t *testing.T) {
 		assertNoSecret(t, r)
 	}
 }
+
+// TestWriteUnreadAnswerTold: a write whose 2xx answer is cut is done, and
+// says so: without RETURNING the message names it; with RETURNING the rows
+// that were read are printed and the statement fails naming the call that
+// has no row (a script must learn it created something it cannot see).
+func TestWriteUnreadAnswerTold(t *testing.T) {
+	var posts atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.ReadAll(r.Body)
+		n := posts.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		if n%2 == 1 {
+			w.WriteHeader(201)
+			fmt.Fprintf(w, `{"image":{"id":%d,"name":"made"}}`, 100+n)
+			return
+		}
+		w.Header().Set("Content-Length", "200")
+		w.WriteHeader(201)
+		io.WriteString(w, `{"image":{"id":9,`)
+	}))
+	defer ts.Close()
+	t.Setenv("DIGITALOCEAN_API_URL", ts.URL)
+	t.Setenv("DIGITALOCEAN_TOKEN", secretToken)
+	t.Setenv("DIGITALOCEAN_ACCESS_TOKEN", "")
+	t.Setenv("APIQL_REGISTRY", "")
+	ins := "INSERT INTO digitalocean.images.images (data__name, data__url, data__region) VALUES ('a', 'https://example.com/a.img', 'nyc3'), ('b', 'https://example.com/b.img', 'nyc3')"
+
+	r := runApiql(t, "", "exec", "--retries", "0", "-o", "json", ins)
+	if r.code != 0 || !strings.Contains(r.stderr, "2 images created (the API's answer to 1 could not be read: row 2 (201:") {
+		t.Errorf("without RETURNING:\n%v", r)
+	}
+	r = runApiql(t, "", "exec", "--retries", "0", "-o", "json", ins+" RETURNING id, name")
+	if r.code != 1 || !strings.Contains(r.stdout, `"id": 103`) || !strings.Contains(r.stderr, "2 of 2 create_custom calls succeeded, but the API's answer to 1 could not be read, so RETURNING has no row for it: row 2 (201:") {
+		t.Errorf("with RETURNING:\n%v", r)
+	}
+	if n := posts.Load(); n != 4 {
+		t.Errorf("%d POSTs, want 4 (one per row, none again)", n)
+	}
+	assertNoSecret(t, r)
+}

@@ -66,6 +66,8 @@ func TestPgjdbc(t *testing.T) {
 		"ok prepared 10 runs",
 		"ok error 42703",
 		"ok fetchSize 60 rows",
+		"ok readOnlyMaxRows 5 rows",
+		"ok metabaseDay total=60",
 		"\ndone\n",
 	} {
 		if !strings.Contains(string(out), w) {

@@ -159,19 +159,23 @@ func TestDateCasts(t *testing.T) {
 				t.Errorf("%s: %d, %v; want %d", q, n, err, inRange)
 			}
 			// Weeks start on Monday; Metabase's Sunday weeks shift by a day.
-			q = "SELECT created_at, date_trunc('week', created_at), (date_trunc('week', (created_at + INTERVAL '1 day')) - INTERVAL '1 day') FROM digitalocean_images.images"
+			q = "SELECT created_at, date_trunc('week', created_at), (date_trunc('week', (created_at + INTERVAL '1 day')) - INTERVAL '1 day'), extract(quarter from created_at) FROM digitalocean_images.images"
 			wr, err := c.Query(ctx, q)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for wr.Next() {
 				var at, monday, sunday string
-				if err := wr.Scan(&at, &monday, &sunday); err != nil {
+				var quarter int64
+				if err := wr.Scan(&at, &monday, &sunday, &quarter); err != nil {
 					t.Fatal(err)
 				}
 				day, _ := time.Parse(time.RFC3339, at)
 				wantMon := day.AddDate(0, 0, -((int(day.Weekday())+6)%7)).Format("2006-01-02") + " 00:00:00"
 				wantSun := day.AddDate(0, 0, -int(day.Weekday())).Format("2006-01-02") + " 00:00:00"
+				if want := int64(day.Month()+2) / 3; quarter != want {
+					t.Errorf("%s: quarter %d, want %d", at, quarter, want)
+				}
 				if monday != wantMon || sunday != wantSun {
 					t.Errorf("%s: weeks %s and %s, want %s and %s", at, monday, sunday, wantMon, wantSun)
 				}

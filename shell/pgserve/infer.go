@@ -128,7 +128,8 @@ func inferOID(item []token, fields map[string]uint32) uint32 {
 		args := item[2 : len(item)-1]
 		switch strings.ToLower(t.Value) {
 		case "count", "length", "octet_length", "json_array_length", "instr", "unixepoch", "row_number", "rank",
-			"dense_rank", "ntile", "char_length", "character_length", "cardinality", "array_length":
+			"dense_rank", "ntile", "char_length", "character_length", "cardinality", "array_length",
+			"extract": // the fields apiql extracts are whole numbers (see rewrite)
 			return oidInt8
 		case "sum", "total", "avg":
 			return oidFloat8

@@ -491,6 +491,13 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 				skipUntil = i + 4
 				continue
 			}
+			if field == "quarter" {
+				// Metabase's quarter of year.
+				ed.add(t.Pos, toks[i+3].End, "((CAST(strftime('%m', ")
+				ed.add(toks[close].Pos, toks[close].End, ") AS INTEGER) + 2) / 3)")
+				skipUntil = i + 4
+				continue
+			}
 			f, ok := map[string]string{"year": "%Y", "month": "%m", "day": "%d", "hour": "%H", "minute": "%M", "second": "%S",
 				"dow": "%w", "doy": "%j", "week": "%W"}[field]
 			if !ok {

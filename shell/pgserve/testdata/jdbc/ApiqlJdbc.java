@@ -262,6 +262,36 @@ public class ApiqlJdbc {
             rs.next();
             ok("settings", rs.getString(1) + " isolation=" + c.getTransactionIsolation());
         });
+        check("readOnlyMaxRows", () -> {
+            // Metabase opens its connections read-only and caps the rows.
+            c.setReadOnly(true);
+            Statement st = c.createStatement();
+            st.setMaxRows(5);
+            st.setQueryTimeout(30);
+            ResultSet rs = st.executeQuery("SELECT id FROM digitalocean_images.images ORDER BY id");
+            int n = 0;
+            while (rs.next()) n++;
+            c.setReadOnly(false);
+            if (n != 5) fail("readOnlyMaxRows", n + " rows");
+            ok("readOnlyMaxRows", n + " rows");
+        });
+
+        check("metabaseDay", () -> {
+            // Metabase's breakout by day with a date filter, as it renders them.
+            Statement st = c.createStatement();
+            ResultSet rs = st.executeQuery("SELECT CAST(\"digitalocean_images\".\"images\".\"created_at\" AS date) AS \"created_at\", COUNT(*) AS \"count\" "
+                + "FROM \"digitalocean_images\".\"images\" WHERE \"digitalocean_images\".\"images\".\"created_at\" >= timestamp with time zone '2000-01-01 00:00:00.000Z' "
+                + "GROUP BY CAST(\"digitalocean_images\".\"images\".\"created_at\" AS date) ORDER BY CAST(\"digitalocean_images\".\"images\".\"created_at\" AS date) ASC");
+            long total = 0;
+            String first = null;
+            while (rs.next()) {
+                if (first == null) first = rs.getString("created_at");
+                total += rs.getLong("count");
+            }
+            if (first == null || !first.matches("\\d{4}-\\d{2}-\\d{2}")) fail("metabaseDay", "day " + first);
+            ok("metabaseDay", "total=" + total);
+        });
+
         c.close();
         System.out.println("done");
     }

@@ -224,6 +224,8 @@ func TestConnectionsWrite(t *testing.T) {
 		{fmt.Sprintf("DELETE FROM digitalocean.images.images WHERE connection IN ('prod', 'lab') AND image_id = %d", id), "exactly one connection; this one names prod, lab"},
 		{`INSERT INTO digitalocean.images.images (connection, data__name, data__region, data__url) VALUES ('prod', 'a', 'nyc3', 'https://e.com/a'), ('lab', 'b', 'nyc3', 'https://e.com/b')`, "names prod, lab"},
 		{fmt.Sprintf("DELETE FROM digitalocean.images.images WHERE connection = 'qa' AND image_id = %d", id), `digitalocean has no connection "qa" (it has default, lab, prod, staging)`},
+		{fmt.Sprintf("DELETE FROM digitalocean.images.images WHERE image_id = %d AND (connection = 'prod' OR connection = 'lab')", id), "and name one connection (connection = '<name>')"},
+		{fmt.Sprintf("DELETE FROM digitalocean.images.images WHERE image_id = %d AND connection LIKE 'p%%'", id), "and name one connection (connection = '<name>')"},
 		{"SELECT count(*) FROM digitalocean.images.images WHERE connection = 'qa'", `no connection "qa"`},
 		{"SELECT count(*) FROM digitalocean.images.images WHERE connection = 1", "a connection's name, not 1"},
 	} {

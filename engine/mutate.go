@@ -192,12 +192,12 @@ func (s *Session) bindWhere(ctx context.Context, st sqltext.Statement, m *regist
 		case t.Is("AND"):
 			conj++
 		case t.Is("OR") || t.Is("BETWEEN"):
-			return nil, errorf(t.Pos, hint, "%s ... WHERE may only bind %s's parameters with =, IN (...) or IN (SELECT ...) joined by AND; put other conditions in a subquery", verb, m.Name)
+			return nil, errorf(t.Pos, hint, "%s ... WHERE may only bind %s's parameters with =, IN (...) or IN (SELECT ...) joined by AND, and name one connection with %s = '<name>'; put other conditions in a subquery", verb, m.Name, connColumn(m.Resource))
 		}
 	}
 	if len(preds) != conj {
 		return nil, errorf(toks[where].Pos, hint+"; put other conditions in a subquery: WHERE "+firstOr(required, "id")+" IN (SELECT id FROM "+ref.Name()+" WHERE ...)",
-			"%s ... WHERE may only bind %s's parameters (%s)", verb, m.Name, strings.Join(paramNames(m), ", "))
+			"%s ... WHERE may only bind %s's parameters (%s) and name one connection (%s = '<name>')", verb, m.Name, strings.Join(paramNames(m), ", "), connColumn(m.Resource))
 	}
 	// Each conjunct names a parameter: all are checked before any
 	// subquery runs.

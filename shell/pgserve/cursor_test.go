@@ -2,6 +2,7 @@ package pgserve_test
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -159,7 +160,7 @@ func TestDateCasts(t *testing.T) {
 				t.Errorf("%s: %d, %v; want %d", q, n, err, inRange)
 			}
 			// Weeks start on Monday; Metabase's Sunday weeks shift by a day.
-			q = "SELECT created_at, date_trunc('week', created_at), (date_trunc('week', (created_at + INTERVAL '1 day')) - INTERVAL '1 day'), extract(quarter from created_at) FROM digitalocean_images.images"
+			q = "SELECT created_at, date_trunc('week', created_at), (date_trunc('week', (created_at + INTERVAL '1 day')) - INTERVAL '1 day'), extract(quarter from created_at), date_trunc('quarter', \"digitalocean_images\".\"images\".\"created_at\") FROM digitalocean_images.images"
 			wr, err := c.Query(ctx, q)
 			if err != nil {
 				t.Fatal(err)
@@ -167,12 +168,16 @@ func TestDateCasts(t *testing.T) {
 			for wr.Next() {
 				var at, monday, sunday string
 				var quarter int64
-				if err := wr.Scan(&at, &monday, &sunday, &quarter); err != nil {
+				var qstart string
+				if err := wr.Scan(&at, &monday, &sunday, &quarter, &qstart); err != nil {
 					t.Fatal(err)
 				}
 				day, _ := time.Parse(time.RFC3339, at)
 				wantMon := day.AddDate(0, 0, -((int(day.Weekday())+6)%7)).Format("2006-01-02") + " 00:00:00"
 				wantSun := day.AddDate(0, 0, -int(day.Weekday())).Format("2006-01-02") + " 00:00:00"
+				if want := fmt.Sprintf("%d-%02d-01 00:00:00", day.Year(), (day.Month()-1)/3*3+1); qstart != want {
+					t.Errorf("%s: quarter starts %s, want %s", at, qstart, want)
+				}
 				if want := int64(day.Month()+2) / 3; quarter != want {
 					t.Errorf("%s: quarter %d, want %d", at, quarter, want)
 				}

@@ -519,6 +519,20 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 				pre, post = "datetime(", ", 'start of month')"
 			case "day":
 				pre, post = "datetime(", ", 'start of day')"
+			case "quarter":
+				// The month goes back to its quarter's first: the time is
+				// read twice, so it is rewritten on its own first.
+				if i+4 >= close {
+					continue
+				}
+				inner := src[toks[i+4].Pos:toks[close].Pos]
+				x, err := rewrite(inner, mustLex(inner), d)
+				if err != nil {
+					return "", err
+				}
+				ed.add(t.Pos, toks[close].End, fmt.Sprintf("datetime(%s, 'start of month', printf('-%%d months', (CAST(strftime('%%m', %s) AS INTEGER) - 1) %% 3))", x, x))
+				skipUntil = close + 1
+				continue
 			case "week":
 				// Postgres's weeks start on Monday.
 				pre, post = "datetime(", ", '-6 days', 'weekday 1', 'start of day')"

@@ -35,6 +35,7 @@ func TestRewrite(t *testing.T) {
 		{"SELECT date_trunc('week', x + INTERVAL '1 day') - INTERVAL '1 day', now() + interval '-30 days', y - INTERVAL '1 week 2 hours'", "SELECT datetime(datetime( datetime(x , '+1 day'), '-6 days', 'weekday 1', 'start of day') , '-1 day'), datetime(now() , '-30 day'), datetime(y , '-7 day', '-2 hour')"},
 		{"WHERE a >= timestamp with time zone '2024-01-01 00:00:00.000Z' AND b < TIMESTAMP '2024-02-01'", "WHERE a >= strftime('%Y-%m-%dT%H:%M:%SZ', '2024-01-01 00:00:00.000Z') AND b < strftime('%Y-%m-%dT%H:%M:%SZ', '2024-02-01')"},
 		{"SELECT extract(quarter from t)", "SELECT ((CAST(strftime('%m',  t) AS INTEGER) + 2) / 3)"},
+		{"SELECT date_trunc('quarter', acme_widgets.widgets.created) FROM acme_widgets.widgets", `SELECT datetime(widgets.created, 'start of month', printf('-%d months', (CAST(strftime('%m', widgets.created) AS INTEGER) - 1) % 3)) FROM acme.widgets.widgets AS "widgets"`},
 		{"SELECT substring(f(p.oid) from 0 for 6), substring(x from 2), substring(x for 3), substring(x, 1, 2)", "SELECT substr(f(p.oid) , 0 , 6), substr(x , 2), substr(x , 1, 3), substring(x, 1, 2)"},
 		{"SELECT extract(epoch from t), date_trunc('day', t), to_timestamp(5)", "SELECT unixepoch( t), datetime( t, 'start of day'), datetime(5, 'unixepoch')"},
 	} {

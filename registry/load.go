@@ -231,7 +231,38 @@ func loadProvider(fsys fs.FS, root, dir string) (*Provider, []error) {
 		p.Services = append(p.Services, s)
 	}
 	sort.Slice(p.Services, func(i, j int) bool { return p.Services[i].Name < p.Services[j].Name })
-	return p, errs
+	return p, append(errs, checkParents(p)...)
+}
+
+// checkParents reports parent relations that name no resource or field of
+// the provider.
+func checkParents(p *Provider) []error {
+	var errs []error
+	for _, s := range p.Services {
+		for _, r := range s.Resources {
+			for _, m := range r.Methods {
+				for _, prm := range m.Params {
+					if prm.Parent == nil {
+						continue
+					}
+					e := &LoadError{File: prm.Pos.File, Line: prm.Pos.Line, Column: prm.Pos.Column}
+					res, err := p.resource(prm.Parent.Service, prm.Parent.Resource)
+					switch {
+					case err != nil:
+						e.Msg = fmt.Sprintf("param %q of method %q: parent %s: %v", prm.Name, m.Name, prm.Parent.Service+"."+prm.Parent.Resource, err)
+						e.Hint = "name a resource of provider " + p.Name + " as service.resource"
+					case res.Field(prm.Parent.Field) == nil:
+						e.Msg = fmt.Sprintf("param %q of method %q: parent %s has no field %q", prm.Name, m.Name, res.ID(), prm.Parent.Field)
+						e.Hint = "name one of the parent's fields"
+					default:
+						continue
+					}
+					errs = append(errs, e)
+				}
+			}
+		}
+	}
+	return errs
 }
 
 // fsError turns a file system error about file into a LoadError.

@@ -102,6 +102,19 @@ func TestLoadGood(t *testing.T) {
 	if got, want := color.Pos.String(), "../testdata/registry/good/acme/services/widgets.yaml:28:11"; got != want {
 		t.Errorf("list color: Pos=%q, want %q", got, want)
 	}
+	// A path parameter's parent: where its values come from.
+	parts, err := reg.Resource("acme.parts.parts")
+	if err != nil {
+		t.Fatalf("Resource()=%v", err)
+	}
+	if got, want := parts.Method("list").Param("widget_id").Parent, (&registry.Parent{Provider: "acme", Service: "widgets", Resource: "widgets", Field: "id"}); got == nil || *got != *want {
+		t.Errorf("parts list widget_id: Parent=%+v, want %+v", got, want)
+	} else if got, want := got.ID(), "acme.widgets.widgets"; got != want {
+		t.Errorf("Parent.ID()=%q, want %q", got, want)
+	}
+	if got := r.Method("get").Param("widget_id").Parent; got != nil {
+		t.Errorf("widgets get widget_id: Parent=%+v, want nil (its own id)", got)
+	}
 	// The embedded provider is still there.
 	if _, err := reg.Resource("digitalocean.images.images"); err != nil {
 		t.Errorf("Resource(digitalocean.images.images)=%v", err)
@@ -264,6 +277,10 @@ func TestLoadBroken(t *testing.T) {
 		{"unknown-http-method", "acme/services/things.yaml", 24, "unknown HTTP method \"POSTT\" in method \"create\"; did you mean \"POST\"?"},
 		{"unknown-in", "acme/services/things.yaml", 15, "unknown location \"header\" in param \"name\" of method \"list\""},
 		{"excludes-unknown-param", "acme/services/things.yaml", 15, "param \"name\" of method \"list\": excludes \"colour\", which is not another param of the method"},
+		{"parent-unknown-resource", "acme/services/parts.yaml", 12, "param \"thing_id\" of method \"list\": parent things.thing: no resource \"thing\" in service \"things\""},
+		{"parent-unknown-field", "acme/services/parts.yaml", 12, "param \"thing_id\" of method \"list\": parent acme.things.things has no field \"uuid\""},
+		{"parent-on-query", "acme/services/things.yaml", 15, "param \"name\" of method \"list\": parent on a query param"},
+		{"parent-not-qualified", "acme/services/parts.yaml", 12, "param \"thing_id\" of method \"list\": parent: resource \"things\" is not service.resource"},
 		{"unknown-key", "acme/services/things.yaml", 12, "unknown key \"respone_key\" in method \"list\"; did you mean \"response_key\"?"},
 		{"unknown-verb", "acme/services/things.yaml", 23, "unknown verb \"insrt\" in method \"create\"; did you mean \"insert\"?"},
 	}

@@ -370,9 +370,9 @@ func (d *decoder) http(m map[string]*yaml.Node, mt *Method, ctx string) []string
 
 // param decodes a path or query parameter (body false) or a body field.
 func (d *decoder) param(key, val *yaml.Node, mt *Method, body bool) *Param {
-	kind, known := "param", []string{"in", "required", "type", "enum", "field", "excludes", "description"}
+	kind, known := "param", []string{"in", "required", "type", "enum", "default", "field", "excludes", "parent", "description"}
 	if body {
-		kind, known = "body field", []string{"in", "required", "type", "enum", "description"}
+		kind, known = "body field", []string{"in", "required", "type", "enum", "default", "description"}
 	}
 	ctx := fmt.Sprintf("%s %q of method %q", kind, key.Value, mt.Name)
 	d.ident(key, kind)
@@ -382,6 +382,7 @@ func (d *decoder) param(key, val *yaml.Node, mt *Method, body bool) *Param {
 	}
 	p := &Param{Name: key.Value, Pos: d.pos(key)}
 	p.Description = d.str(m, "description", ctx)
+	p.Default = d.str(m, "default", ctx)
 	p.Required = d.boolean(m, "required", ctx)
 	p.Type = d.choice(m, "type", "type", ctx, fieldTypes, TypeString)
 
@@ -440,6 +441,13 @@ func (d *decoder) param(key, val *yaml.Node, mt *Method, body bool) *Param {
 	}
 
 	if !body {
+		if m["parent"] != nil {
+			p.Parent = d.parent(m["parent"], mt.Resource.Service.Provider.Name, ctx)
+			if p.Parent != nil && p.In != InPath {
+				d.errorf(d.deref(m["parent"]), "%s: parent on a %s param", ctx, p.In).
+					withHint("parent names where a path parameter's values come from; remove it")
+			}
+		}
 		if m["excludes"] != nil {
 			p.Excludes = d.strs(m, "excludes", ctx)
 		}
@@ -458,4 +466,33 @@ func (d *decoder) param(key, val *yaml.Node, mt *Method, body bool) *Param {
 		}
 	}
 	return p
+}
+
+// parent decodes `parent: {resource: service.resource, field: name}`. That
+// the resource and field exist is checked once the provider is whole (see
+// checkParents).
+func (d *decoder) parent(n *yaml.Node, provider, ctx string) *Parent {
+	ctx += ": parent"
+	m := d.object(n, ctx, "resource", "field")
+	if m == nil {
+		return nil
+	}
+	at := d.deref(n)
+	res, field := d.str(m, "resource", ctx), d.str(m, "field", ctx)
+	if m["resource"] == nil {
+		d.missing(at, "resource", ctx, "add resource: <service>.<resource>, e.g. resource: domains.domains")
+	}
+	if m["field"] == nil {
+		d.missing(at, "field", ctx, "add field: the parent's field the values come from, e.g. field: name")
+	}
+	parts := strings.Split(res, ".")
+	if res != "" && (len(parts) != 2 || !identRE.MatchString(parts[0]) || !identRE.MatchString(parts[1])) {
+		d.errorf(d.deref(m["resource"]), "%s: resource %q is not service.resource", ctx, res).
+			withHint("name a resource of the same provider as service.resource, e.g. domains.domains")
+		return nil
+	}
+	if res == "" || field == "" {
+		return nil
+	}
+	return &Parent{Provider: provider, Service: parts[0], Resource: parts[1], Field: field}
 }

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -184,9 +185,29 @@ type Param struct {
 	// equality: a predicate `field = v` also binds the parameter, and the API's
 	// filtering agrees with SQL's, so the predicate may be re-applied to the rows.
 	Field string
+	// Default is the value the API assumes when the parameter is not sent,
+	// as text; "" when the API documents none.
+	Default string
+	// Parent, when set, names where a path parameter's values come from: a
+	// field of another resource of the same provider (a domain's records
+	// take domain_name from digitalocean.domains.domains' name).
+	Parent *Parent
 	// Pos is where the parameter was declared.
 	Pos Pos
 }
+
+// Parent is a resource of the param's provider and one of its fields.
+type Parent struct {
+	// Provider, Service and Resource name the parent resource; Provider is
+	// always the param's own (the YAML names service.resource).
+	Provider, Service, Resource string
+	// Field is the parent's field whose values the parameter takes.
+	Field string
+}
+
+// ID returns the parent resource's three-part name, e.g.
+// digitalocean.domains.domains.
+func (pr *Parent) ID() string { return pr.Provider + "." + pr.Service + "." + pr.Resource }
 
 // ID is the resource's three-part name, provider.service.resource.
 func (r *Resource) ID() string {
@@ -317,6 +338,19 @@ func (s *Service) Resource(name string) *Resource {
 		}
 	}
 	return nil
+}
+
+// resource returns the provider's resource service.name.
+func (p *Provider) resource(service, name string) (*Resource, error) {
+	s := p.Service(service)
+	if s == nil {
+		return nil, fmt.Errorf("no service %q", service)
+	}
+	r := s.Resource(name)
+	if r == nil {
+		return nil, fmt.Errorf("no resource %q in service %q", name, service)
+	}
+	return r, nil
 }
 
 // Resource finds the resource with the three-part name id

@@ -16,6 +16,7 @@ Commands:
   serve      serve apiql over the Postgres protocol, for psql, BI tools and drivers
   export     write statements' results to Parquet, CSV or JSON Lines files
   sync       copy whole resources into PostgreSQL tables (a run per call)
+  registry   regenerate the registry from the pinned OpenAPI spec, or measure its coverage
   version    print apiql's version
   help       help on a command: apiql help exec
 
@@ -51,6 +52,8 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "exec", "shell", "emulator", "serve", "export", "sync":
 		return Run([]string{args[0], "--help"}, nil, stdout, stdout)
+	case "registry":
+		return runRegistry([]string{"--help"}, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "Usage: apiql version\n\nPrints apiql's version.")
 		return 0

@@ -38,3 +38,34 @@ func TestRegistryFolders(t *testing.T) {
 		t.Errorf("a broken registry must fail with file:line:\n%v", r)
 	}
 }
+
+// TestRegistryGenCommand: `apiql registry coverage` counts what the pinned
+// spec's registry maps and lists the rest; `apiql registry gen -check`
+// finds the committed files up to date, and a stale folder is an error.
+func TestRegistryGenCommand(t *testing.T) {
+	root := filepath.Join("..", "..")
+	spec := filepath.Join(root, "registry", "openapi", "digitalocean", "openapi.yaml")
+	ovr := filepath.Join(root, "registry", "openapi", "digitalocean", "overrides.yaml")
+	out := filepath.Join(root, "registry", "providers", "digitalocean", "services")
+
+	r := runApiql(t, "", "registry", "coverage", "-spec", spec, "-overrides", ovr)
+	for _, want := range []string{"operations: 639 of 659 mapped (639 of 644 under /v2)", "registry: 43 services, 251 resources",
+		"GET    /v2/customers/my/invoices/{invoice_uuid}/csv (invoices_get_csvByUUID): the response is text/csv, not JSON"} {
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("registry coverage: want %q:\n%v", want, r)
+		}
+	}
+	r = runApiql(t, "", "registry", "gen", "-check", "-spec", spec, "-overrides", ovr, "-out", out)
+	if r.code != 0 || !strings.Contains(r.stdout, "43 service files") {
+		t.Errorf("registry gen -check: want up to date:\n%v", r)
+	}
+	stale := t.TempDir()
+	r = runApiql(t, "", "registry", "gen", "-check", "-spec", spec, "-overrides", ovr, "-out", stale)
+	if r.code != 1 || !strings.Contains(r.stderr, "differ from the spec's registry") {
+		t.Errorf("registry gen -check on an empty folder: want exit 1:\n%v", r)
+	}
+	r = runApiql(t, "", "registry", "frob")
+	if r.code != 2 || !strings.Contains(r.stderr, "expected gen or coverage") {
+		t.Errorf("registry frob: want usage error:\n%v", r)
+	}
+}

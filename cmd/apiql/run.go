@@ -36,6 +36,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runExport(rest, stdin, stdout, stderr)
 	case "sync":
 		return runSync(rest, stdin, stdout, stderr)
+	case "registry":
+		return runRegistry(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "apiql %s\n", version)
 		return 0

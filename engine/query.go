@@ -850,7 +850,7 @@ func (s *Session) resourceNamed(name string) string {
 	var exact, all []string
 	for _, p := range s.reg.Providers {
 		for _, sv := range p.Services {
-			for _, r := range sv.Resources {
+			for _, r := range sv.Resources() {
 				short := r.Name
 				if len(parts) == 2 {
 					short = sv.Name + "." + r.Name

@@ -110,7 +110,7 @@ func (s *Session) show(st sqltext.Statement) (*Result, error) {
 		if extended {
 			res.Columns = append(res.Columns, Column{"description", "string"})
 		}
-		for _, r := range sv.Resources {
+		for _, r := range sv.Resources() {
 			if keep(r.Name) {
 				row := []any{r.Name, r.ID()}
 				if extended {

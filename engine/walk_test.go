@@ -55,7 +55,7 @@ func TestEveryResourceSelects(t *testing.T) {
 	methods := 0
 	var unreachable []string
 	for _, svc := range p.Services {
-		for _, res := range svc.Resources {
+		for _, res := range svc.Resources() {
 			for _, m := range res.MethodsFor(registry.VerbSelect) {
 				methods++
 				t.Run(res.ID()+"."+m.Name, func(t *testing.T) {
@@ -235,7 +235,7 @@ func literal(p *registry.Param, v string) string {
 func (w *walker) key(tpl string) string {
 	norm := func(p string) string { return placeholder.ReplaceAllString(p, "{}") }
 	for _, svc := range w.reg.Services {
-		for _, res := range svc.Resources {
+		for _, res := range svc.Resources() {
 			for _, m := range res.MethodsFor(registry.VerbSelect) {
 				if m.HTTPMethod == http.MethodGet && norm(m.Path) == norm(tpl) {
 					return m.ResponseKey

@@ -247,7 +247,7 @@ func (c *Client) checkBaseURL(p *registry.Provider) error {
 func everyPathUnder(p *registry.Provider, base string) bool {
 	n := 0
 	for _, s := range p.Services {
-		for _, r := range s.Resources {
+		for _, r := range s.Resources() {
 			for _, m := range r.Methods {
 				if !strings.HasPrefix(m.Path, base+"/") {
 					return false

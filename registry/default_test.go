@@ -236,7 +236,7 @@ func TestDefaultProvider(t *testing.T) {
 		if got, want := s.Provider, p; got != want {
 			t.Errorf("service %s: Provider=%p, want %p", s.Name, got, want)
 		}
-		for _, r := range s.Resources {
+		for _, r := range s.Resources() {
 			if got, want := r.Service, s; got != want {
 				t.Errorf("resource %s: Service=%p, want %p", r.Name, got, want)
 			}
@@ -366,5 +366,60 @@ func TestDefaultImagesIsTheSeed(t *testing.T) {
 			}
 		}
 		t.Fatalf("images.images differs from the seed: %d lines, want %d", len(wl), len(gl))
+	}
+}
+
+// The embedded registry is read a service at a time, on first use; read
+// whole, it has no problem Load would report for a folder (parents included).
+func TestDefaultCheck(t *testing.T) {
+	reg, err := registry.Default()
+	if err != nil {
+		t.Fatalf("Default()=%v", err)
+	}
+	if err := reg.Check(); err != nil {
+		t.Fatalf("Check()=%v", err)
+	}
+	// The same files loaded as a folder (eagerly) give the same registry.
+	folder, err := registry.LoadFS(os.DirFS("providers"), "providers")
+	if err != nil {
+		t.Fatalf("LoadFS(providers)=%v", err)
+	}
+	for i, p := range reg.Providers {
+		q := folder.Providers[i]
+		for j, s := range p.Services {
+			u := q.Services[j]
+			if s.Name != u.Name || s.Title != u.Title || s.Description != u.Description || s.Pos.Line != u.Pos.Line || len(s.Resources()) != len(u.Resources()) {
+				t.Fatalf("service %s: lazy and eager loads differ", s.Name)
+			}
+			for k, r := range s.Resources() {
+				if r.Service != s || r.Name != u.Resources()[k].Name || len(r.Fields) != len(u.Resources()[k].Fields) || r.Pos.Line != u.Resources()[k].Pos.Line {
+					t.Errorf("resource %s.%s: lazy and eager loads differ", s.Name, r.Name)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkDefault is the registry's part of start-up: the embedded
+// registry loaded, its services' files read only as far as their headers.
+func BenchmarkDefault(b *testing.B) {
+	for b.Loop() {
+		if _, err := registry.Default(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDefaultWhole reads every service too, as the first query that
+// touches every resource does.
+func BenchmarkDefaultWhole(b *testing.B) {
+	for b.Loop() {
+		reg, err := registry.Default()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := reg.Check(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

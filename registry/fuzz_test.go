@@ -58,7 +58,7 @@ func FuzzLoad(f *testing.F) {
 		}
 		for _, p := range reg.Providers {
 			for _, s := range p.Services {
-				for _, r := range s.Resources {
+				for _, r := range s.Resources() {
 					if r.Service != s || s.Provider != p {
 						t.Fatalf("%s: back pointers not set", r.Name)
 					}

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -101,10 +102,10 @@ func Load(dirs ...string) (*Registry, error) {
 	if err != nil {
 		return nil, err
 	}
-	loaded, errs := loadProviders(sub, embeddedName)
+	loaded, errs := loadProviders(sub, embeddedName, true)
 	builtin := loaded
 	for _, dir := range dirs {
-		ps, e := loadProviders(os.DirFS(dir), dir)
+		ps, e := loadProviders(os.DirFS(dir), dir, false)
 		for _, p := range ps {
 			errs = append(errs, trust(p, builtin)...)
 		}
@@ -122,7 +123,7 @@ func Load(dirs ...string) (*Registry, error) {
 // stands for fsys's root in errors and Source fields, e.g. the folder fsys
 // was opened from.
 func LoadFS(fsys fs.FS, name string) (*Registry, error) {
-	ps, errs := loadProviders(fsys, name)
+	ps, errs := loadProviders(fsys, name, false)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -144,8 +145,10 @@ func newRegistry(ps []*Provider) *Registry {
 }
 
 // loadProviders loads every provider folder at the root of fsys; root names
-// fsys in errors.
-func loadProviders(fsys fs.FS, root string) ([]*Provider, []error) {
+// fsys in errors. lazy defers reading each service's resources to their
+// first use (see Service.Resources): for the embedded registry only, which
+// its tests check whole.
+func loadProviders(fsys fs.FS, root string, lazy bool) ([]*Provider, []error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, []error{fsError(root, "cannot read registry folder", err)}
@@ -163,7 +166,7 @@ func loadProviders(fsys fs.FS, root string) ([]*Provider, []error) {
 		if info, err := fs.Stat(fsys, e.Name()); err != nil || !info.IsDir() {
 			continue // a file, or a dangling link
 		}
-		p, es := loadProvider(fsys, root, e.Name())
+		p, es := loadProvider(fsys, root, e.Name(), lazy)
 		errs = append(errs, es...)
 		if p != nil {
 			ps = append(ps, p)
@@ -173,7 +176,7 @@ func loadProviders(fsys fs.FS, root string) ([]*Provider, []error) {
 }
 
 // loadProvider loads the provider folder dir of fsys.
-func loadProvider(fsys fs.FS, root, dir string) (*Provider, []error) {
+func loadProvider(fsys fs.FS, root, dir string, lazy bool) (*Provider, []error) {
 	folder := filepath.Join(root, dir)
 	data, err := fs.ReadFile(fsys, path.Join(dir, "provider.yaml"))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -213,12 +216,24 @@ func loadProvider(fsys fs.FS, root, dir string) (*Provider, []error) {
 			errs = append(errs, fsError(file, "cannot read file", err))
 			continue
 		}
-		d := &decoder{file: file}
+		base := strings.TrimSuffix(e.Name(), ext)
 		var s *Service
-		if n := d.parse(data); n != nil {
-			s = d.service(n, p, strings.TrimSuffix(e.Name(), ext))
+		if head, ok := serviceHead(data); lazy && ok {
+			d := &decoder{file: file}
+			if n := d.parse(head); n != nil {
+				s = d.serviceHeader(n, p, base)
+			}
+			errs = append(errs, d.errors()...)
+			if s != nil {
+				s.load = lazyResources(s, data, base)
+			}
+		} else {
+			d := &decoder{file: file}
+			if n := d.parse(data); n != nil {
+				s = d.service(n, p, base)
+			}
+			errs = append(errs, d.errors()...)
 		}
-		errs = append(errs, d.errors()...)
 		if s == nil || s.Name == "" {
 			continue
 		}
@@ -231,7 +246,54 @@ func loadProvider(fsys fs.FS, root, dir string) (*Provider, []error) {
 		p.Services = append(p.Services, s)
 	}
 	sort.Slice(p.Services, func(i, j int) bool { return p.Services[i].Name < p.Services[j].Name })
-	return p, append(errs, checkParents(p)...)
+	if !lazy {
+		errs = append(errs, checkParents(p)...)
+	}
+	return p, errs
+}
+
+// serviceHead returns the part of a service file before its resources:
+// key, when it starts a line and the file has nothing after the resources.
+func serviceHead(data []byte) ([]byte, bool) {
+	i := bytes.Index(data, []byte("\nresources:"))
+	if i < 0 {
+		return nil, false
+	}
+	return data[:i+1], true
+}
+
+// lazyResources returns the reader of service s's resources from its file.
+func lazyResources(s *Service, data []byte, base string) func() ([]*Resource, error) {
+	return func() ([]*Resource, error) {
+		d := &decoder{file: s.Source}
+		var full *Service
+		if n := d.parse(data); n != nil {
+			full = d.service(n, s.Provider, base)
+		}
+		if errs := d.errors(); len(errs) > 0 {
+			return nil, errors.Join(errs...)
+		}
+		for _, r := range full.resources {
+			r.Service = s
+		}
+		return full.resources, nil
+	}
+}
+
+// Check reads every service of the registry and reports every problem:
+// what Load reports for folders, for the embedded registry too, whose
+// services are read on first use.
+func (r *Registry) Check() error {
+	var errs []error
+	for _, p := range r.Providers {
+		for _, s := range p.Services {
+			if err := s.Err(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		errs = append(errs, checkParents(p)...)
+	}
+	return errors.Join(errs...)
 }
 
 // checkParents reports parent relations that name no resource or field of
@@ -239,7 +301,7 @@ func loadProvider(fsys fs.FS, root, dir string) (*Provider, []error) {
 func checkParents(p *Provider) []error {
 	var errs []error
 	for _, s := range p.Services {
-		for _, r := range s.Resources {
+		for _, r := range s.Resources() {
 			for _, m := range r.Methods {
 				for _, prm := range m.Params {
 					if prm.Parent == nil {

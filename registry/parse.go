@@ -139,13 +139,21 @@ func (d *decoder) pagination(n *yaml.Node) *Pagination {
 	return pg
 }
 
-// service decodes the service file base.yaml (or .yml) of provider p.
-func (d *decoder) service(n *yaml.Node, p *Provider, base string) *Service {
-	ctx := d.named("service", n)
-	m := d.object(n, ctx, "name", "title", "description", "resources")
+// serviceKeys are the keys of a service file.
+var serviceKeys = []string{"name", "title", "description", "resources"}
+
+// serviceHeader decodes the name, title and description of the service
+// file base.yaml (or .yml) of provider p: all of it but its resources.
+func (d *decoder) serviceHeader(n *yaml.Node, p *Provider, base string) *Service {
+	m := d.object(n, d.named("service", n), serviceKeys...)
 	if m == nil {
 		return nil
 	}
+	return d.serviceHead(m, n, p, base)
+}
+
+func (d *decoder) serviceHead(m map[string]*yaml.Node, n *yaml.Node, p *Provider, base string) *Service {
+	ctx := d.named("service", n)
 	s := &Service{Provider: p, Source: d.file, Pos: d.pos(n)}
 	s.Name = d.name(m, n, "service", ctx, base)
 	if s.Name != "" && s.Name != base {
@@ -157,16 +165,27 @@ func (d *decoder) service(n *yaml.Node, p *Provider, base string) *Service {
 	}
 	s.Title = d.str(m, "title", ctx)
 	s.Description = d.str(m, "description", ctx)
+	return s
+}
+
+// service decodes the service file base.yaml (or .yml) of provider p.
+func (d *decoder) service(n *yaml.Node, p *Provider, base string) *Service {
+	ctx := d.named("service", n)
+	m := d.object(n, ctx, serviceKeys...)
+	if m == nil {
+		return nil
+	}
+	s := d.serviceHead(m, n, p, base)
 	ps, ok := d.pairs(m["resources"], "resources of "+ctx, "resource")
 	if ok && len(ps) == 0 {
 		d.errorf(n, "%s declares no resources", ctx).withHint("add resources: {<name>: {fields: [...], methods: {...}}}")
 	}
 	for _, kv := range ps {
 		if r := d.resource(kv.key, kv.val, s); r != nil {
-			s.Resources = append(s.Resources, r)
+			s.resources = append(s.resources, r)
 		}
 	}
-	sort.SliceStable(s.Resources, func(i, j int) bool { return s.Resources[i].Name < s.Resources[j].Name })
+	sort.SliceStable(s.resources, func(i, j int) bool { return s.resources[i].Name < s.resources[j].Name })
 	return s
 }
 

@@ -2,7 +2,10 @@ package registry
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
+	"sync"
 )
 
 // Registry is a loaded, validated set of providers. It is read-only after
@@ -79,9 +82,13 @@ type Service struct {
 	Name        string
 	Title       string
 	Description string
-	// Resources, sorted by name.
-	Resources []*Resource
-	Provider  *Provider
+	// resources, sorted by name; see Resources.
+	resources []*Resource
+	// load reads the resources of a service read lazily; nil once read.
+	load     func() ([]*Resource, error)
+	once     sync.Once
+	err      error
+	Provider *Provider
 	// Source is the file the service was loaded from.
 	Source string
 	// Pos is where the service was declared.
@@ -330,9 +337,41 @@ func (p *Provider) Service(name string) *Service {
 	return nil
 }
 
+// NewService returns a service holding resources (sorted by name), for
+// registries built in code; each resource's Service is set to it.
+func NewService(name string, resources ...*Resource) *Service {
+	s := &Service{Name: name, resources: slices.Clone(resources)}
+	sort.SliceStable(s.resources, func(i, j int) bool { return s.resources[i].Name < s.resources[j].Name })
+	for _, r := range s.resources {
+		r.Service = s
+	}
+	return s
+}
+
+// Resources returns the service's resources, sorted by name. The embedded
+// registry reads a service's file on first use, so that start-up does not
+// grow with the registry; a registry loaded from folders is read whole by
+// Load.
+func (s *Service) Resources() []*Resource {
+	s.once.Do(func() {
+		if s.load != nil {
+			s.resources, s.err = s.load()
+			s.load = nil
+		}
+	})
+	return s.resources
+}
+
+// Err returns the problem found reading a service on first use, or nil.
+// The embedded registry is checked whole by its tests, so it has none.
+func (s *Service) Err() error {
+	s.Resources()
+	return s.err
+}
+
 // Resource returns the resource named name, matched case-insensitively, or nil.
 func (s *Service) Resource(name string) *Resource {
-	for _, r := range s.Resources {
+	for _, r := range s.Resources() {
 		if strings.EqualFold(r.Name, name) {
 			return r
 		}
@@ -373,10 +412,13 @@ func (r *Registry) Resource(id string) (*Resource, error) {
 		}
 		return nil, notFound("service", p.Name+"."+parts[1], p.Name+".", parts[1], names, "SHOW SERVICES IN "+p.Name)
 	}
+	if err := s.Err(); err != nil {
+		return nil, err
+	}
 	res := s.Resource(parts[2])
 	if res == nil {
 		var names []string
-		for _, r := range s.Resources {
+		for _, r := range s.Resources() {
 			names = append(names, r.Name)
 		}
 		return nil, notFound("resource", p.Name+"."+s.Name+"."+parts[2], p.Name+"."+s.Name+".", parts[2], names, "SHOW RESOURCES IN "+p.Name+"."+s.Name)
@@ -391,7 +433,7 @@ func (r *Registry) Resource(id string) (*Resource, error) {
 func (r *Registry) ExampleResource() string {
 	for _, p := range r.Providers {
 		for _, s := range p.Services {
-			for _, res := range s.Resources {
+			for _, res := range s.Resources() {
 				return res.ID()
 			}
 		}

@@ -435,7 +435,7 @@ func (c *Completer) names(quals []string, depth int, final string) []string {
 		}
 	case 2:
 		if s := c.service(quals[0], quals[1]); s != nil {
-			for _, r := range s.Resources {
+			for _, r := range s.Resources() {
 				out = append(out, end(r.Name))
 			}
 		}

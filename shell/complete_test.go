@@ -55,17 +55,17 @@ func fixtureRegistry() *registry.Registry {
 		{Name: "list", Verb: registry.VerbSelect, HTTPMethod: "GET", Path: "/things"}}}
 
 	acme := &registry.Provider{Name: "acme", Services: []*registry.Service{
-		{Name: "billing", Resources: []*registry.Resource{invoices}},
-		{Name: "compute", Resources: []*registry.Resource{images, servers}},
+		registry.NewService("billing", invoices),
+		registry.NewService("compute", images, servers),
 	}}
 	ajax := &registry.Provider{Name: "ajax", Services: []*registry.Service{
-		{Name: "things", Resources: []*registry.Resource{things}},
+		registry.NewService("things", things),
 	}}
 	reg := &registry.Registry{Providers: []*registry.Provider{acme, ajax}}
 	for _, p := range reg.Providers {
 		for _, s := range p.Services {
 			s.Provider = p
-			for _, r := range s.Resources {
+			for _, r := range s.Resources() {
 				r.Service = s
 				for _, m := range r.Methods {
 					m.Resource = r

@@ -77,7 +77,7 @@ func buildRoutes(reg *registry.Registry, keep func(*registry.Service) bool) *rou
 		if keep != nil && !keep(svc) {
 			continue
 		}
-		for _, res := range svc.Resources {
+		for _, res := range svc.Resources() {
 			for _, m := range res.Methods {
 				if !strings.HasPrefix(m.Path, "/v2/") {
 					continue

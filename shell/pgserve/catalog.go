@@ -142,7 +142,7 @@ func newCatalog(reg *registry.Registry) (*catalog, error) {
 	sort.Slice(c.schemas, func(i, j int) bool { return c.schemas[i].name < c.schemas[j].name })
 	oid = (oid/1000 + 1) * 1000
 	for _, sc := range c.schemas {
-		for _, r := range sc.service.Resources {
+		for _, r := range sc.service.Resources() {
 			t := &table{oid: oid, schema: sc, res: r}
 			oid++
 			sc.tables = append(sc.tables, t)

@@ -154,7 +154,7 @@ func TestCatalogFollowsRegistry(t *testing.T) {
 			if err := c.QueryRow(ctx, "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = $1", schema).Scan(&n); err != nil || n != 1 {
 				t.Fatalf("schema %s: %d, %v", schema, n, err)
 			}
-			for _, r := range s.Resources {
+			for _, r := range s.Resources() {
 				rows, err := c.Query(ctx, `SELECT a.attname FROM pg_catalog.pg_attribute a
 					JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 					WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 ORDER BY a.attnum`, schema, r.Name)

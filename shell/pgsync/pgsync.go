@@ -200,7 +200,7 @@ func Check(r *registry.Resource) error {
 func All(reg *registry.Registry) (sync, skipped []*registry.Resource) {
 	for _, p := range reg.Providers {
 		for _, s := range p.Services {
-			for _, r := range s.Resources {
+			for _, r := range s.Resources() {
 				if Check(r) == nil {
 					sync = append(sync, r)
 				} else {

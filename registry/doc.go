@@ -4,7 +4,12 @@
 // it declares and never name a provider themselves.
 //
 // The default registry is embedded in the binary (see Default); Load adds
-// provider folders from disk on top of it.
+// provider folders from disk on top of it. The embedded registry is read a
+// service at a time: Load reads each service file only as far as its
+// resources: key (name, title, description), and the resources when first
+// asked for (Service.Resources), so start-up does not grow with the
+// registry; Registry.Check reads it whole (its tests do). Folders from disk
+// are read and checked whole by Load.
 //
 // # Layout
 //

@@ -211,23 +211,24 @@ func loadProvider(fsys fs.FS, root, dir string, lazy bool) (*Provider, []error) 
 			continue
 		}
 		file := filepath.Join(folder, "services", e.Name())
-		data, err := fs.ReadFile(fsys, path.Join(dir, "services", e.Name()))
-		if err != nil {
-			errs = append(errs, fsError(file, "cannot read file", err))
-			continue
-		}
+		name := path.Join(dir, "services", e.Name())
 		base := strings.TrimSuffix(e.Name(), ext)
 		var s *Service
-		if head, ok := serviceHead(data); lazy && ok {
+		if head, ok := serviceHead(fsys, name); lazy && ok {
 			d := &decoder{file: file}
 			if n := d.parse(head); n != nil {
 				s = d.serviceHeader(n, p, base)
 			}
 			errs = append(errs, d.errors()...)
 			if s != nil {
-				s.load = lazyResources(s, data, base)
+				s.load = lazyResources(s, fsys, name, base)
 			}
 		} else {
+			data, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				errs = append(errs, fsError(file, "cannot read file", err))
+				continue
+			}
 			d := &decoder{file: file}
 			if n := d.parse(data); n != nil {
 				s = d.service(n, p, base)
@@ -252,19 +253,41 @@ func loadProvider(fsys fs.FS, root, dir string, lazy bool) (*Provider, []error) 
 	return p, errs
 }
 
-// serviceHead returns the part of a service file before its resources:
-// key, when it starts a line and the file has nothing after the resources.
-func serviceHead(data []byte) ([]byte, bool) {
-	i := bytes.Index(data, []byte("\nresources:"))
-	if i < 0 {
+// maxHead bounds how much of a service file is read for its header.
+const maxHead = 64 << 10
+
+// serviceHead returns the part of the service file name before its
+// resources: key, reading no more of the file than that; false when the
+// file has no resources: line within maxHead bytes (it is then read whole).
+func serviceHead(fsys fs.FS, name string) ([]byte, bool) {
+	f, err := fsys.Open(name)
+	if err != nil {
 		return nil, false
 	}
-	return data[:i+1], true
+	defer f.Close()
+	var head []byte
+	buf := make([]byte, 4096)
+	for len(head) < maxHead {
+		n, err := f.Read(buf)
+		head = append(head, buf[:n]...)
+		if i := bytes.Index(head, []byte("\nresources:")); i >= 0 {
+			return head[:i+1], true
+		}
+		if err != nil {
+			break
+		}
+	}
+	return nil, false
 }
 
-// lazyResources returns the reader of service s's resources from its file.
-func lazyResources(s *Service, data []byte, base string) func() ([]*Resource, error) {
+// lazyResources returns the reader of service s's resources from the file
+// name of fsys.
+func lazyResources(s *Service, fsys fs.FS, name, base string) func() ([]*Resource, error) {
 	return func() ([]*Resource, error) {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fsError(s.Source, "cannot read file", err)
+		}
 		d := &decoder{file: s.Source}
 		var full *Service
 		if n := d.parse(data); n != nil {

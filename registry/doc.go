@@ -106,7 +106,14 @@
 //     digitalocean.account.keys; /v2/account gives digitalocean.account.account.
 //     Paths with the same collection name in one service are one resource
 //     (/v2/volumes/snapshots/{snapshot_id} and /v2/volumes/{volume_id}/snapshots
-//     are digitalocean.volumes.snapshots).
+//     are digitalocean.volumes.snapshots), unless one resource could not hold
+//     them: two of their reads need the same parameters (SELECT could not
+//     tell which to call), or a query parameter of the same name takes other
+//     values. Those are named by every literal segment after the service's,
+//     joined with _: /v2/gen-ai/openai/keys is gen_ai.openai_keys,
+//     /v2/gen-ai/anthropic/keys gen_ai.anthropic_keys,
+//     /v2/databases/{database_cluster_uuid}/schema-registry/config
+//     databases.schema_registry_config.
 //   - A path is a collection when the spec reads it with GET or has items
 //     below it ({placeholder} after it). A path that is neither (a POST-only
 //     /v2/apps/{app_id}/restart) is an action: an EXEC method of the nearest
@@ -131,6 +138,9 @@
 //     anyOf combined; nullable columns are simply NULL), a get's first, then
 //     the lists'. Types: the schema's; integer or number mixed is number,
 //     scalar mixtures string, anything with objects or arrays object.
+//   - Identity: the first of the fields id, uuid and slug the rows have;
+//     none otherwise (the engine then uses the field a get's path parameter
+//     stands for).
 //   - Params: path and query parameters, with their types, enums, defaults
 //     and descriptions; a query param named like a scalar field filters on
 //     it (field:); the resource's own trailing placeholder stands for the

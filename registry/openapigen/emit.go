@@ -57,7 +57,7 @@ func (s *Service) yaml() []byte {
 	root := newMap().text("name", s.Name).text("title", s.Title).text("description", s.Description)
 	res := newMap()
 	for _, r := range s.Resources {
-		rm := newMap().text("description", r.Description)
+		rm := newMap().text("description", r.Description).text("identity", r.Identity)
 		fs := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, f := range r.Fields {
 			fs.Content = append(fs.Content, newMap().text("name", f.Name).text("type", f.Type).text("description", f.Description).n)

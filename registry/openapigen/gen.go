@@ -27,11 +27,11 @@ type Service struct {
 
 // Resource is one generated resource.
 type Resource struct {
-	Name, Description string
-	Fields            []*Field
-	Methods           []*Method
-	path              string // the collection path
-	service           *Service
+	Name, Description, Identity string
+	Fields                      []*Field
+	Methods                     []*Method
+	path                        string // the collection path
+	service                     *Service
 }
 
 // Field is a column.
@@ -96,6 +96,7 @@ type generator struct {
 	o        *Overrides
 	used     used
 	byPath   map[string]*Resource // collection path -> resource
+	clash    map[string]bool      // collection paths whose name is qualified
 	services map[string]*Service
 	cov      []Coverage
 }
@@ -137,6 +138,12 @@ func (g *generator) run() (*Result, error) {
 	for path := range g.o.Resources {
 		resPaths[path] = true // a resource even without a GET of its own
 	}
+	type placed struct {
+		op           *operation
+		rp           string
+		item, action bool
+	}
+	var all []placed
 	for _, op := range ops {
 		c := trimPlaceholders(op.Path)
 		item := c != op.Path
@@ -149,13 +156,57 @@ func (g *generator) run() (*Result, error) {
 			}
 			rp, action = parent, true
 		}
-		r, err := g.resource(rp, op)
+		all = append(all, placed{op, rp, item, action})
+	}
+	// Reads of each collection path: the required parameters of each, and
+	// the enums of their query parameters, to tell collections of the same
+	// name apart when one resource could not hold them both.
+	sigs := map[string][]string{}
+	enums := map[string]map[string]string{}
+	for _, pl := range all {
+		if pl.op.Method != "GET" || pl.action {
+			continue
+		}
+		var req []string
+		for _, p := range pl.op.Params {
+			if p.Required {
+				req = append(req, p.Name)
+			}
+			if p.In == "query" && len(p.Shape.Enum) > 0 {
+				if enums[pl.rp] == nil {
+					enums[pl.rp] = map[string]string{}
+				}
+				enums[pl.rp][p.Name] = strings.Join(p.Shape.Enum, ",")
+			}
+		}
+		sort.Strings(req)
+		sigs[pl.rp] = append(sigs[pl.rp], strings.Join(req, ","))
+	}
+	g.clash = map[string]bool{}
+	groups := map[string][]string{}
+	for _, pl := range all {
+		k := g.baseName(pl.rp)
+		if !slices.Contains(groups[k], pl.rp) {
+			groups[k] = append(groups[k], pl.rp)
+		}
+	}
+	for _, paths := range groups {
+		for i, a := range paths {
+			for _, b := range paths[i+1:] {
+				if clash(sigs[a], sigs[b], enums[a], enums[b]) {
+					g.clash[a], g.clash[b] = true, true
+				}
+			}
+		}
+	}
+	for _, pl := range all {
+		r, err := g.resource(pl.rp, pl.op)
 		if err != nil {
 			return nil, err
 		}
-		m := g.method(r, op, item, action)
+		m := g.method(r, pl.op, pl.item, pl.action)
 		r.Methods = append(r.Methods, m)
-		g.cov = append(g.cov, Coverage{Method: op.Method, Path: op.Path, OperationID: op.ID,
+		g.cov = append(g.cov, Coverage{Method: pl.op.Method, Path: pl.op.Path, OperationID: pl.op.ID,
 			Target: r.service.Name + "." + r.Name + "." + m.Name, Verb: m.Verb})
 	}
 	for _, s := range g.services {
@@ -239,21 +290,63 @@ func snake(s string) string {
 	return strings.Trim(s, "_")
 }
 
+// clash reports whether two collections of the same name cannot be one
+// resource: two of their reads need the same parameters (SELECT could not
+// tell which to call), or a query parameter takes other values in each.
+func clash(sigsA, sigsB []string, enumsA, enumsB map[string]string) bool {
+	for _, s := range sigsA {
+		if slices.Contains(sigsB, s) {
+			return true
+		}
+	}
+	for name, e := range enumsA {
+		if f, ok := enumsB[name]; ok && f != e {
+			return true
+		}
+	}
+	return false
+}
+
+// serviceName is the service of collection path rp.
+func (g *generator) serviceName(rp string) string {
+	first := segments(rp)[1]
+	if n, ok := g.o.Services[first]; ok {
+		g.used["services."+first] = true
+		return n
+	}
+	return snake(first)
+}
+
+// baseName is service.resource of collection path rp by the rule alone:
+// the collection's last literal segment.
+func (g *generator) baseName(rp string) string {
+	svc := g.serviceName(rp)
+	name := snake(lastLiteral(rp))
+	if name == "" {
+		name = svc
+	}
+	return svc + "." + name
+}
+
 // resource returns the resource of collection path rp, made on first use.
 func (g *generator) resource(rp string, op *operation) (*Resource, error) {
 	if r := g.byPath[rp]; r != nil {
 		return r, nil
 	}
-	segs := segments(rp) // v2, first, ...
-	first := segs[1]
-	svc := snake(first)
-	if n, ok := g.o.Services[first]; ok {
-		g.used["services."+first] = true
-		svc = n
-	}
-	name := snake(lastLiteral(rp))
-	if name == "" {
-		name = svc
+	svc, name, _ := strings.Cut(g.baseName(rp), ".")
+	if g.clash[rp] {
+		// Named by every literal segment after the service's:
+		// /v2/gen-ai/openai/keys is openai_keys.
+		var lits []string
+		for _, seg := range segments(rp)[2:] {
+			if !isPlaceholder(seg) {
+				lits = append(lits, snake(seg))
+			}
+		}
+		name = strings.Join(lits, "_")
+		if name == "" {
+			name = svc
+		}
 	}
 	if n, ok := g.o.Resources[rp]; ok {
 		g.used["resources."+rp] = true
@@ -514,8 +607,30 @@ func (g *generator) finish(r *Resource) error {
 			r.Description = cleanText(firstParagraph(m.fieldsFrom.Desc))
 		}
 	}
+	if len(r.Fields) == 0 {
+		// The key's object has no property with a column's name (its keys
+		// are hosts, say): the rows are the responses themselves.
+		for _, m := range sources {
+			if m.ResponseKey != "" && m.op.Resp != nil {
+				m.ResponseKey, m.fieldsFrom = "", m.op.Resp
+				for _, p := range m.fieldsFrom.Props {
+					if r.field(p.Name) == nil && identRE.MatchString(p.Name) {
+						r.Fields = append(r.Fields, &Field{Name: p.Name, Type: p.Shape.Type, Description: cleanText(p.Shape.Desc)})
+					}
+				}
+			}
+		}
+	}
 	if r.Description == "" && len(r.Methods) > 0 {
 		r.Description = r.Methods[0].op.Summary
+	}
+	// Identity: the first of id, uuid and slug the rows have; without one,
+	// the engine uses the field a get's path parameter stands for.
+	for _, name := range []string{"id", "uuid", "slug"} {
+		if f := r.field(name); f != nil && scalar(f.Type) {
+			r.Identity = name
+			break
+		}
 	}
 	if keep, ok := g.o.Fields[id]; ok {
 		g.used["fields."+id] = true

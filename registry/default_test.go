@@ -388,8 +388,8 @@ func TestDefaultCheck(t *testing.T) {
 		q := folder.Providers[i]
 		for j, s := range p.Services {
 			u := q.Services[j]
-			if s.Name != u.Name || s.Title != u.Title || s.Description != u.Description || s.Pos.Line != u.Pos.Line || len(s.Resources()) != len(u.Resources()) {
-				t.Fatalf("service %s: lazy and eager loads differ", s.Name)
+			if s.Name != u.Name || s.Title != u.Title || s.Description != u.Description || s.Pos.Line != u.Pos.Line || s.Pos.Column != u.Pos.Column || len(s.Resources()) != len(u.Resources()) {
+				t.Fatalf("service %s: lazy and eager loads differ:\n%q %q %q %v\n%q %q %q %v", s.Name, s.Name, s.Title, s.Description, s.Pos, u.Name, u.Title, u.Description, u.Pos)
 			}
 			for k, r := range s.Resources() {
 				if r.Service != s || r.Name != u.Resources()[k].Name || len(r.Fields) != len(u.Resources()[k].Fields) || r.Pos.Line != u.Resources()[k].Pos.Line {

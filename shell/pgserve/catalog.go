@@ -105,6 +105,9 @@ type catalog struct {
 	tables map[int64]*table
 	// script creates and fills the catalog tables in a fresh SQLite database.
 	script string
+	// ends are the offsets in script where its statements after the DDL
+	// end: they are run one at a time (see execScript).
+	ends []int
 }
 
 type schema struct {
@@ -296,6 +299,7 @@ CREATE TABLE information_schema_constraint_column_usage (table_catalog TEXT, tab
 func (c *catalog) build() string {
 	var b strings.Builder
 	b.WriteString(catalogDDL)
+	c.ends = append(c.ends[:0], b.Len())
 	ins := func(table string, vals ...any) {
 		b.WriteString("INSERT INTO " + table + " VALUES (")
 		for i, v := range vals {
@@ -318,6 +322,7 @@ func (c *catalog) build() string {
 			}
 		}
 		b.WriteString(");\n")
+		c.ends = append(c.ends, b.Len())
 	}
 	// Schemas.
 	nsp := func(oid int64, name, desc string) {

@@ -24,7 +24,7 @@ func openCatalogDB(c *catalog) (*sql.DB, error) {
 	var regexps sync.Map // pattern -> *regexp.Regexp
 	sql.Register(name, &sqlite3.SQLiteDriver{
 		ConnectHook: func(conn *sqlite3.SQLiteConn) error {
-			if _, err := conn.Exec(c.script, nil); err != nil {
+			if err := c.execScript(conn); err != nil {
 				return fmt.Errorf("building the catalog: %w", err)
 			}
 			if _, err := conn.Exec("PRAGMA query_only = 1", nil); err != nil {
@@ -55,6 +55,28 @@ func openCatalogDB(c *catalog) (*sql.DB, error) {
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	return db, nil
+}
+
+// execScript runs the catalog's script in conn, in one transaction, a
+// statement at a time: handed the whole script, go-sqlite3 copies the rest
+// of it after every statement, which is quadratic in its size (seconds for
+// the whole DigitalOcean registry).
+func (c *catalog) execScript(conn *sqlite3.SQLiteConn) error {
+	if _, err := conn.Exec("BEGIN", nil); err != nil {
+		return err
+	}
+	start := 0
+	for _, end := range append(c.ends, len(c.script)) {
+		if end > start {
+			if _, err := conn.Exec(c.script[start:end], nil); err != nil {
+				conn.Exec("ROLLBACK", nil)
+				return err
+			}
+		}
+		start = end
+	}
+	_, err := conn.Exec("COMMIT", nil)
+	return err
 }
 
 func registerFuncs(conn *sqlite3.SQLiteConn, c *catalog, regexps *sync.Map) error {

@@ -59,7 +59,7 @@ func TestPgjdbc(t *testing.T) {
 	}
 	for _, w := range []string{
 		"ok metadata PostgreSQL 15.0 major=15 minor=0",
-		"ok getSchemas", "ok getTables [images]",
+		"ok getSchemas", "ok getTables [account_transfers, actions, images]",
 		"ok getColumns id=int8/-5 name=text/12 size_gigabytes=float8/8 public=bool/-7",
 		"ok getImportedKeys []", "ok getFunctions", "ok getTypeInfo",
 		"ok statement count=60 label=count type=int8",
@@ -116,7 +116,7 @@ func TestPsycopg2(t *testing.T) {
 		"ok named cursor 60 rows",
 		"ok error 42703",
 		"ok dict cursor available,slug",
-		"ok sqlalchemy tables images",
+		"ok sqlalchemy tables account_transfers,actions,images", // the images service's tables
 		"ok sqlalchemy columns id=BIGINT name=TEXT size_gigabytes=DOUBLE_PRECISION public=BOOLEAN regions=JSON",
 		"ok sqlalchemy get_pk_constraint",
 		"\ndone\n",

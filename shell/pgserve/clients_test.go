@@ -63,6 +63,7 @@ func TestPgjdbc(t *testing.T) {
 		"ok getColumns id=int8/-5 name=text/12 size_gigabytes=float8/8 public=bool/-7",
 		"ok getImportedKeys []", "ok getFunctions", "ok getTypeInfo",
 		"ok statement count=60 label=count type=int8",
+		"ok resultSetMetaData table=digitalocean_images.images",
 		"ok prepared 10 runs",
 		"ok error 42703",
 		"ok fetchSize 60 rows",

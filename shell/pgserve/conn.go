@@ -407,6 +407,7 @@ func (c *conn) prepare(ctx context.Context, text string, given []uint32) (*prepa
 			return nil, err
 		}
 		p.columns = engineColumns(cols, p.toks, c.fieldTypes(p.toks), nil)
+		c.attribute(p.columns, p.toks)
 	}
 	return p, nil
 }
@@ -669,6 +670,7 @@ func (c *conn) execute(ctx context.Context, r *run, p *prepared, vals []any) err
 		}
 		r.first = first
 		cols := engineColumns(rows.Columns, p.toks, c.fieldTypes(p.toks), first)
+		c.attribute(cols, p.toks)
 		if r.columns != nil && len(r.columns) != len(cols) {
 			return hinted(codes.FeatureNotSupported, "prepare the statement again", "the statement's columns changed since it was described")
 		}

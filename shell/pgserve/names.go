@@ -202,3 +202,77 @@ func figureName(item []token) (string, int) {
 	}
 	return "", 0
 }
+
+// attribute gives the columns that are a resource's fields, read as they
+// are, the table and column number they come from (RowDescription's table
+// OID and attribute number): pgjdbc's ResultSetMetaData.getTableName and
+// getSchemaName read them, and DBeaver shows a result's source table. Only
+// when the statement reads one resource table.
+func (c *conn) attribute(out wire.Columns, toks []token) {
+	var t *table
+	for i := 0; i+2 < len(toks); i++ {
+		if toks[i].Kind != tIdent || !toks[i+1].isOp(".") || toks[i+2].Kind != tIdent || i > 0 && toks[i-1].isOp(".") {
+			continue
+		}
+		var found *table
+		if c.s.catalog.bySchema[toks[i].Value] != nil {
+			found = c.s.catalog.lookup(toks[i].Value, toks[i+2].Value)
+		}
+		if found == nil && i+4 < len(toks) && toks[i+3].isOp(".") {
+			id := toks[i].Value + "." + toks[i+2].Value + "." + toks[i+4].Value
+			for _, ct := range c.s.catalog.tables {
+				if ct.res.ID() == id {
+					found = ct
+				}
+			}
+		}
+		if found == nil {
+			continue
+		}
+		if t != nil && t != found {
+			return // more than one table
+		}
+		t = found
+	}
+	if t == nil {
+		return
+	}
+	items, _ := selectList(toks)
+	for i := range out {
+		if items != nil {
+			if len(items) != len(out) {
+				return
+			}
+			// A bare column (name, or table.name), with or without alias.
+			it := items[i]
+			if !columnRef(it) {
+				continue
+			}
+			name := strings.ToLower(it[len(it)-1].Value)
+			for n, f := range t.res.Fields {
+				if strings.ToLower(f.Name) == name {
+					out[i].Table, out[i].AttrNo = int32(t.oid), int16(n+1)
+				}
+			}
+			continue
+		}
+		for n, f := range t.res.Fields {
+			if f.Name == out[i].Name {
+				out[i].Table, out[i].AttrNo = int32(t.oid), int16(n+1)
+			}
+		}
+	}
+}
+
+// columnRef reports whether item is a column: name, or a.name, a.b.name.
+func columnRef(item []token) bool {
+	if len(item)%2 == 0 {
+		return false
+	}
+	for k, t := range item {
+		if k%2 == 0 && t.Kind != tIdent || k%2 == 1 && !t.isOp(".") {
+			return false
+		}
+	}
+	return true
+}

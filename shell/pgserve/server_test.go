@@ -133,6 +133,12 @@ func TestQueryTypes(t *testing.T) {
 			for _, fd := range named.FieldDescriptions() {
 				names = append(names, fd.Name)
 			}
+			// A field read as it is names its table and column (pgjdbc's
+			// getTableName); a computed column none.
+			nfds := named.FieldDescriptions()
+			if len(nfds) == 4 && (nfds[0].TableOID != 0 || nfds[3].TableOID == 0 || nfds[3].TableAttributeNumber == 0) {
+				t.Errorf("table of count: %d; of type: %d, column %d", nfds[0].TableOID, nfds[3].TableOID, nfds[3].TableAttributeNumber)
+			}
 			named.Close()
 			if strings.Join(names, ",") != "count,biggest,?column?,type" {
 				t.Errorf("column names %v, want count, biggest, ?column?, type", names)

@@ -160,13 +160,15 @@ public class ApiqlJdbc {
                 if (m.getColumnType(i) != jdbc[i - 1]) fail("resultSetMetaData", m.getColumnName(i) + " jdbc type " + m.getColumnType(i));
             }
             // pgjdbc asks the catalog which table and column each result column comes from.
-            String table = m.getTableName(1), schema = m.getSchemaName(1);
+            // (getSchemaName is always "" in pgjdbc; getBaseSchemaName reads it.)
+            String table = m.getTableName(1), schema = ((org.postgresql.PGResultSetMetaData) m).getBaseSchemaName(1);
             int rows = 0;
             while (rs.next()) {
                 rs.getLong(1); rs.getString(2); rs.getDouble(3); rs.getBoolean(4); rs.getString(5);
                 rows++;
             }
             if (rows != 3) fail("resultSetMetaData", rows + " rows");
+            if (!table.equals("images") || !schema.equals("digitalocean_images")) fail("resultSetMetaData", "table " + schema + "." + table);
             ok("resultSetMetaData", "table=" + schema + "." + table + " nullable=" + m.isNullable(1));
         });
 

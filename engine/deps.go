@@ -323,8 +323,8 @@ func unboundError(ref sqltext.Ref, res *registry.Resource, methods []*registry.M
 	join := fmt.Sprintf("JOIN %s x ON %s = x.%s", parent, col, pcol)
 	sub := fmt.Sprintf("WHERE %s IN (SELECT %s FROM %s ...)", col, pcol, parent)
 	msg := fmt.Sprintf("cannot select from %s without %s: %s", res.ID(), strings.Join(dedupe(req), " or "), strings.Join(needs, "; "))
-	if pr, _ := paramParent(prm); pr != "" {
-		msg += fmt.Sprintf("; its values come from %s", pr)
+	if pr, pf := paramParent(prm); pr != "" {
+		msg += fmt.Sprintf("; %s takes the %s of %s", name, pf, pr)
 	}
 	return errorf(ref.Pos, fmt.Sprintf("give %s a value: a literal (WHERE %s = <value>, or IN (<values>)), a join to the rows it comes from (%s), or a subquery (%s); see SHOW METHODS IN %s",
 		name, col, join, sub, res.ID()), "%s", msg)
@@ -333,7 +333,10 @@ func unboundError(ref sqltext.Ref, res *registry.Resource, methods []*registry.M
 // paramParent returns the resource and field a parameter's values come
 // from, when the registry says; "" when it does not.
 func paramParent(prm *registry.Param) (resource, field string) {
-	return "", ""
+	if prm == nil || prm.Parent == nil {
+		return "", ""
+	}
+	return prm.Parent.ID(), prm.Parent.Field
 }
 
 // orderFetches returns the plans in stages: each stage's plans need only

@@ -1,0 +1,25 @@
+-- Dependent fetches on DigitalOcean's resources under a parent (the
+-- emulator serves the spec's examples).
+
+-- A domain's records: the domains once, then the records of each.
+SELECT d.name, r.type, r.name, r.data FROM digitalocean.domains.domains d
+JOIN digitalocean.domains.records r ON r.domain_name = d.name ORDER BY 1, 2, 3, 4;
+
+-- LEFT JOIN keeps the domains without records.
+SELECT d.name, count(r.id) AS records FROM digitalocean.domains.domains d
+LEFT JOIN digitalocean.domains.records r ON r.domain_name = d.name GROUP BY d.name ORDER BY 1;
+
+-- The parents from a subquery.
+SELECT r.domain_name, r.type, r.data FROM digitalocean.domains.records r
+WHERE r.domain_name IN (SELECT name FROM digitalocean.domains.domains) ORDER BY 1, 2, 3;
+
+-- A cluster's node pools.
+SELECT c.name, np.name AS pool, np.count FROM digitalocean.kubernetes.clusters c
+JOIN digitalocean.kubernetes.node_pools np ON np.cluster_id = c.id ORDER BY 1, 2;
+
+-- The plan.
+EXPLAIN SELECT d.name, r.type, r.data FROM digitalocean.domains.domains d
+JOIN digitalocean.domains.records r ON r.domain_name = d.name;
+
+-- Unbound: the error names the parent the registry gives.
+SELECT * FROM digitalocean.domains.records;

@@ -120,12 +120,18 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer closeSess()
+	// A statement's text and values may hold a token the user typed:
+	// every message from here on prints it masked.
+	secrets := envSecrets(sess)
+	stderr = maskSecrets(stderr, secrets)
 	failed := false
 	err = export.Run(ctx, sess, src, opts, func(w export.Written) bool {
 		if w.Err != nil {
 			failed = true
-			fmt.Fprintf(stderr, "apiql: %v\n", w.Err)
-			if first := w.Outcome.Statement.FirstLine(60); first != "" && w.Outcome.N > 0 {
+			fmt.Fprintf(stderr, "apiql: %s\n", shell.TerminalText(w.Err.Error()))
+			masked := w.Outcome.Statement
+			masked.Text = shell.MaskSecrets(masked.Text, secrets) // before it is cut
+			if first := masked.FirstLine(60); first != "" && w.Outcome.N > 0 {
 				fmt.Fprintf(stderr, "  in: %s\n", first)
 			}
 			printTiming(stderr, c.timing, w.Outcome)

@@ -474,3 +474,22 @@ func TestWriteUnreadAnswerTold(t *testing.T) {
 	}
 	assertNoSecret(t, r)
 }
+
+// TestTokenTypedInExportAndSync: export and sync print an error that
+// quotes a token typed in a statement or a resource name masked, as exec
+// does.
+func TestTokenTypedInExportAndSync(t *testing.T) {
+	newTestAPI(t, secretToken)
+	out := t.TempDir()
+	for _, args := range [][]string{
+		{"export", "--format", "csv", "--out", out, "SELECT * FROM digitalocean.images.images WHERE private = '" + secretToken + "'"},
+		{"export", "--format", "csv", "--out", out, "SELECT '" + secretToken + "' FROM nosuch"},
+		{"sync", "--to", "postgres://apiql@127.0.0.1:1/db", "digitalocean.images." + secretToken},
+	} {
+		r := runApiql(t, "", args...)
+		if r.code == 0 || !strings.Contains(r.stderr, "***") {
+			t.Errorf("%s: want a failure with the token masked:\n%v", args, r)
+		}
+		assertNoSecret(t, r)
+	}
+}

@@ -108,6 +108,10 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "apiql: %v\n", err)
 		return 1
 	}
+	// The names and errors printed from here on may quote a token the
+	// user typed (or an API echoed): they print it masked.
+	stderr = maskSecrets(stderr, envSecrets(first))
+	stdout = maskSecrets(stdout, envSecrets(first))
 	var (
 		mu      sync.Mutex
 		closers = []func(){closeFirst}

@@ -508,6 +508,7 @@ func TestTokenNeverReachesClient(t *testing.T) {
 	for _, q := range []string{
 		"SELECT 'a' ~ '(" + testToken + "'",
 		"SELECT 'a' ~ $$(" + testToken + "$$ AS matched",
+		"SELECT * FROM digitalocean.images.images WHERE private = '" + testToken + "'",
 	} {
 		_, err := c.Exec(ctx, q)
 		pe := pgErr(t, err)

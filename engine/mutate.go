@@ -398,7 +398,7 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 			}
 			continue
 		}
-		name := t.Value
+		name := execArgName(m, t.Value)
 		switch {
 		case strings.EqualFold(name, provider.ConnectionColumn) && m.Param(name) == nil && m.BodyField(name) == nil:
 			cn, ok := v.(string)
@@ -483,6 +483,41 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 
 // pagingParam reports whether name is the page or page-size parameter of
 // a paginated method's provider.
+// execArgName returns the name of m's input (a parameter, a body field,
+// data__ and a body field, or a paging parameter) that name spells in
+// any case, as WHERE matches column names; name itself when none does
+// or it names one exactly.
+func execArgName(m *registry.Method, name string) string {
+	if m.Param(name) != nil || m.BodyField(name) != nil || pagingParam(m, name) {
+		return name
+	}
+	for _, p := range m.Params {
+		if strings.EqualFold(p.Name, name) {
+			return p.Name
+		}
+	}
+	field, prefixed := name, false
+	if len(name) > len(bodyPrefix) && strings.EqualFold(name[:len(bodyPrefix)], bodyPrefix) {
+		field, prefixed = name[len(bodyPrefix):], true
+	}
+	for _, p := range m.Body {
+		if strings.EqualFold(p.Name, field) {
+			if prefixed {
+				return bodyPrefix + p.Name
+			}
+			return p.Name
+		}
+	}
+	if pg := m.Resource.Service.Provider.Pagination; m.Paginated && pg != nil {
+		for _, x := range []string{pg.PageParam, pg.SizeParam} {
+			if x != "" && strings.EqualFold(x, name) {
+				return x
+			}
+		}
+	}
+	return name
+}
+
 func pagingParam(m *registry.Method, name string) bool {
 	pg := m.Resource.Service.Provider.Pagination
 	return m.Paginated && pg != nil && (name == pg.PageParam || name == pg.SizeParam) && name != ""

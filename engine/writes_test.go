@@ -94,3 +94,30 @@ func TestWriteDropsCachedRows(t *testing.T) {
 		t.Errorf("after the update the cache still answered: %v %v", o.Result.Rows, o.Err)
 	}
 }
+
+// TestExecParamsIgnoreCase: EXEC matches its @parameters in any case, as
+// WHERE matches column names; the request sent is the same.
+func TestExecParamsIgnoreCase(t *testing.T) {
+	e := newEnv(t, 40, nil)
+	tests := []struct{ sql, method, path, body string }{
+		{"EXEC digitalocean.images.images._get @IMAGE_ID = 100033", "GET", "/v2/images/100033", ""},
+		{"EXEC digitalocean.images.images._get @Image_Id = 100033", "GET", "/v2/images/100033", ""},
+		{"EXEC digitalocean.images.images.update @Image_ID = 100039 @NAME = 'x'", "PUT", "/v2/images/100039", `"name":"x"`},
+		{"EXEC digitalocean.images.images.update @image_id = 100039 @DATA__Name = 'y'", "PUT", "/v2/images/100039", `"name":"y"`},
+	}
+	for _, tt := range tests {
+		e.emu.ResetRequests()
+		if o := e.exec(t, tt.sql); o.Err != nil {
+			t.Errorf("%s: %v", tt.sql, o.Err)
+			continue
+		}
+		reqs := e.emu.Requests()
+		if len(reqs) != 1 || reqs[0].Method != tt.method || reqs[0].Path != tt.path || !strings.Contains(string(reqs[0].Body), tt.body) {
+			t.Errorf("%s: sent %+v, want one %s %s with %s", tt.sql, reqs, tt.method, tt.path, tt.body)
+		}
+	}
+	// Given twice in two cases is still given twice.
+	if o := e.exec(t, "EXEC digitalocean.images.images._get @image_id = 1 @IMAGE_ID = 2"); o.Err == nil || !strings.Contains(o.Err.Error(), "given twice") {
+		t.Errorf("@image_id and @IMAGE_ID: got %v, want given twice", o.Err)
+	}
+}

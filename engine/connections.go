@@ -439,7 +439,11 @@ func (s *Session) showConnections(keep func(string) bool) *Result {
 				url = c.APIURL
 			}
 			url = provider.RedactURL(url) // a password in it is a secret
-			res.Rows = append(res.Rows, []any{p.Name, c.Name, c.Source(p.Auth.TokenEnv), set, url, c.Name == cs.Default(p.Name)})
+			from := c.Source(p.Auth.TokenEnv)
+			if f, ok := s.opts.TokenFrom[p.Name]; ok {
+				from = f
+			}
+			res.Rows = append(res.Rows, []any{p.Name, c.Name, from, set, url, c.Name == cs.Default(p.Name)})
 		}
 	}
 	return res

@@ -47,6 +47,10 @@ type Options struct {
 	Connections *provider.Connections
 	// ConnectionScope is the session's initial scope (SetConnectionScope).
 	ConnectionScope []string
+	// TokenFrom, when it has a provider's name, is what SHOW CONNECTIONS
+	// says that provider's token comes from, in place of the environment
+	// variable it names (a sandbox reads no environment).
+	TokenFrom map[string]string
 	// MemoryLimit bounds the memory SQLite may use, in bytes (the fetched
 	// rows and the work of the statements over them); 0 means
 	// DefaultMemoryLimit. One value may use at most a quarter of it.

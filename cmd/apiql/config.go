@@ -265,6 +265,14 @@ func (c *config) engineOptions(stderr io.Writer, prog *progress) (engine.Options
 	if c.dryRun {
 		opts.DryRun = log
 	}
+	if c.sandbox {
+		// The sandbox's token is its own, not the environment's.
+		opts.TokenFrom = map[string]string{}
+		for _, p := range reg.Providers {
+			opts.TokenFrom[p.Name] = "none (the sandbox reads no environment)"
+		}
+		opts.TokenFrom[sandboxProvider] = "sandbox (built-in emulator)"
+	}
 	return opts, cleanup, nil
 }
 

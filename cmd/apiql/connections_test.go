@@ -92,3 +92,17 @@ func TestConfigUnknownProvider(t *testing.T) {
 		t.Errorf("exit %d, stderr %s", code, stderr)
 	}
 }
+
+// TestSandboxShowConnections: the sandbox's token is its own: SHOW
+// CONNECTIONS says so, not that it comes from the environment's variable
+// (which the sandbox does not read), whether that is set or not.
+func TestSandboxShowConnections(t *testing.T) {
+	for _, env := range []string{"", secretToken} {
+		t.Setenv("DIGITALOCEAN_TOKEN", env)
+		r := runApiql(t, "", "exec", "--sandbox", "-o", "csv", "SHOW CONNECTIONS")
+		if got, want := r.stdout, "provider,name,token_from,token_set,api_url,is_default\ndigitalocean,default,sandbox (built-in emulator),true,"; r.code != 0 || !strings.HasPrefix(got, want) {
+			t.Errorf("DIGITALOCEAN_TOKEN=%q: got\n%v\nwant it to start %q", env, r, want)
+		}
+		assertNoSecret(t, r)
+	}
+}

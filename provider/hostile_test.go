@@ -169,6 +169,30 @@ func TestNextLinkToAnotherOrigin(t *testing.T) {
 	}
 }
 
+// TestCountedPagesBuiltOnOwnOrigin: when page one tells how many pages
+// there are, pages 2..N are built on the API's origin: a next link to
+// another host (here protocol-relative) is ignored, not followed and not
+// refused, as the README says.
+func TestCountedPagesBuiltOnOwnOrigin(t *testing.T) {
+	other := newElsewhere(t)
+	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Query().Get("p")
+		if p == "" {
+			p = "1"
+		}
+		next := ""
+		if p != "3" {
+			next = "//" + other.hostPort() + "/api/widgets?p=9"
+		}
+		fmt.Fprintf(w, `{"items":[{"id":%s}],"paging":{"total":3,"next_url":%q}}`, p, next)
+	})
+	ids, err := h.list(context.Background())
+	if err != nil || fmt.Sprint(ids) != "[1 2 3]" {
+		t.Fatalf("ids %v, err %v; want [1 2 3] from the API's own origin", ids, err)
+	}
+	other.check(t)
+}
+
 // TestRelativeNextLinkFollowed: a relative next link of the API's own
 // origin is followed, and a link that loops back ends the list with an
 // error that names it.

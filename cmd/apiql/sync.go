@@ -29,8 +29,9 @@ _apiql_connection. public._apiql_runs records each run.
 transaction per table; --mode snapshot appends every run's rows and keeps a
 view TABLE_latest of the latest. A failure (API error after retries, lost
 connection, Ctrl-C) rolls that table back and marks the run failed (exit 1).
---all syncs every resource that has a list needing no parameter; resources
-read only through a parent's id are skipped, and named.
+--all syncs every resource that has a list needing no parameter, and every
+child resource whose list needs only its parent's id (called once per parent
+row; the id kept in its column); the others are skipped, and named.
 
 Give the password with PGPASSWORD or ~/.pgpass rather than in the URL, which
 other users can see in the process list; it is never printed either way.
@@ -58,7 +59,7 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&to, "to", "", "the PostgreSQL database: a postgres:// `URL` or key=value pairs (required)")
 	fs.StringVar(&mode, "mode", "replace", "replace (the latest rows only) or snapshot (append every run's rows)")
 	fs.StringVar(&prefix, "schema-prefix", "", "put `P` before every schema name (P + digitalocean_images)")
-	fs.BoolVar(&all, "all", false, "sync every resource that has a list needing no parameter")
+	fs.BoolVar(&all, "all", false, "sync every resource that has a list needing no parameter, and children listed per parent")
 	fs.IntVar(&parallel, "parallel", 4, "resources fetched and written at once")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), syncUsage)

@@ -555,17 +555,14 @@ func TestAllAndResourcesNeedingAParent(t *testing.T) {
 	sync, skipped := pgsync.All(reg)
 	var names []string
 	for _, r := range sync {
-		if _, ok := pgsync.Listable(r); !ok {
-			t.Errorf("%s is synced but has no list without required params", r.ID())
+		if err := pgsync.Check(r); err != nil {
+			t.Errorf("%s is synced but: %v", r.ID(), err)
 		}
 		names = append(names, r.ID())
 	}
 	for _, r := range skipped {
-		if _, ok := pgsync.Listable(r); ok {
-			t.Errorf("%s is skipped but has a list", r.ID())
-		}
 		err := pgsync.Check(r)
-		if err == nil || !strings.Contains(err.Error(), r.ID()) || !strings.Contains(err.Error(), "no list method that needs no parameter") {
+		if err == nil || !strings.Contains(err.Error(), r.ID()) || !strings.Contains(err.Error(), "cannot be synced") {
 			t.Errorf("%s: %v", r.ID(), err)
 		}
 	}
@@ -575,7 +572,7 @@ func TestAllAndResourcesNeedingAParent(t *testing.T) {
 	for _, m := range regions.Methods {
 		m.Params = append(m.Params, &registry.Param{Name: "account_id", In: registry.InPath, Required: true})
 	}
-	if err := pgsync.Check(regions); err == nil || !strings.Contains(err.Error(), "its reads need account_id") {
+	if err := pgsync.Check(regions); err == nil || !strings.Contains(err.Error(), "list needs account_id") {
 		t.Errorf("resource needing a parent: %v", err)
 	}
 	_, skipped = pgsync.All(reg)
@@ -702,5 +699,37 @@ func TestConnections(t *testing.T) {
 	conn.QueryRow(context.Background(), `SELECT count(*) FROM digitalocean_images.images WHERE _apiql_connection = 'prod' AND _apiql_run = $1`, run.ID).Scan(&n)
 	if n != 29 {
 		t.Errorf("%d prod rows of run %d, want 29", n, run.ID)
+	}
+}
+
+func TestChildResourcesThroughTheirParent(t *testing.T) {
+	// An app's alerts are listed per app (GET /v2/apps/{app_id}/alerts):
+	// synced once per row of apps.apps, with app_id stored beside the fields.
+	e := newEnv(t, 10)
+	ctx := context.Background()
+	alerts, err := e.reg.Resource("digitalocean.apps.alerts")
+	if err != nil {
+		t.Skip("the registry has no digitalocean.apps.alerts")
+	}
+	if err := pgsync.Check(alerts); err != nil {
+		t.Fatal(err)
+	}
+	want := e.engineRows(t, "SELECT id, app_id FROM digitalocean.apps.alerts WHERE app_id IN (SELECT id FROM digitalocean.apps.apps) ORDER BY id")
+	if len(want.Rows) == 0 {
+		t.Fatal("the emulator has no app alerts to sync")
+	}
+	run := e.sync(t, ctx, pgsync.Replace, "digitalocean.apps.alerts")
+	checkTable(t, run, map[string]int64{"digitalocean.apps.alerts": int64(len(want.Rows))})
+	cols := e.columns(t, "digitalocean_apps.alerts")
+	if !strings.Contains(cols, "app_id text, _apiql_run bigint") {
+		t.Errorf("columns: %s; want app_id (the parent's id) before apiql's", cols)
+	}
+	got := e.text(t, `SELECT string_agg(id || ' ' || app_id, ', ' ORDER BY id) FROM digitalocean_apps.alerts`)
+	var w []string
+	for _, r := range want.Rows {
+		w = append(w, fmt.Sprint(r[0], " ", r[1]))
+	}
+	if got != strings.Join(w, ", ") {
+		t.Errorf("rows %s, want %s", got, strings.Join(w, ", "))
 	}
 }

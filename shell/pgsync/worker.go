@@ -93,7 +93,11 @@ func (w *worker) syncTable(ctx context.Context, r *registry.Resource, schema, ta
 			return 0, err
 		}
 	}
-	cols, err := ensureTable(ctx, tx, schema, table, r)
+	plan, err := planFor(r)
+	if err != nil {
+		return 0, err
+	}
+	cols, err := ensureTable(ctx, tx, schema, table, r, plan.params)
 	if err != nil {
 		return 0, err
 	}
@@ -113,7 +117,7 @@ func (w *worker) syncTable(ctx context.Context, r *registry.Resource, schema, ta
 	src := &copySource{cols: cols, run: w.run.ID, syncedAt: time.Now().UTC(), resource: r.ID()}
 	var copied int64
 	var copyErr error
-	err = w.sess.RunStream(ctx, "SELECT *, "+connColumnOf(r)+" FROM "+r.ID(), func(_ engine.Outcome, rows *engine.Rows) error {
+	err = w.sess.RunStream(ctx, plan.sql, func(_ engine.Outcome, rows *engine.Rows) error {
 		if err := src.bind(rows); err != nil {
 			copyErr = err
 			return err
@@ -203,11 +207,12 @@ func TypeFor(f *registry.Field) string {
 // column added for each new field, a column whose type changed converted
 // (or an error naming it, before any row is written). Columns of fields
 // the registry lost are kept.
-func ensureTable(ctx context.Context, tx pgx.Tx, schema, table string, r *registry.Resource) ([]column, error) {
-	want := make([]column, len(r.Fields))
+func ensureTable(ctx context.Context, tx pgx.Tx, schema, table string, r *registry.Resource, params []column) ([]column, error) {
+	want := make([]column, len(r.Fields), len(r.Fields)+len(params))
 	for i, f := range r.Fields {
 		want[i] = column{name: f.Name, typ: TypeFor(f)}
 	}
+	want = append(want, params...)
 	var defs []string
 	for _, c := range want {
 		defs = append(defs, ident(c.name)+" "+c.typ)
@@ -256,7 +261,7 @@ func ensureTable(ctx context.Context, tx pgx.Tx, schema, table string, r *regist
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return nil, &engine.Error{
 					Msg: fmt.Sprintf("column %s of %s.%s is %s, the registry now types the field %s (%s), and PostgreSQL cannot convert it: %s",
-						c.name, schema, table, got, r.Field(c.name).Type, c.typ, pgMessage(err)),
+						c.name, schema, table, got, registryType(r, c.name), c.typ, pgMessage(err)),
 					Hint: fmt.Sprintf("nothing was written to %s.%s; convert or drop the column yourself (ALTER TABLE %s DROP COLUMN %s) and sync again",
 						schema, table, ident(schema, table), ident(c.name)),
 					Err: err,
@@ -265,6 +270,21 @@ func ensureTable(ctx context.Context, tx pgx.Tx, schema, table string, r *regist
 		}
 	}
 	return want, nil
+}
+
+// registryType is the registry's type of a field or parameter column.
+func registryType(r *registry.Resource, name string) string {
+	if f := r.Field(name); f != nil {
+		return f.Type
+	}
+	for _, m := range r.Methods {
+		for _, p := range m.Params {
+			if p.Name == name {
+				return p.Type
+			}
+		}
+	}
+	return "?"
 }
 
 // formatType is how PostgreSQL's format_type names a type TypeFor gives.

@@ -23,3 +23,9 @@ JOIN digitalocean.domains.records r ON r.domain_name = d.name;
 
 -- Unbound: the error names the parent the registry gives.
 SELECT * FROM digitalocean.domains.records;
+
+-- A record's name is relative (@, www); the list's name filter takes a
+-- fully qualified one (www.example.com): SQLite compares the field, and
+-- no name is sent.
+SELECT r.name, r.type FROM digitalocean.domains.records r
+WHERE r.domain_name = 'example.com' AND r.name = '@' ORDER BY 2;

@@ -62,7 +62,8 @@ func ParseFormat(s string) (Format, error) {
 //     true and false, NaN and infinities as NaN, Inf and -Inf, arrays and
 //     objects as compact JSON. Newlines, tabs and other control characters
 //     in a cell print escaped (\n, \t, \x1b, and bidirectional-override
-//     characters as \u202e), so a row is always one line. Long cells are not
+//     characters as \u202e), so a row is always one line, and a backslash
+//     as \\, so an escape is never mistaken for the same characters in data. Long cells are not
 //     truncated. A value whose text is the NULL marker (the string 'null')
 //     prints in single quotes ('null'), and one already in quotes gets one
 //     more pair, so NULL is never mistaken for a value.
@@ -80,10 +81,11 @@ func ParseFormat(s string) (Format, error) {
 //   - csv: RFC 4180 fields (lines end in \n), a header row, arrays and
 //     objects as JSON text. NULL is an empty field and the empty string a
 //     quoted one (""), as PostgreSQL's CSV does; a field is quoted when it
-//     holds a comma, a quote, a line break or leading space.
+//     holds a comma, a quote, a line break or leading space. Control
+//     characters (ESC included) are kept raw: csv is for programs.
 //   - markdown: a GitHub table, cells padded for reading; "|" in a cell is
-//     escaped as \| and a newline becomes <br>, other control characters are
-//     escaped as in table; numeric columns are right-aligned (---:). NULL
+//     escaped as \| and a newline becomes <br>, backslash and other
+//     control characters are escaped as in table; numeric columns are right-aligned (---:). NULL
 //     prints as null, and a value that reads as the NULL marker is quoted
 //     as in table. Without headers the header row is left empty, because a
 //     GitHub table needs one.

@@ -158,6 +158,29 @@ func TestHumanFormatsEscapeControls(t *testing.T) {
 	}
 }
 
+// TestEscapedControlsUnambiguous: in table and markdown the four
+// characters \x1b of a value print unlike a real ESC (escaped as \x1b):
+// backslash is escaped too, as in the text format. csv keeps both raw.
+func TestEscapedControlsUnambiguous(t *testing.T) {
+	res := &engine.Result{Columns: []engine.Column{{Name: `a\b`}}, Rows: [][]any{{`\x1b`}, {"\x1b"}}}
+	for _, tt := range []struct {
+		format shell.Format
+		want   string
+	}{
+		{shell.FormatTable, "+-------+\n| a\\\\b  |\n+-------+\n| \\\\x1b |\n| \\x1b  |\n+-------+\n(2 rows)\n"},
+		{shell.FormatMarkdown, "| a\\\\b  |\n| ----- |\n| \\\\x1b |\n| \\x1b  |\n"},
+		{shell.FormatCSV, "a\\b\n\\x1b\n\x1b\n"},
+	} {
+		var out bytes.Buffer
+		if err := (&shell.Printer{Out: &out, Format: tt.format, Headers: true}).Print(res); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); got != tt.want {
+			t.Errorf("%s:\n%s\nwant\n%s", tt.format, got, tt.want)
+		}
+	}
+}
+
 // streamRows is n rows of (i, name); long gives some rows another name.
 func streamRows(n int, long map[int]string) *engine.Result {
 	res := &engine.Result{Columns: []engine.Column{{Name: "i", Type: "integer"}, {Name: "name", Type: "string"}}}

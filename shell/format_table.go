@@ -112,7 +112,7 @@ func (g *grid) line(w *bufio.Writer, cells []string, align []bool) {
 //	+--------+-----------+
 //	(1 row)
 func writeTable(w *bufio.Writer, rows *engine.Rows, first, headers bool, null string) error {
-	g := newGrid(rows, first, func(v value) string { return tableCell(v, null) }, func(s string) string { return escapeControls(s, nil) }, 0)
+	g := newGrid(rows, first, func(v value) string { return tableCell(v, null) }, escapeTSV, 0)
 	if !headers {
 		for j := range g.widths {
 			g.widths[j] = 0

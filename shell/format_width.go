@@ -77,12 +77,14 @@ func isBidiControl(r rune) bool {
 		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
-// tableCell is a cell's text as the table format prints it, NULL as null.
+// tableCell is a cell's text as the table format prints it, NULL as null:
+// backslash is escaped too (escapeTSV), so that the four characters \x1b
+// in a value (\\x1b) never look like an escaped ESC (\x1b).
 func tableCell(v value, null string) string {
 	if v.kind == kindNull {
-		return escapeControls(null, nil)
+		return escapeControls(null, nil) // the marker as it was set
 	}
-	return escapeControls(unlikeNull(v.text, null), nil)
+	return escapeTSV(unlikeNull(v.text, null))
 }
 
 // markdownCell is a cell's text as the markdown format prints it.
@@ -107,7 +109,13 @@ func unlikeNull(s, null string) string {
 	return s
 }
 
+// markdownText escapes s for a markdown cell: backslash first (as in the
+// table format, so an escaped control character is unambiguous), then |,
+// newlines and the other control characters.
 func markdownText(s string) string {
+	if strings.Contains(s, `\`) {
+		s = strings.ReplaceAll(s, `\`, `\\`)
+	}
 	return escapeControls(s, func(r rune) (string, bool) {
 		switch r {
 		case '|':

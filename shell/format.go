@@ -104,7 +104,9 @@ func ParseFormat(s string) (Format, error) {
 //
 // A result that only carries a Message (a statement that returned no rows but
 // did something) prints the message as a line on Out for table, markdown and
-// text, and on Info for json, jsonl and csv, so that Out stays parseable. A
+// text, and on Info for json, jsonl and csv, so that Out stays parseable
+// (json prints the statement's empty array of rows, []: every json run is one
+// document). A
 // Message that comes with rows prints after them, by the same rule.
 //
 // Several results in a row: table, markdown, text and csv separate them with
@@ -231,7 +233,13 @@ func (p *Printer) printMachine(w *bufio.Writer, format Format, n int, rows *engi
 		return p.printStatementJSON(w, n, rows)
 	}
 	if len(rows.Columns) == 0 {
-		return nil // message only: it goes to Info
+		// Message only: it goes to Info. A json run still prints a
+		// document: the statement's (empty) array of rows.
+		if format == FormatJSON {
+			_, err := w.WriteString("[]\n")
+			return err
+		}
+		return nil
 	}
 	switch format {
 	case FormatJSON:

@@ -132,6 +132,9 @@ func (s *Session) bindConnections(st sqltext.Statement, a *sqltext.Analysis, pla
 			}
 			preds = append(preds, pr)
 		}
+		if err := checkConnLiterals(st, p, col, cs); err != nil {
+			return err
+		}
 		for _, pr := range preds {
 			var these []string
 			for _, v := range pr.Values {
@@ -288,11 +291,91 @@ func mentionsConnection(st sqltext.Statement, p *refPlan, col string, bound []sq
 		if len(where) > 0 && t.Pos >= where[0].Pos && t.End <= where[len(where)-1].End {
 			return true
 		}
+		if inHaving(toks, i) {
+			return true // HAVING upper(connection) = 'LAB'
+		}
 		if i >= 2 && toks[i-1].IsOp(".") && i >= 3 && cmp(toks[i-3]) {
 			return true
 		}
 	}
 	return false
+}
+
+// inHaving reports whether toks[i] is inside a HAVING clause.
+func inHaving(toks []sqltext.Token, i int) bool {
+	depth := 0
+	for j := i - 1; j >= 0; j-- {
+		t := toks[j]
+		switch {
+		case t.IsOp(")"):
+			depth++
+		case t.IsOp("("):
+			if depth == 0 {
+				continue // the call or group the column is in
+			}
+			depth--
+		case depth > 0:
+		case t.Is("HAVING"):
+			return true
+		case t.Is("SELECT"), t.Is("FROM"), t.Is("WHERE"), t.Is("GROUP"), t.Is("ORDER"), t.Is("LIMIT"), t.Is("ON"), t.Is("UNION"), t.Is("INTERSECT"), t.Is("EXCEPT"):
+			return false
+		}
+	}
+	return false
+}
+
+// checkConnLiterals refuses a name compared with p's connection column
+// anywhere in the statement (connection = 'x', 'x' = connection,
+// connection IN ('x', ...), in an OR or a HAVING as well) that is no
+// connection of its provider: such a comparison could only ever be false,
+// and a typo would silently answer nothing.
+func checkConnLiterals(st sqltext.Statement, p *refPlan, col string, cs *provider.Connections) error {
+	toks := st.Tokens
+	prov := p.res.Service.Provider
+	check := func(t sqltext.Token) error {
+		if t.Kind == sqltext.String && cs.Lookup(prov.Name, t.Value) == nil {
+			return unknownConnection(t.Pos, prov, t.Value, cs)
+		}
+		return nil
+	}
+	eq := func(t sqltext.Token) bool { return t.IsOp("=") || t.IsOp("==") || t.IsOp("!=") || t.IsOp("<>") }
+	for i, t := range toks {
+		if !t.IsName() || !strings.EqualFold(t.Value, col) || i+1 < len(toks) && (toks[i+1].IsOp(".") || toks[i+1].IsOp("(")) {
+			continue
+		}
+		if t.Pos >= p.ref.Pos && t.End <= p.ref.End {
+			continue
+		}
+		first := i
+		if i >= 2 && toks[i-1].IsOp(".") {
+			if !strings.EqualFold(toks[i-2].Value, refName(p.ref)) {
+				continue
+			}
+			first = i - 2
+		}
+		if i+2 < len(toks) && eq(toks[i+1]) {
+			if err := check(toks[i+2]); err != nil {
+				return err
+			}
+		}
+		if first >= 2 && eq(toks[first-1]) {
+			if err := check(toks[first-2]); err != nil {
+				return err
+			}
+		}
+		j := i + 1
+		if j < len(toks) && toks[j].Is("NOT") {
+			j++
+		}
+		if j+1 < len(toks) && toks[j].Is("IN") && toks[j+1].IsOp("(") {
+			for k := j + 2; k < len(toks) && !toks[k].IsOp(")"); k++ {
+				if err := check(toks[k]); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func uniq(ss []string) []string {

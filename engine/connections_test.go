@@ -115,6 +115,8 @@ func TestConnectionsRead(t *testing.T) {
 			[]string{fmt.Sprint(count("lab"))}, map[string]int{"prod": 1, "staging": 1, "lab": 1}},
 		{"a function of the column under such an OR too", "SELECT count(*) FROM digitalocean.images.images WHERE coalesce(connection, '') = 'lab' OR id < 0",
 			[]string{fmt.Sprint(count("lab"))}, map[string]int{"prod": 1, "staging": 1, "lab": 1}},
+		{"a HAVING on the connection reads every connection", "SELECT connection, count(*) FROM digitalocean.images.images GROUP BY 1 HAVING upper(connection) = 'LAB'",
+			[]string{fmt.Sprint("lab", count("lab"))}, map[string]int{"prod": 1, "staging": 1, "lab": 1}},
 		{"two conjuncts: their common connections", "SELECT count(*) FROM digitalocean.images.images WHERE connection IN ('lab', 'prod') AND connection = 'prod'",
 			[]string{fmt.Sprint(count("prod"))}, map[string]int{"prod": 1}},
 	}
@@ -228,6 +230,10 @@ func TestConnectionsWrite(t *testing.T) {
 		{fmt.Sprintf("DELETE FROM digitalocean.images.images WHERE image_id = %d AND connection LIKE 'p%%'", id), "and name one connection (connection = '<name>')"},
 		{"SELECT count(*) FROM digitalocean.images.images WHERE connection = 'qa'", `no connection "qa"`},
 		{"SELECT count(*) FROM digitalocean.images.images WHERE connection = 1", "a connection's name, not 1"},
+		{"SELECT count(*) FROM digitalocean.images.images WHERE connection = 'nope' OR connection = 'prod'", `no connection "nope"`},
+		{"SELECT count(*) FROM digitalocean.images.images WHERE 'nope' = connection OR id < 0", `no connection "nope"`},
+		{"SELECT count(*) FROM digitalocean.images.images i WHERE i.connection NOT IN ('prod', 'qa') OR i.id < 0", `no connection "qa"`},
+		{"SELECT connection, count(*) FROM digitalocean.images.images GROUP BY 1 HAVING connection = 'nope'", `no connection "nope"`},
 	} {
 		o := a.run(t, tt.sql)
 		if o.Err == nil || !strings.Contains(o.Err.Error(), tt.want) {

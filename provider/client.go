@@ -155,6 +155,9 @@ type Request struct {
 	HTTPMethod string
 	URL        string
 	Body       []byte
+	// Headers are the method's declared request headers (registry
+	// Method.Headers), sent as they are.
+	Headers []registry.Header
 	// token is never printed; String masks it.
 	token string
 }
@@ -164,6 +167,9 @@ func (r *Request) String() string {
 	s := r.HTTPMethod + " " + redact(Mask(r.URL, r.token))
 	if r.token != "" {
 		s += "\nAuthorization: Bearer ***"
+	}
+	for _, h := range r.Headers {
+		s += "\n" + h.Name + ": " + Mask(h.Value, r.token)
 	}
 	if len(r.Body) > 0 {
 		s += "\n" + Mask(string(r.Body), r.token)
@@ -334,7 +340,7 @@ func (c *Client) Build(call Call) (*Request, error) {
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	return &Request{HTTPMethod: m.HTTPMethod, URL: u, Body: call.Body, token: tok}, nil
+	return &Request{HTTPMethod: m.HTTPMethod, URL: u, Body: call.Body, Headers: m.Headers, token: tok}, nil
 }
 
 // Response is an API's answer to one request.
@@ -521,6 +527,9 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 	hr.Header.Set("User-Agent", "apiql/"+Version)
 	if req.Body != nil {
 		hr.Header.Set("Content-Type", "application/json")
+	}
+	for _, h := range req.Headers {
+		hr.Header.Set(h.Name, h.Value)
 	}
 	if req.token != "" {
 		hr.Header.Set("Authorization", "Bearer "+req.token)

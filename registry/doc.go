@@ -58,6 +58,8 @@
 //	          domain_name: {in: path, parent: {resource: domains.domains, field: name}}
 //	        body:                # request body fields, in order
 //	          name: {required: true, type: string, description: ...}
+//	        headers:             # request headers always sent, name -> text
+//	          X-Dangerous: "true"
 //
 // identity names the field that identifies an object: objects that several
 // calls of one statement return (WHERE tag_name IN ('a', 'b')) are one row.
@@ -77,7 +79,11 @@
 // written, is body. Every
 // placeholder {x} of the path needs a path param x and every path param a
 // placeholder; path params are required. A select or delete method cannot
-// have required body fields: no statement could set them.
+// have required body fields: no statement could set them. headers: are
+// sent with every request of the method and printed by --dry-run; their
+// names are HTTP header names, their values one line of text, and the
+// headers apiql sets itself (Accept, Authorization, Content-Type,
+// Content-Length, Host, User-Agent) cannot be declared.
 //
 // YAML anchors and aliases may share declarations; merge keys (<<) are not
 // supported.
@@ -151,6 +157,9 @@
 //   - Body: the JSON request body's top-level properties (read-only ones
 //     left out), required first by name, then the others in the spec's
 //     order; their enums are listed in the description, not enforced.
+//   - Headers: a required header parameter of boolean type (X-Dangerous,
+//     the API's acknowledgement of a destructive call) is sent as "true";
+//     an operation with any other required header is not mapped.
 //   - Descriptions are the spec's, with Markdown's code and emphasis marks
 //     dropped.
 //

@@ -282,6 +282,9 @@ func TestLoadBroken(t *testing.T) {
 		{"parent-on-query", "acme/services/things.yaml", 15, "param \"name\" of method \"list\": parent on a query param"},
 		{"parent-not-qualified", "acme/services/parts.yaml", 12, "param \"thing_id\" of method \"list\": parent: resource \"things\" is not service.resource"},
 		{"unknown-key", "acme/services/things.yaml", 12, "unknown key \"respone_key\" in method \"list\"; did you mean \"response_key\"?"},
+		{"header-reserved", "acme/services/things.yaml", 25, "header \"Authorization\" of method \"create\" is set by apiql itself and cannot be declared"},
+		{"header-bad-name", "acme/services/things.yaml", 25, "header \"X Dangerous\" of method \"create\" is not a valid HTTP header name"},
+		{"header-not-text", "acme/services/things.yaml", 25, "header \"X-Dangerous\" of method \"create\" must have a text value, got a list"},
 		{"unknown-verb", "acme/services/things.yaml", 23, "unknown verb \"insrt\" in method \"create\"; did you mean \"insert\"?"},
 	}
 	seen := map[string]bool{}

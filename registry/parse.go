@@ -258,7 +258,7 @@ func (d *decoder) field(n *yaml.Node) *Field {
 func (d *decoder) method(key, val *yaml.Node, r *Resource) *Method {
 	ctx := fmt.Sprintf("method %q", key.Value)
 	d.ident(key, "method")
-	m := d.object(val, ctx, "description", "verb", "http", "response_key", "paginated", "params", "body")
+	m := d.object(val, ctx, "description", "verb", "http", "response_key", "paginated", "params", "body", "headers")
 	if m == nil {
 		return nil
 	}
@@ -279,6 +279,8 @@ func (d *decoder) method(key, val *yaml.Node, r *Resource) *Method {
 		d.errorf(d.deref(m["paginated"]), "%s is paginated, but provider %q declares no pagination", ctx, p.Name).
 			withHint("add pagination: to provider.yaml, or remove paginated: true")
 	}
+
+	mt.Headers = d.headers(m["headers"], ctx)
 
 	keys := map[*Param]*yaml.Node{}
 	ps, _ := d.pairs(m["params"], "params of "+ctx, "param")
@@ -334,6 +336,48 @@ func (d *decoder) method(key, val *yaml.Node, r *Resource) *Method {
 		}
 	}
 	return mt
+}
+
+// reserved are the headers the client sets itself; a method may not declare them.
+var reserved = []string{"accept", "authorization", "content-type", "content-length", "host", "user-agent"}
+
+// headers decodes a method's `headers: {Name: value}`.
+func (d *decoder) headers(n *yaml.Node, ctx string) []Header {
+	ps, _ := d.pairs(n, "headers of "+ctx, "header")
+	var hs []Header
+	for _, kv := range ps {
+		name := kv.key.Value
+		v := d.deref(kv.val)
+		switch {
+		case !validHeaderName(name):
+			d.errorf(kv.key, "header %q of %s is not a valid HTTP header name", name, ctx).
+				withHint("use letters, digits and dashes, e.g. X-Dangerous")
+		case slices.Contains(reserved, strings.ToLower(name)):
+			d.errorf(kv.key, "header %q of %s is set by apiql itself and cannot be declared", name, ctx).
+				withHint("remove it; authentication comes from the provider's auth:")
+		case v.Kind != yaml.ScalarNode || isNull(v):
+			d.errorf(kv.key, "header %q of %s must have a text value, got %s", name, ctx, describe(v)).
+				withHint("write it as %s: \"value\"", name)
+		case strings.ContainsAny(v.Value, "\r\n"):
+			d.errorf(v, "header %q of %s has a line break in its value", name, ctx).
+				withHint("write the value on one line")
+		default:
+			hs = append(hs, Header{Name: name, Value: v.Value})
+		}
+	}
+	return hs
+}
+
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // http decodes `http: METHOD /path` into mt and returns the path's

@@ -161,11 +161,18 @@ type Method struct {
 	// Params are the path and query parameters, in declaration order.
 	Params []*Param
 	// Body lists the request body's fields, in declaration order.
-	Body     []*Param
+	Body []*Param
+	// Headers are request headers the method always sends, in declaration
+	// order, e.g. X-Dangerous: true, which the API requires to acknowledge
+	// a destructive call.
+	Headers  []Header
 	Resource *Resource
 	// Pos is where the method was declared.
 	Pos Pos
 }
+
+// Header is one request header a method sends with a fixed value.
+type Header struct{ Name, Value string }
 
 // Where a Param goes.
 const (

@@ -274,6 +274,13 @@ func (s *Server) serveGeneric(ex *exchange, segs []string) reply {
 	if !ok {
 		op = specOp{Status: http.StatusOK}
 	}
+	// A required acknowledgement header (the spec's X-Dangerous: true) must
+	// come with the request.
+	for _, h := range r.m.Headers {
+		if ex.r.Header.Get(h.Name) != h.Value {
+			return errBadQuery("the %s header must be set to %s to acknowledge this request", h.Name, h.Value)
+		}
+	}
 	// Every item a parameter names on the way must exist.
 	for k := 1; k < len(segs); k++ {
 		if r.segs[k] != "" {

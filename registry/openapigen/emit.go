@@ -84,6 +84,14 @@ func (s *Service) yaml() []byte {
 				}
 				mm.add("body", bs.n)
 			}
+			if len(m.Headers) > 0 {
+				hs := newMap()
+				for _, h := range m.Headers {
+					hs.add(h[0], str(h[1]))
+				}
+				hs.n.Style = yaml.FlowStyle
+				mm.add("headers", hs.n)
+			}
 			ms.add(m.Name, mm.n)
 		}
 		rm.add("methods", ms.n)

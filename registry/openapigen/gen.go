@@ -42,6 +42,7 @@ type Method struct {
 	Name, Verb, HTTPMethod, Path, ResponseKey, Description string
 	Paginated                                              bool
 	Params, Body                                           []*Param
+	Headers                                                [][2]string // name, value
 	op                                                     *operation
 	fieldsFrom                                             *shape // the object its rows are
 }
@@ -407,7 +408,7 @@ func methodName(r *Resource, id string) string {
 }
 
 func (g *generator) method(r *Resource, op *operation, item, action bool) *Method {
-	m := &Method{HTTPMethod: op.Method, Path: op.Path, op: op, Description: cleanText(op.Desc)}
+	m := &Method{HTTPMethod: op.Method, Path: op.Path, op: op, Description: cleanText(op.Desc), Headers: op.Headers}
 	if m.Description == "" {
 		m.Description = op.Summary
 	}

@@ -54,11 +54,12 @@ type operation struct {
 	Method, Path, ID   string // Method upper case
 	Summary, Desc, Tag string
 	Params             []*param
-	Body               *shape // the JSON request body, nil when none
-	BodyOther          string // a request content type that is not JSON, if any
-	Resp               *shape // the JSON 2xx response, nil when none
-	RespOther          string // the 2xx content type when it is not JSON
-	HeaderRequired     []string
+	Body               *shape      // the JSON request body, nil when none
+	BodyOther          string      // a request content type that is not JSON, if any
+	Resp               *shape      // the JSON 2xx response, nil when none
+	RespOther          string      // the 2xx content type when it is not JSON
+	HeaderRequired     []string    // required headers with no value the generator can send
+	Headers            [][2]string // required boolean headers, sent as "true": name, value
 }
 
 // tag is a tag of the spec.
@@ -119,7 +120,12 @@ func readOperation(method, path string, item *v3.PathItem, op *v3.Operation) *op
 			switch p.In {
 			case "path", "query":
 			default:
-				if req {
+				switch {
+				case !req:
+				case p.In == "header" && p.Schema != nil && flatten(p.Schema.Schema(), 2).Type == "boolean":
+					// An acknowledgement (X-Dangerous): the only value that lets the call through.
+					o.Headers = append(o.Headers, [2]string{p.Name, "true"})
+				default:
 					o.HeaderRequired = append(o.HeaderRequired, p.In+" "+p.Name)
 				}
 				continue

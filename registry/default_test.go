@@ -56,6 +56,15 @@ func TestDefaultImagesFields(t *testing.T) {
 		if got, want := f.Description, w.desc; got != want {
 			t.Errorf("field %s: Description=%q, want %q", f.Name, got, want)
 		}
+		// The spec types created_at as a date-time string; the seed's
+		// datatype column shows the type (string), not the format.
+		wantFormat := ""
+		if w.name == "created_at" {
+			wantFormat = registry.FormatDateTime
+		}
+		if got := f.Format; got != wantFormat {
+			t.Errorf("field %s: Format=%q, want %q", f.Name, got, wantFormat)
+		}
 		if got, want := r.Field(w.name), f; got != want {
 			t.Errorf("Field(%q)=%v, want %v", w.name, got, want)
 		}

@@ -46,6 +46,7 @@
 //	    identity: id             # the field that identifies an object
 //	    fields:                  # required; in order: the columns of SELECT *
 //	      - {name: id, type: integer, description: ...}
+//	      - {name: created_at, format: date-time}  # a string holding an RFC 3339 timestamp
 //	    methods:                 # method name -> method, in order
 //	      get:
 //	        verb: select         # required: select, insert, update, delete or exec
@@ -68,7 +69,9 @@
 // by whole objects.
 //
 // Types are string (the default), integer, number, boolean, array and
-// object. A param takes in (path or query; required under params:),
+// object. A field may take format: date-time (string fields only): its
+// values are RFC 3339 timestamps, which apiql sync stores as timestamptz.
+// A param takes in (path or query; required under params:),
 // required, type, enum (not on boolean, array or object), default (the
 // value the API assumes when none is sent; documentation only), field (the
 // response field it filters on by equality), excludes (the method's other
@@ -143,7 +146,8 @@
 //   - Fields: the properties of the rows' schema (allOf merged; oneOf and
 //     anyOf combined; nullable columns are simply NULL), a get's first, then
 //     the lists'. Types: the schema's; integer or number mixed is number,
-//     scalar mixtures string, anything with objects or arrays object.
+//     scalar mixtures string, anything with objects or arrays object. A
+//     string property whose schema says format: date-time keeps it.
 //   - Identity: the first of the fields id, uuid and slug the rows have;
 //     none otherwise (the engine then uses the field a get's path parameter
 //     stands for).

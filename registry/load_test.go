@@ -273,6 +273,8 @@ func TestLoadBroken(t *testing.T) {
 		{"too-many-aliases", "acme/services/things.yaml", 15, "too many alias references (more than 1000)"},
 		{"unknown-auth-type", "acme/provider.yaml", 3, "unknown auth type \"basic\" in auth"},
 		{"unknown-field-ref", "acme/services/things.yaml", 15, "param \"name\" of method \"list\": field \"nmae\" names no field of resource \"things\"; did you mean \"name\"?"},
+		{"unknown-field-format", "acme/services/things.yaml", 6, "unknown format \"datetime\" in field \"created_at\"; did you mean \"date-time\"?"},
+		{"format-not-string", "acme/services/things.yaml", 6, "field \"created_at\": format date-time applies to string fields, this one is integer"},
 		{"unknown-field-type", "acme/services/things.yaml", 6, "unknown type \"strng\" in field \"name\"; did you mean \"string\"?"},
 		{"unknown-http-method", "acme/services/things.yaml", 24, "unknown HTTP method \"POSTT\" in method \"create\"; did you mean \"POST\"?"},
 		{"unknown-in", "acme/services/things.yaml", 15, "unknown location \"header\" in param \"name\" of method \"list\""},

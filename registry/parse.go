@@ -13,9 +13,10 @@ import (
 )
 
 var (
-	fieldTypes  = []string{TypeString, TypeInteger, TypeNumber, TypeBoolean, TypeArray, TypeObject}
-	verbs       = []string{VerbSelect, VerbInsert, VerbUpdate, VerbDelete, VerbExec}
-	httpMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+	fieldTypes   = []string{TypeString, TypeInteger, TypeNumber, TypeBoolean, TypeArray, TypeObject}
+	fieldFormats = []string{FormatDateTime}
+	verbs        = []string{VerbSelect, VerbInsert, VerbUpdate, VerbDelete, VerbExec}
+	httpMethods  = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
 )
 
 // named returns kind, or kind "name" when n declares a name.
@@ -240,7 +241,7 @@ func (d *decoder) resource(key, val *yaml.Node, s *Service) *Resource {
 
 func (d *decoder) field(n *yaml.Node) *Field {
 	ctx := d.named("field", n)
-	m := d.object(n, ctx, "name", "type", "description")
+	m := d.object(n, ctx, "name", "type", "format", "description")
 	if m == nil {
 		return nil
 	}
@@ -248,6 +249,13 @@ func (d *decoder) field(n *yaml.Node) *Field {
 	f := &Field{Pos: d.pos(n)}
 	f.Name = d.name(m, n, "field", ctx, "id")
 	f.Type = d.choice(m, "type", "type", ctx, fieldTypes, TypeString)
+	if m["format"] != nil {
+		f.Format = d.choice(m, "format", "format", ctx, fieldFormats, "")
+		if f.Format != "" && f.Type != TypeString {
+			d.errorf(d.deref(m["format"]), "%s: format %s applies to string fields, this one is %s", ctx, f.Format, f.Type).
+				withHint("remove format, or make the field type: string")
+		}
+	}
 	f.Description = d.str(m, "description", ctx)
 	if f.Name == "" {
 		return nil

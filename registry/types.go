@@ -127,11 +127,18 @@ const (
 type Field struct {
 	Name string
 	// Type is one of the field types; string when not declared.
-	Type        string
+	Type string
+	// Format refines a string field: FormatDateTime (an RFC 3339
+	// timestamp) or empty.
+	Format      string
 	Description string
 	// Pos is where the field was declared.
 	Pos Pos
 }
+
+// FormatDateTime is the format of a string field holding an RFC 3339
+// timestamp (2006-01-02T15:04:05Z), as OpenAPI's format: date-time.
+const FormatDateTime = "date-time"
 
 // SQL verbs a method can be reached by.
 const (

@@ -60,7 +60,7 @@ func (s *Service) yaml() []byte {
 		rm := newMap().text("description", r.Description).text("identity", r.Identity)
 		fs := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, f := range r.Fields {
-			fs.Content = append(fs.Content, newMap().text("name", f.Name).text("type", f.Type).text("description", f.Description).n)
+			fs.Content = append(fs.Content, newMap().text("name", f.Name).text("type", f.Type).text("format", f.Format).text("description", f.Description).n)
 		}
 		rm.add("fields", fs)
 		ms := newMap()

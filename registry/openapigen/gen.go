@@ -35,7 +35,7 @@ type Resource struct {
 }
 
 // Field is a column.
-type Field struct{ Name, Type, Description string }
+type Field struct{ Name, Type, Format, Description string }
 
 // Method is one operation as a registry method.
 type Method struct {
@@ -601,7 +601,7 @@ func (g *generator) finish(r *Resource) error {
 	for _, m := range sources {
 		for _, p := range m.fieldsFrom.Props {
 			if r.field(p.Name) == nil && identRE.MatchString(p.Name) {
-				r.Fields = append(r.Fields, &Field{Name: p.Name, Type: p.Shape.Type, Description: cleanText(p.Shape.Desc)})
+				r.Fields = append(r.Fields, &Field{Name: p.Name, Type: p.Shape.Type, Format: p.Shape.Format, Description: cleanText(p.Shape.Desc)})
 			}
 		}
 		if r.Description == "" {
@@ -616,7 +616,7 @@ func (g *generator) finish(r *Resource) error {
 				m.ResponseKey, m.fieldsFrom = "", m.op.Resp
 				for _, p := range m.fieldsFrom.Props {
 					if r.field(p.Name) == nil && identRE.MatchString(p.Name) {
-						r.Fields = append(r.Fields, &Field{Name: p.Name, Type: p.Shape.Type, Description: cleanText(p.Shape.Desc)})
+						r.Fields = append(r.Fields, &Field{Name: p.Name, Type: p.Shape.Type, Format: p.Shape.Format, Description: cleanText(p.Shape.Desc)})
 					}
 				}
 			}

@@ -128,6 +128,17 @@ func TestOverridesApplied(t *testing.T) {
 	if got, want := strings.Join(fields, ","), "id,name,description,created_at,distribution,error_message,min_disk_size,public,regions,size_gigabytes,slug,status,tags,type"; got != want {
 		t.Errorf("images.images fields=%q, want %q", got, want)
 	}
+	// formats: the spec's format: date-time on a string property is kept; no
+	// other field has one.
+	for _, f := range img.Fields {
+		want := ""
+		if f.Name == "created_at" {
+			want = "date-time"
+		}
+		if f.Format != want {
+			t.Errorf("images.images %s: format %q, want %q", f.Name, f.Format, want)
+		}
+	}
 	// field_descriptions: the seed's text for tags.
 	if got := img.field("tags").Description; got != "A flat array of tag names as strings to be applied to the resource. Tag names may be for either existing or new tags." {
 		t.Errorf("images.images tags: description %q", got)

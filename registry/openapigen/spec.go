@@ -25,6 +25,7 @@ type shape struct {
 	ReadOnly bool
 	Enum     []string
 	Default  string
+	Format   string // date-time, or empty: the only format the registry keeps
 }
 
 type prop struct {
@@ -190,6 +191,9 @@ func flatten(s *base.Schema, depth int) *shape {
 	}
 	sh.Desc = s.Description
 	sh.ReadOnly = s.ReadOnly != nil && *s.ReadOnly
+	if s.Format == "date-time" {
+		sh.Format = s.Format
+	}
 	for _, e := range s.Enum {
 		if e != nil && e.Value != "" {
 			sh.Enum = append(sh.Enum, e.Value)
@@ -220,6 +224,9 @@ func flatten(s *base.Schema, depth int) *shape {
 		}
 		if sh.Desc == "" {
 			sh.Desc = p.Desc
+		}
+		if sh.Format == "" {
+			sh.Format = p.Format
 		}
 		if sh.Items == nil {
 			sh.Items = p.Items
@@ -269,6 +276,9 @@ func flatten(s *base.Schema, depth int) *shape {
 			sh.Type = "string"
 		}
 	}
+	if sh.Type != "string" {
+		sh.Format = "" // a date-time is a string; any other type keeps no format
+	}
 	return sh
 }
 
@@ -289,8 +299,10 @@ func combine(sh *shape, alts []*shape) {
 		return
 	}
 	types := map[string]bool{}
+	allDateTime := true
 	for _, a := range alts {
 		types[a.Type] = true
+		allDateTime = allDateTime && a.Format == "date-time"
 		if sh.Desc == "" {
 			sh.Desc = a.Desc
 		}
@@ -306,6 +318,9 @@ func combine(sh *shape, alts []*shape) {
 		default:
 			sh.Type = "object"
 		}
+	}
+	if sh.Format == "" && allDateTime {
+		sh.Format = "date-time"
 	}
 	if sh.Type == "array" && sh.Items == nil {
 		for _, a := range alts {

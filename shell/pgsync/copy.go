@@ -146,6 +146,22 @@ func convert(typ string, v any) (any, error) {
 			}
 		}
 		return nil, fmt.Errorf("%s is not a boolean", show(v))
+	case "timestamptz":
+		// A date-time field: an RFC 3339 string from the API. An empty one
+		// (no time yet) is NULL; anything else that does not parse is an
+		// error, as for the other types.
+		switch x := v.(type) {
+		case time.Time:
+			return x, nil
+		case string:
+			if strings.TrimSpace(x) == "" {
+				return nil, nil
+			}
+			if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(x)); err == nil {
+				return t, nil
+			}
+		}
+		return nil, fmt.Errorf("%s is not an RFC 3339 date-time (2006-01-02T15:04:05Z)", show(v))
 	case "jsonb":
 		if s, ok := v.(string); ok {
 			return s, nil // JSON text, as the engine gives arrays and objects

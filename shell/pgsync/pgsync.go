@@ -8,9 +8,8 @@
 //   - one schema per provider service, PREFIX + provider_service
 //     (digitalocean_images), one table per resource (images);
 //   - a column per registry field, typed from the registry: bigint, double
-//     precision, boolean, text, jsonb for arrays and objects (the registry
-//     has no date-time type yet, so timestamps are text; TypeFor is where
-//     timestamptz goes once it has);
+//     precision, boolean, text, timestamptz for string fields of format
+//     date-time (an empty string is NULL), jsonb for arrays and objects;
 //   - then _apiql_run (the run's id), _apiql_synced_at and
 //     _apiql_connection (the named connection the row came from);
 //   - public._apiql_runs: one row per run (start, end, mode, resources, row

@@ -171,7 +171,7 @@ func TestReplace(t *testing.T) {
 	checkTable(t, run1, map[string]int64{"digitalocean.images.images": 300, "digitalocean.regions.regions": nRegions})
 
 	// Typed columns from the registry, then apiql's own.
-	want := "id bigint, name text, description text, created_at text, distribution text, error_message text, " +
+	want := "id bigint, name text, description text, created_at timestamp with time zone, distribution text, error_message text, " +
 		"min_disk_size bigint, public boolean, regions jsonb, size_gigabytes double precision, slug text, status text, " +
 		"tags jsonb, type text, _apiql_run bigint, _apiql_synced_at timestamp with time zone, _apiql_connection text"
 	if got := e.columns(t, "digitalocean_images.images"); got != want {
@@ -204,6 +204,31 @@ func TestReplace(t *testing.T) {
 	rows.Close()
 	if i != 300 {
 		t.Fatalf("%d rows, want 300", i)
+	}
+	// created_at (format date-time): the API's RFC 3339 text, as the
+	// instant it names.
+	stamps := e.engineRows(t, "SELECT id, created_at FROM digitalocean.images.images ORDER BY id")
+	trows, err := e.conn.Query(ctx, `SELECT id, created_at FROM digitalocean_images.images ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i = 0
+	for trows.Next() {
+		var id int64
+		var at *time.Time
+		if err := trows.Scan(&id, &at); err != nil {
+			t.Fatal(err)
+		}
+		text, _ := stamps.Rows[i][1].(string)
+		want, perr := time.Parse(time.RFC3339Nano, text)
+		if perr != nil || at == nil || !at.Equal(want) || fmt.Sprint(stamps.Rows[i][0]) != fmt.Sprint(id) {
+			t.Fatalf("image %d: created_at %v in PostgreSQL, %q from the engine (%v)", id, at, text, perr)
+		}
+		i++
+	}
+	trows.Close()
+	if i != 300 {
+		t.Fatalf("%d created_at values, want 300", i)
 	}
 	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images WHERE _apiql_run = $1 AND _apiql_connection = 'default'`, run1.ID); got != 300 {
 		t.Errorf("%d rows of run %d from connection default, want 300", got, run1.ID)
@@ -342,6 +367,9 @@ func TestSchemaFollowsTheRegistry(t *testing.T) {
 
 	// The registry gains a field, loses one, and widens another.
 	images, _ := e.reg.Resource("digitalocean.images.images")
+	if got := e.columns(t, "digitalocean_images.images"); !strings.Contains(got, "created_at timestamp with time zone") {
+		t.Errorf("created_at is not timestamptz: %s", got)
+	}
 	var kept []*registry.Field
 	for _, f := range images.Fields {
 		switch f.Name {
@@ -731,5 +759,77 @@ func TestChildResourcesThroughTheirParent(t *testing.T) {
 	}
 	if got != strings.Join(w, ", ") {
 		t.Errorf("rows %s, want %s", got, strings.Join(w, ", "))
+	}
+}
+
+// A text column the registry now types date-time is converted in place:
+// RFC 3339 text to the instant, an empty string to NULL; text PostgreSQL
+// cannot read as a time fails the resource before any row is written,
+// naming the column.
+func TestTextBecomesTimestamptz(t *testing.T) {
+	e := newEnv(t, 20)
+	ctx := context.Background()
+	images, _ := e.reg.Resource("digitalocean.images.images")
+	created := images.Field("created_at")
+	if created.Format != registry.FormatDateTime {
+		t.Fatalf("created_at format %q, want %q", created.Format, registry.FormatDateTime)
+	}
+	created.Format = "" // an older registry: a plain string
+	run1 := e.sync(t, ctx, pgsync.Snapshot, "digitalocean.images.images")
+	if got := e.columns(t, "digitalocean_images.images"); !strings.Contains(got, "created_at text") {
+		t.Fatalf("created_at is not text: %s", got)
+	}
+	first := e.int(t, `SELECT min(id) FROM digitalocean_images.images`)
+	want := e.text(t, `SELECT created_at FROM digitalocean_images.images WHERE id <> $1 ORDER BY id LIMIT 1`, first)
+	second := e.int(t, `SELECT id FROM digitalocean_images.images WHERE id <> $1 ORDER BY id LIMIT 1`, first)
+	if _, err := e.conn.Exec(ctx, `UPDATE digitalocean_images.images SET created_at = '' WHERE id = $1`, first); err != nil {
+		t.Fatal(err)
+	}
+
+	created.Format = registry.FormatDateTime
+	e.sync(t, ctx, pgsync.Snapshot, "digitalocean.images.images")
+	if got := e.columns(t, "digitalocean_images.images"); !strings.Contains(got, "created_at timestamp with time zone") {
+		t.Fatalf("created_at is not timestamptz: %s", got)
+	}
+	// The first run's rows, converted.
+	if got := e.text(t, `SELECT coalesce(created_at::text, 'NULL') FROM digitalocean_images.images WHERE _apiql_run = $1 AND id = $2`, run1.ID, first); got != "NULL" {
+		t.Errorf("the empty created_at became %s, want NULL", got)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images WHERE _apiql_run = $1 AND id = $2 AND created_at = $3::timestamptz`, run1.ID, second, want); got != 1 {
+		t.Errorf("created_at %q of image %d was not converted to its instant", want, second)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images WHERE created_at IS NOT NULL`); got != 39 {
+		t.Errorf("%d rows with a created_at, want 39 (20 per run, less the emptied one)", got)
+	}
+
+	// Back to text (timestamptz converts to text), then text that is no time.
+	created.Format = ""
+	run3 := e.sync(t, ctx, pgsync.Snapshot, "digitalocean.images.images")
+	if _, err := e.conn.Exec(ctx, `UPDATE digitalocean_images.images SET created_at = 'yesterday noon' WHERE id = $1 AND _apiql_run = $2`, second, run3.ID); err != nil {
+		t.Fatal(err)
+	}
+	created.Format = registry.FormatDateTime
+	requests := len(e.emu.Requests())
+	bad, err := pgsync.Sync(ctx, pgsync.Options{URL: e.db, Mode: pgsync.Snapshot, Resources: e.resources(t, "digitalocean.images.images"), Open: e.open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad.Outcome() != "failed" || bad.Tables[0].Err == nil {
+		t.Fatalf("run with unconvertible text: %s, %v", bad.Outcome(), bad.Tables[0].Err)
+	}
+	msg := bad.Tables[0].Err.Error()
+	for _, w := range []string{"column created_at", "digitalocean_images.images", "text", "timestamptz", "cannot convert", "yesterday noon", "DROP COLUMN"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error lacks %q: %s", w, msg)
+		}
+	}
+	if n := len(e.emu.Requests()) - requests; n != 0 {
+		t.Errorf("%d API requests sent for a table whose schema failed, want 0", n)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images`); got != 60 {
+		t.Errorf("%d rows after the failed run, want the three runs' 60", got)
+	}
+	if got := e.columns(t, "digitalocean_images.images"); !strings.Contains(got, "created_at text") {
+		t.Errorf("created_at changed type in a failed run: %s", got)
 	}
 }

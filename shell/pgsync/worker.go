@@ -186,11 +186,14 @@ type column struct {
 	typ  string // a PostgreSQL type, as TypeFor gives it
 }
 
-// TypeFor is the PostgreSQL type of a registry field. The registry has no
-// date-time type yet: timestamps (created_at) are strings, so text; a
-// date-time type would map to timestamptz here.
+// TypeFor is the PostgreSQL type of a registry field: a string field of
+// format date-time (created_at) is timestamptz.
 func TypeFor(f *registry.Field) string {
 	switch f.Type {
+	case registry.TypeString:
+		if f.Format == registry.FormatDateTime {
+			return "timestamptz"
+		}
 	case registry.TypeInteger:
 		return "bigint"
 	case registry.TypeNumber:
@@ -256,8 +259,14 @@ func ensureTable(ctx context.Context, tx pgx.Tx, schema, table string, r *regist
 			}
 		case got != formatType(c.typ):
 			// The registry changed the field's type: PostgreSQL converts the
-			// column if it can; if it cannot, nothing is written.
-			q := `ALTER TABLE ` + ident(schema, table) + ` ALTER COLUMN ` + ident(c.name) + ` TYPE ` + c.typ + ` USING ` + ident(c.name) + `::` + c.typ
+			// column if it can; if it cannot, nothing is written. Text that
+			// becomes timestamptz keeps empty strings as NULL, as a sync
+			// stores them.
+			using := ident(c.name)
+			if got == "text" && c.typ == "timestamptz" {
+				using = `NULLIF(btrim(` + using + `), '')`
+			}
+			q := `ALTER TABLE ` + ident(schema, table) + ` ALTER COLUMN ` + ident(c.name) + ` TYPE ` + c.typ + ` USING ` + using + `::` + c.typ
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return nil, &engine.Error{
 					Msg: fmt.Sprintf("column %s of %s.%s is %s, the registry now types the field %s (%s), and PostgreSQL cannot convert it: %s",
@@ -275,6 +284,9 @@ func ensureTable(ctx context.Context, tx pgx.Tx, schema, table string, r *regist
 // registryType is the registry's type of a field or parameter column.
 func registryType(r *registry.Resource, name string) string {
 	if f := r.Field(name); f != nil {
+		if f.Format != "" {
+			return f.Type + " of format " + f.Format
+		}
 		return f.Type
 	}
 	for _, m := range r.Methods {

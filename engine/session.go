@@ -125,6 +125,9 @@ func NewSession(ctx context.Context, opts Options) (*Session, error) {
 	if opts.MaxCalls <= 0 {
 		opts.MaxCalls = DefaultMaxCalls
 	}
+	// Every token the environment holds is masked by every connection's
+	// client, not only by the one that sends it.
+	opts.Client.AddEnvSecrets(opts.Registry, opts.Connections)
 	s := &Session{opts: opts, reg: opts.Registry, cl: opts.Client, cache: map[string]*cached{}, scope: opts.ConnectionScope, clients: map[string]*provider.Client{}, callsBy: map[string]int{}}
 	return s, nil
 }

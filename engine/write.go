@@ -517,7 +517,7 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 			if err != nil {
 				return nil, err
 			}
-			fmt.Fprintf(s.opts.DryRun, "-- dry run: request %d of %d (%s)%s\n%s\n", i+1, len(calls), c.label, connNote, req)
+			fmt.Fprintf(s.opts.DryRun, "-- dry run: request %d of %d (%s)%s\n%s\n", i+1, len(calls), s.cl.MaskSecrets(c.label), connNote, req)
 		}
 		msg := fmt.Sprintf("dry run: %d %s request(s) not sent", len(calls), m.HTTPMethod)
 		if s.calls > 0 {

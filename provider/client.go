@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -69,6 +70,11 @@ type Client struct {
 
 	stats Stats
 	pacer pacer
+
+	// secrets is the token set c shares with the clients WithConnection
+	// makes (see secretsOf).
+	secretsMu sync.Mutex
+	secrets   *secretSet
 }
 
 // Defaults of the Client's bounds.
@@ -160,19 +166,21 @@ type Request struct {
 	Headers []registry.Header
 	// token is never printed; String masks it.
 	token string
+	// secrets are every token the client knows, masked with token.
+	secrets *secretSet
 }
 
 // String renders the request for --dry-run and debug output, with the token masked.
 func (r *Request) String() string {
-	s := r.HTTPMethod + " " + redact(Mask(r.URL, r.token))
+	s := r.HTTPMethod + " " + redact(r.mask(r.URL))
 	if r.token != "" {
 		s += "\nAuthorization: Bearer ***"
 	}
 	for _, h := range r.Headers {
-		s += "\n" + h.Name + ": " + Mask(h.Value, r.token)
+		s += "\n" + h.Name + ": " + r.mask(h.Value)
 	}
 	if len(r.Body) > 0 {
-		s += "\n" + Mask(string(r.Body), r.token)
+		s += "\n" + r.mask(string(r.Body))
 	}
 	return s
 }
@@ -200,7 +208,7 @@ func (c *Client) WithConnection(conn *Connection) *Client {
 	}
 	return &Client{HTTP: c.HTTP, Getenv: c.Getenv, Retry: c.Retry, Timeout: c.Timeout, Concurrency: c.Concurrency, Debug: c.Debug, Conn: conn,
 		MaxResponseSize: c.MaxResponseSize, MaxRetryWait: c.MaxRetryWait, MaxPages: c.MaxPages,
-		Notice: c.Notice, NoticeWait: c.NoticeWait, Allow: c.Allow}
+		Notice: c.Notice, NoticeWait: c.NoticeWait, Allow: c.Allow, secrets: c.secretsOf()}
 }
 
 // conn returns the connection c uses for p, or nil for the environment's.
@@ -288,7 +296,12 @@ func (c *Client) token(p *registry.Provider) (string, error) {
 		return "", nil
 	}
 	if cn := c.conn(p); cn != nil {
-		return cn.resolve(c.getenv)
+		tok, err := cn.resolve(c.getenv)
+		c.secretsOf().add(tok)
+		return tok, err
+	}
+	for _, k := range p.Auth.TokenEnv {
+		c.secretsOf().add(c.getenv(k))
 	}
 	for _, k := range p.Auth.TokenEnv {
 		if v := strings.TrimSpace(c.getenv(k)); v != "" {
@@ -340,7 +353,7 @@ func (c *Client) Build(call Call) (*Request, error) {
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	return &Request{HTTPMethod: m.HTTPMethod, URL: u, Body: call.Body, Headers: m.Headers, token: tok}, nil
+	return &Request{HTTPMethod: m.HTTPMethod, URL: u, Body: call.Body, Headers: m.Headers, token: tok, secrets: c.secretsOf()}, nil
 }
 
 // Response is an API's answer to one request.
@@ -379,7 +392,7 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 		if u != nil {
 			path = u.Path
 		}
-		e := &APIError{HTTPMethod: req.HTTPMethod, Path: Mask(path, req.token), Status: status, Attempts: attempts, Err: cause}
+		e := &APIError{HTTPMethod: req.HTTPMethod, Path: req.mask(path), Status: status, Attempts: attempts, Err: cause}
 		if status != 0 {
 			var eb struct {
 				ID        string `json:"id"`
@@ -389,10 +402,10 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 			if json.Unmarshal(body, &eb) == nil {
 				// An API may quote the request back; the token must not
 				// travel on in an error.
-				e.ID, e.Message, e.RequestID = Mask(eb.ID, req.token), Mask(eb.Message, req.token), Mask(eb.RequestID, req.token)
+				e.ID, e.Message, e.RequestID = req.mask(eb.ID), req.mask(eb.Message), req.mask(eb.RequestID)
 			}
 			if e.RequestID == "" && h != nil {
-				e.RequestID = Mask(h.Get("x-request-id"), req.token)
+				e.RequestID = req.mask(h.Get("x-request-id"))
 			}
 			if e.Message == "" {
 				e.Message = http.StatusText(status)
@@ -442,7 +455,7 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 		if resp.Status >= 300 && resp.Status < 400 {
 			// Redirects within the API's origin were followed for reads;
 			// this one was not (a write, or no Location).
-			cause := &RedirectError{Status: resp.Status, Location: redact(Mask(resp.Header.Get("Location"), req.token)), Write: !read}
+			cause := &RedirectError{Status: resp.Status, Location: redact(req.mask(resp.Header.Get("Location"))), Write: !read}
 			return nil, apiErr(0, nil, nil, attempt, cause)
 		}
 		if resp.Status < 300 && resp.BodyErr == nil && len(bytes.TrimSpace(resp.Body)) > 0 && !json.Valid(resp.Body) {
@@ -469,7 +482,7 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 		}
 		if resp.Status < 300 {
 			// An API may echo the token back in its data.
-			resp.Body = MaskJSON(resp.Body, req.token)
+			resp.Body = req.maskJSON(resp.Body)
 			return resp, nil
 		}
 		again, werr := retry(resp.Status, resp.Header, nil, attempt)
@@ -491,7 +504,7 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 // pathOf is the path of a request's URL, for messages.
 func pathOf(req *Request) string {
 	if u, err := url.Parse(req.URL); err == nil {
-		return Mask(u.Path, req.token)
+		return req.mask(u.Path)
 	}
 	return "(the request)"
 }
@@ -521,7 +534,7 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 	}
 	hr, err := http.NewRequestWithContext(ctx, req.HTTPMethod, req.URL, body)
 	if err != nil {
-		return nil, &sendError{err: scrub(err, req.token)}
+		return nil, &sendError{err: req.scrub(err)}
 	}
 	hr.Header.Set("Accept", "application/json")
 	hr.Header.Set("User-Agent", "apiql/"+Version)
@@ -535,7 +548,7 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 		hr.Header.Set("Authorization", "Bearer "+req.token)
 	}
 	if c.Debug != nil {
-		fmt.Fprintf(c.Debug, "apiql: %s %s (Authorization: Bearer ***)\n", req.HTTPMethod, redact(Mask(req.URL, req.token)))
+		fmt.Fprintf(c.Debug, "apiql: %s %s (Authorization: Bearer ***)\n", req.HTTPMethod, redact(req.mask(req.URL)))
 	}
 	c.stats.Requests.Add(1)
 	hc := *c.httpClient()
@@ -546,7 +559,7 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL is in the error's context already
 		}
-		return nil, &sendError{err: scrub(err, req.token), sent: connected.Load(), timeout: timeout}
+		return nil, &sendError{err: req.scrub(err), sent: connected.Load(), timeout: timeout}
 	}
 	defer resp.Body.Close()
 	limit := c.maxResponseSize()
@@ -562,7 +575,7 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 		out.Body = nil
 		out.BodyErr = &SizeError{Limit: limit}
 	case err != nil:
-		out.BodyErr = &readError{err: scrub(err, req.token)}
+		out.BodyErr = &readError{err: req.scrub(err)}
 	}
 	return out, nil
 }
@@ -642,15 +655,6 @@ type readError struct{ err error }
 
 func (e *readError) Error() string { return "reading the response: " + e.err.Error() }
 func (e *readError) Unwrap() error { return e.err }
-
-// scrub removes the token from an error's text, should a transport error
-// ever quote a header.
-func scrub(err error, token string) error {
-	if token == "" || !strings.Contains(err.Error(), token) {
-		return err
-	}
-	return errors.New(Mask(err.Error(), token))
-}
 
 func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

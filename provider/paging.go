@@ -115,7 +115,7 @@ func (c *Client) List(ctx context.Context, call Call, fn PageFunc) error {
 		if err := c.advances(m, pg, last, next, fetched); err != nil {
 			return err
 		}
-		req := &Request{HTTPMethod: req.HTTPMethod, URL: next, token: req.token}
+		req := &Request{HTTPMethod: req.HTTPMethod, URL: next, token: req.token, secrets: req.secrets}
 		p, err := c.fetchPage(ctx, req, m, pg, page)
 		if err != nil {
 			return err

@@ -65,7 +65,7 @@ func (c *Client) redirectPolicy(req *Request) func(*http.Request, []*http.Reques
 		if next.Response != nil {
 			status = next.Response.StatusCode
 		}
-		to := redact(Mask(next.URL.String(), req.token))
+		to := redact(req.mask(next.URL.String()))
 		hop := func(what string) {
 			if c.Debug != nil {
 				fmt.Fprintf(c.Debug, "apiql:   %d redirect to %s: %s\n", status, to, what)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/apiql/apiql/engine"
@@ -55,7 +56,8 @@ func TestConnectionsMaskEveryToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var debug, dry bytes.Buffer
+			var debug lockedBuffer // the connections' requests log at once
+			var dry bytes.Buffer
 			opts := engine.Options{
 				Registry:        reg,
 				Client:          &provider.Client{Getenv: func(k string) string { return env[k] }, Retry: provider.RetryPolicy{Retries: 0}, Debug: &debug},
@@ -99,3 +101,23 @@ func TestConnectionsMaskEveryToken(t *testing.T) {
 		})
 	}
 }
+
+// lockedBuffer is a bytes.Buffer several goroutines may write at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *lockedBuffer) Len() int { return len(l.String()) }

@@ -182,11 +182,22 @@ func isJSON(contentType string) bool {
 	return ct == "application/json" || strings.HasSuffix(ct, "+json")
 }
 
-// flatten reads s at the given depth (0: a response or body object).
+// flatten reads s at the given depth (0: a response or body object); a
+// schema that says nothing of its type is a string.
 func flatten(s *base.Schema, depth int) *shape {
+	sh := untyped(s, depth)
+	if sh.Type == "" {
+		sh.Type = "string"
+	}
+	return sh
+}
+
+// untyped is flatten without the string default: Type stays "" when the
+// schema gives no type, so that a part of an allOf (or an alternative of a
+// oneOf) that only adds a description does not type the whole as a string.
+func untyped(s *base.Schema, depth int) *shape {
 	sh := &shape{}
 	if s == nil {
-		sh.Type = "string"
 		return sh
 	}
 	sh.Desc = s.Description
@@ -218,7 +229,7 @@ func flatten(s *base.Schema, depth int) *shape {
 		if ps == nil {
 			continue
 		}
-		p := flatten(ps, depth)
+		p := untyped(ps, depth)
 		if sh.Type == "" && p.Type != "" {
 			sh.Type = p.Type
 		}
@@ -258,7 +269,9 @@ func flatten(s *base.Schema, depth int) *shape {
 		var shapes []*shape
 		for _, a := range alts {
 			if as := a.Schema(); as != nil {
-				shapes = append(shapes, flatten(as, depth))
+				if as := untyped(as, depth); as.Type != "" {
+					shapes = append(shapes, as)
+				}
 			}
 		}
 		combine(sh, shapes)
@@ -272,8 +285,8 @@ func flatten(s *base.Schema, depth int) *shape {
 		switch {
 		case len(sh.Props) > 0 || s.AdditionalProperties != nil:
 			sh.Type = "object"
-		default:
-			sh.Type = "string"
+		case sh.Items != nil:
+			sh.Type = "array"
 		}
 	}
 	if sh.Type != "string" {

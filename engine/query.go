@@ -271,8 +271,15 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 				return nil
 			})
 			var ae *provider.APIError
-			if errors.As(err, &ae) && ae.Status == http.StatusNotFound && !j.plan.method.Paginated && len(j.call.send) > 0 {
-				return // a get of something that does not exist: no rows
+			if errors.As(err, &ae) && ae.Status == http.StatusNotFound && len(j.call.send) > 0 {
+				if getsOne(j.plan.method) {
+					return // a get of something that does not exist: no rows
+				}
+				if e := parentMissing(j.plan, j.call.send, err); e != nil {
+					e.Msg = label + e.Msg
+					fail(e)
+					return
+				}
 			}
 			if err != nil {
 				e := wrap(j.plan.ref.Pos, s.connHintFor(err, j.plan.res.Service.Provider, j.call.conn), err)
@@ -928,4 +935,44 @@ func (s *Session) queryAll(ctx context.Context, st sqltext.Statement) (*Result, 
 		return nil, err
 	}
 	return res, nil
+}
+
+// getsOne reports whether m answers one object of its resource: a path
+// parameter names the object by one of the resource's own fields (an
+// image's image_id is its id). A 404 of such a get means the object does
+// not exist: no rows. Every other call answers a list under its path
+// parameters, and its 404 means a parent does not exist.
+func getsOne(m *registry.Method) bool {
+	for _, p := range m.Params {
+		if p.In == registry.InPath && p.Field != "" && m.Resource.Field(p.Field) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// parentMissing is the error of a list call the API answered 404: the
+// path parameters it was sent name something that does not exist. Nil when
+// the call had no path parameter.
+func parentMissing(p *refPlan, send map[string]string, err error) *Error {
+	var names, hints []string
+	for _, prm := range p.method.Params {
+		v, ok := send[prm.Name]
+		if prm.In != registry.InPath || !ok {
+			continue
+		}
+		names = append(names, prm.Name+" "+sqlQuote(v))
+		if prm.Parent != nil {
+			hints = append(hints, fmt.Sprintf("SELECT %s FROM %s lists the %s values", prm.Parent.Field, prm.Parent.ID(), prm.Name))
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	hint := "check the value"
+	if len(hints) > 0 {
+		hint += ": " + strings.Join(hints, "; ")
+	}
+	return &Error{Msg: fmt.Sprintf("%s: no %s exists (the API answered 404 to %s)", p.res.ID(), strings.Join(names, ", "), err),
+		Hint: hint, Err: err, pos: p.ref.Pos}
 }

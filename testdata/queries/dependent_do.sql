@@ -29,3 +29,18 @@ SELECT * FROM digitalocean.domains.records;
 -- no name is sent.
 SELECT r.name, r.type FROM digitalocean.domains.records r
 WHERE r.domain_name = 'example.com' AND r.name = '@' ORDER BY 2;
+
+-- A list under a parent that does not exist (the API answers 404) fails
+-- the statement, naming the value, for every resource: not zero rows.
+SELECT count(*) FROM digitalocean.kubernetes.node_pools WHERE cluster_id = 'bogus';
+
+-- (An IN list with a missing parent: TestMissingParentFails.)
+SELECT count(*) FROM digitalocean.domains.records WHERE domain_name = 'other.com';
+
+-- A get of one object that does not exist is no rows.
+SELECT count(*) FROM digitalocean.kubernetes.node_pools
+WHERE cluster_id = 'bd5f5959-5e1e-4205-a714-a914373942af' AND id = 'bogus';
+
+-- The real parent alone answers its pools.
+SELECT count(*) FROM digitalocean.kubernetes.node_pools
+WHERE cluster_id = 'bd5f5959-5e1e-4205-a714-a914373942af';

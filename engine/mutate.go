@@ -359,7 +359,7 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 			Suggestion: nearestPrefixed(res.ID()+".", parts[3], names), Hint: "see SHOW METHODS IN " + res.ID()})
 	}
 	if s.opts.ReadOnly && m.HTTPMethod != http.MethodGet && m.HTTPMethod != http.MethodHead {
-		return nil, errorf(toks[1].Pos, "run without --read-only to change resources", "EXEC %s (%s) is refused in read-only mode", m.Name, m.HTTPMethod)
+		return nil, errorf(toks[1].Pos, s.readOnlyHint(), "EXEC %s (%s) is refused in read-only mode", m.Name, m.HTTPMethod)
 	}
 	hint := fmt.Sprintf("%s takes %s", m.Name, execInputs(m))
 	vals := map[string]any{}

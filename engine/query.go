@@ -29,6 +29,9 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (_ *Rows, err
 	if t, ok := writeInQuery(st); ok {
 		return nil, writeInWithError(t)
 	}
+	if err := unboundParam(st); err != nil {
+		return nil, err
+	}
 	a := sqltext.Analyze(st.Tokens)
 	resources, err := s.resolveRefs(a)
 	if err != nil {
@@ -975,4 +978,18 @@ func parentMissing(p *refPlan, send map[string]string, err error) *Error {
 	}
 	return &Error{Msg: fmt.Sprintf("%s: no %s exists (the API answered 404 to %s)", p.res.ID(), strings.Join(names, ", "), err),
 		Hint: hint, Err: err, pos: p.ref.Pos}
+}
+
+// unboundParam refuses a parameter marker ($1, ?, :name) in a query: the
+// session binds no values (apiql serve replaces a client's parameters by
+// their values before the engine sees the statement), and SQLite would
+// answer "sql: expected 1 arguments, got 0" after the fetches.
+func unboundParam(st sqltext.Statement) error {
+	for _, t := range st.Tokens {
+		if t.Kind == sqltext.Param {
+			return errorf(t.Pos, "parameters are for the clients of apiql serve, which bind their values; here write the value itself, or a query-file variable ({{ .name }}, given with --var name=value)",
+				"parameter %s has no value", t.Text)
+		}
+	}
+	return nil
 }

@@ -31,6 +31,11 @@ type Options struct {
 	// ReadOnly refuses INSERT, UPDATE, DELETE and EXEC of methods that are
 	// not reads.
 	ReadOnly bool
+	// ReadOnlyHint is the hint of a write refused in read-only mode: how
+	// the front end that opened the session allows writes ("restart apiql
+	// serve with --allow-writes"). Empty means "run without --read-only to
+	// change resources", the flag of exec and shell.
+	ReadOnlyHint string
 	// CacheTTL, when positive, lets later statements reuse rows fetched with
 	// the same method and params for that long.
 	CacheTTL time.Duration
@@ -364,3 +369,11 @@ func (s *Session) nextTable() string {
 }
 
 var sessionSeq atomic.Int64
+
+// readOnlyHint is the hint of a write refused in read-only mode.
+func (s *Session) readOnlyHint() string {
+	if s.opts.ReadOnlyHint != "" {
+		return s.opts.ReadOnlyHint
+	}
+	return "run without --read-only to change resources"
+}

@@ -198,7 +198,7 @@ func checkColumn(m *registry.Method, c sqltext.Token) error {
 // the update verb.
 func (s *Session) writeMethod(res *registry.Resource, verb string, pos int) (*registry.Method, error) {
 	if s.opts.ReadOnly {
-		return nil, errorf(pos, "run without --read-only to change resources", "%s is refused in read-only mode", strings.ToUpper(verb))
+		return nil, errorf(pos, s.readOnlyHint(), "%s is refused in read-only mode", strings.ToUpper(verb))
 	}
 	ms := res.MethodsFor(verb)
 	if len(ms) == 0 && verb == registry.VerbUpdate {

@@ -222,13 +222,7 @@ func (c *conn) dialect() dialect {
 // when it gave one, else the type of the column it is compared with, an
 // integer after LIMIT or OFFSET, else text.
 func (c *conn) paramTypes(p *prepared, given []uint32) []uint32 {
-	n := 0
-	for _, t := range p.toks {
-		if t.Kind == tParam {
-			k, _ := strconv.Atoi(t.Value)
-			n = max(n, k)
-		}
-	}
+	n := maxParam(p.toks)
 	if n == 0 {
 		return nil
 	}
@@ -510,6 +504,11 @@ func (c *conn) start(ctx context.Context, text string, p *prepared, params []wir
 		if p, err = c.classify(text); err != nil {
 			return nil, err
 		}
+	}
+	if n := maxParam(p.toks); n > len(params) {
+		// Postgres's answer; the simple protocol binds none.
+		return nil, hinted(codes.UndefinedParameter, "bind a value to every parameter ($1, $2, ...) in the extended protocol; a simple query binds none: write the value itself",
+			fmt.Sprintf("there is no parameter $%d", len(params)+1))
 	}
 	vals := make([]any, len(p.params))
 	if len(params) != len(p.params) && len(p.params) > 0 {
@@ -909,4 +908,16 @@ func (c *conn) watch(ctx context.Context, stop context.CancelFunc) func() {
 		<-done
 		_ = tcp.SetReadDeadline(time.Time{})
 	}
+}
+
+// maxParam is the highest parameter number ($n) of toks, 0 if none.
+func maxParam(toks []token) int {
+	n := 0
+	for _, t := range toks {
+		if t.Kind == tParam {
+			k, _ := strconv.Atoi(t.Value)
+			n = max(n, k)
+		}
+	}
+	return n
 }

@@ -73,6 +73,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("pgserve: a password is required")
 	}
 	cfg.Engine.ReadOnly = !cfg.AllowWrites
+	if cfg.Engine.ReadOnlyHint == "" {
+		cfg.Engine.ReadOnlyHint = "the server is read-only: restart apiql serve with --allow-writes to let clients change resources"
+	}
 	cat, err := newCatalog(cfg.Engine.Registry)
 	if err != nil {
 		return nil, err

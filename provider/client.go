@@ -164,6 +164,8 @@ type Request struct {
 	// Headers are the method's declared request headers (registry
 	// Method.Headers), sent as they are.
 	Headers []registry.Header
+	// raw: the success body is not JSON (registry Method.Raw).
+	raw bool
 	// token is never printed; String masks it.
 	token string
 	// secrets are every token the client knows, masked with token.
@@ -353,7 +355,7 @@ func (c *Client) Build(call Call) (*Request, error) {
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	return &Request{HTTPMethod: m.HTTPMethod, URL: u, Body: call.Body, Headers: m.Headers, token: tok, secrets: c.secretsOf()}, nil
+	return &Request{HTTPMethod: m.HTTPMethod, URL: u, Body: call.Body, Headers: m.Headers, raw: m.Raw != "", token: tok, secrets: c.secretsOf()}, nil
 }
 
 // Response is an API's answer to one request.
@@ -458,7 +460,7 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 			cause := &RedirectError{Status: resp.Status, Location: redact(req.mask(resp.Header.Get("Location"))), Write: !read}
 			return nil, apiErr(0, nil, nil, attempt, cause)
 		}
-		if resp.Status < 300 && resp.BodyErr == nil && len(bytes.TrimSpace(resp.Body)) > 0 && !json.Valid(resp.Body) {
+		if resp.Status < 300 && resp.BodyErr == nil && !req.raw && len(bytes.TrimSpace(resp.Body)) > 0 && !json.Valid(resp.Body) {
 			resp.BodyErr = fmt.Errorf("malformed JSON in the %d response (%d bytes)", resp.Status, len(resp.Body))
 		}
 		if resp.Status < 300 && resp.BodyErr != nil {
@@ -536,7 +538,11 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 	if err != nil {
 		return nil, &sendError{err: req.scrub(err)}
 	}
-	hr.Header.Set("Accept", "application/json")
+	if req.raw {
+		hr.Header.Set("Accept", "*/*")
+	} else {
+		hr.Header.Set("Accept", "application/json")
+	}
 	hr.Header.Set("User-Agent", "apiql/"+Version)
 	if req.Body != nil {
 		hr.Header.Set("Content-Type", "application/json")

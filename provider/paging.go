@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/apiql/apiql/provider/jsonspan"
 	"github.com/apiql/apiql/registry"
@@ -43,7 +45,10 @@ func (c *Client) List(ctx context.Context, call Call, fn PageFunc) error {
 			return c.malformed(call, 0, resp.BodyErr)
 		}
 		var objs []json.RawMessage
-		if len(bytes.TrimSpace(resp.Body)) > 0 {
+		switch {
+		case m.Raw != "":
+			objs, err = rawObject(m, resp)
+		case len(bytes.TrimSpace(resp.Body)) > 0:
 			objs, err = objectsIn(m, resp.Body) // send has checked it is JSON
 		}
 		if err != nil {
@@ -417,6 +422,22 @@ func Objects(m *registry.Method, body []byte) ([]json.RawMessage, error) {
 		return nil, errors.New("not valid JSON")
 	}
 	return objectsIn(m, body)
+}
+
+// rawObject is the one object of a raw method's response: the body as
+// content (text, or base64 for registry.RawBase64) and its content_type.
+func rawObject(m *registry.Method, resp *Response) ([]json.RawMessage, error) {
+	content := string(resp.Body)
+	if m.Raw == registry.RawBase64 {
+		content = base64.StdEncoding.EncodeToString(resp.Body)
+	} else if !utf8.Valid(resp.Body) {
+		return nil, fmt.Errorf("the %s body is not UTF-8 text", resp.Header.Get("Content-Type"))
+	}
+	b, err := json.Marshal(map[string]string{"content": content, "content_type": resp.Header.Get("Content-Type")})
+	if err != nil {
+		return nil, err
+	}
+	return []json.RawMessage{b}, nil
 }
 
 // decodeTop checks that body is a JSON object, the top level of a page.

@@ -61,6 +61,7 @@
 //	          name: {required: true, type: string, description: ...}
 //	        headers:             # request headers always sent, name -> text
 //	          X-Dangerous: "true"
+//	        raw: text            # the body is not JSON: text or base64 (see below)
 //
 // identity names the field that identifies an object: objects that several
 // calls of one statement return (WHERE tag_name IN ('a', 'b')) are one row.
@@ -86,7 +87,12 @@
 // sent with every request of the method and printed by --dry-run; their
 // names are HTTP header names, their values one line of text, and the
 // headers apiql sets itself (Accept, Authorization, Content-Type,
-// Content-Length, Host, User-Agent) cannot be declared.
+// Content-Length, Host, User-Agent) cannot be declared. raw: (a select
+// method's GET only, not paginated, no response_key) says the success body
+// is not JSON: the method answers one row whose content field holds the body
+// (raw: text, which must be UTF-8, or raw: base64 for bytes such as a PDF,
+// standard alphabet, padded) and whose content_type field holds the
+// response's Content-Type; the resource declares both fields.
 //
 // YAML anchors and aliases may share declarations; merge keys (<<) are not
 // supported.
@@ -161,6 +167,10 @@
 //   - Body: the JSON request body's top-level properties (read-only ones
 //     left out), required first by name, then the others in the spec's
 //     order; their enums are listed in the description, not enforced.
+//   - A GET whose success response is not JSON is a resource of its own
+//     (named by its path's last segment: digitalocean.customers.csv,
+//     digitalocean.kubernetes.kubeconfig) with fields content and
+//     content_type and raw: text for text/*, YAML and XML, base64 otherwise.
 //   - Headers: a required header parameter of boolean type (X-Dangerous,
 //     the API's acknowledgement of a destructive call) is sent as "true";
 //     an operation with any other required header is not mapped.

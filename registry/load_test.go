@@ -287,6 +287,7 @@ func TestLoadBroken(t *testing.T) {
 		{"header-reserved", "acme/services/things.yaml", 25, "header \"Authorization\" of method \"create\" is set by apiql itself and cannot be declared"},
 		{"header-bad-name", "acme/services/things.yaml", 25, "header \"X Dangerous\" of method \"create\" is not a valid HTTP header name"},
 		{"header-not-text", "acme/services/things.yaml", 25, "header \"X-Dangerous\" of method \"create\" must have a text value, got a list"},
+		{"raw-on-insert", "acme/services/things.yaml", 25, "method \"create\": raw on verb insert (POST); only a select method's GET answers a raw body"},
 		{"unknown-verb", "acme/services/things.yaml", 23, "unknown verb \"insrt\" in method \"create\"; did you mean \"insert\"?"},
 	}
 	seen := map[string]bool{}

@@ -266,7 +266,7 @@ func (d *decoder) field(n *yaml.Node) *Field {
 func (d *decoder) method(key, val *yaml.Node, r *Resource) *Method {
 	ctx := fmt.Sprintf("method %q", key.Value)
 	d.ident(key, "method")
-	m := d.object(val, ctx, "description", "verb", "http", "response_key", "paginated", "params", "body", "headers")
+	m := d.object(val, ctx, "description", "verb", "http", "response_key", "paginated", "params", "body", "headers", "raw")
 	if m == nil {
 		return nil
 	}
@@ -289,6 +289,21 @@ func (d *decoder) method(key, val *yaml.Node, r *Resource) *Method {
 	}
 
 	mt.Headers = d.headers(m["headers"], ctx)
+	mt.Raw = d.choice(m, "raw", "raw kind", ctx, []string{RawText, RawBase64}, "")
+	if mt.Raw != "" {
+		at := d.deref(m["raw"])
+		switch {
+		case mt.Verb != VerbSelect || mt.HTTPMethod != "GET":
+			d.errorf(at, "%s: raw on verb %s (%s); only a select method's GET answers a raw body", ctx, mt.Verb, mt.HTTPMethod).
+				withHint("remove raw:, or make the method verb: select, http: GET ...")
+		case mt.Paginated || mt.ResponseKey != "":
+			d.errorf(at, "%s: raw with paginated or response_key; a raw body is not JSON", ctx).
+				withHint("remove paginated: and response_key:")
+		case r.Field("content") == nil:
+			d.errorf(at, "%s: raw, but resource %q has no content field to hold the body", ctx, r.Name).
+				withHint("add {name: content, type: string} (and content_type) to its fields")
+		}
+	}
 
 	keys := map[*Param]*yaml.Node{}
 	ps, _ := d.pairs(m["params"], "params of "+ctx, "param")

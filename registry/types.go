@@ -169,6 +169,11 @@ type Method struct {
 	Params []*Param
 	// Body lists the request body's fields, in declaration order.
 	Body []*Param
+	// Raw, when set, says the method's success body is not JSON: the
+	// method answers one row whose content field holds the body, as text
+	// (RawText) or base64 (RawBase64), and whose content_type field holds
+	// the response's Content-Type. Only on a select method's GET.
+	Raw string
 	// Headers are request headers the method always sends, in declaration
 	// order, e.g. X-Dangerous: true, which the API requires to acknowledge
 	// a destructive call.
@@ -177,6 +182,12 @@ type Method struct {
 	// Pos is where the method was declared.
 	Pos Pos
 }
+
+// Raw body kinds.
+const (
+	RawText   = "text"
+	RawBase64 = "base64"
+)
 
 // Header is one request header a method sends with a fixed value.
 type Header struct{ Name, Value string }

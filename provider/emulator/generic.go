@@ -295,6 +295,11 @@ func (s *Server) serveGeneric(ex *exchange, segs []string) reply {
 		}
 	}
 	tpl := template(r.segs)
+	if r.m.Raw != "" && ex.r.Method == http.MethodGet {
+		if rep, ok := rawBody(tpl, segs); ok {
+			return rep
+		}
+	}
 	if tpl == "volumes/{}/snapshots" {
 		switch ex.r.Method {
 		case http.MethodGet:
@@ -781,4 +786,33 @@ func unescapeSegs(segs []string) []string {
 		}
 	}
 	return out
+}
+
+// rawBody answers the GETs whose success body is not JSON with a plausible
+// body of the spec's content type: an invoice as CSV (the spec's example
+// rows) or PDF, a cluster's kubeconfig as YAML, naming the item asked for.
+func rawBody(tpl string, segs []string) (reply, bool) {
+	id := segs[len(segs)-2]
+	switch tpl {
+	case "customers/my/invoices/{}/csv":
+		body := "product,group_description,description,hours,start,end,USD,project_name,category\n" +
+			"Floating IPs,,Unused Floating IP - 1.1.1.1,100,2020-07-01 00:00:00 +0000,2020-07-22 18:14:39 +0000,$3.11,,iaas\n" +
+			"Taxes,,STATE SALES TAX (6.25%),,2020-07-01 00:00:00 +0000,2020-07-31 23:59:59 +0000,$0.16,,iaas\n"
+		return reply{status: http.StatusOK, body: []byte(body), contentType: "text/csv"}, true
+	case "customers/my/invoices/{}/pdf":
+		// A minimal PDF; the second line's bytes above 0x7f mark it binary.
+		body := "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n" +
+			"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n% invoice " + id + "\n" +
+			"trailer << /Root 1 0 R >>\n%%EOF\n"
+		return reply{status: http.StatusOK, body: []byte(body), contentType: "application/pdf"}, true
+	case "kubernetes/clusters/{}/kubeconfig":
+		name := "do-nyc1-" + id
+		body := "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==\n" +
+			"    server: https://" + id + ".k8s.ondigitalocean.com\n  name: " + name + "\n" +
+			"contexts:\n- context:\n    cluster: " + name + "\n    user: " + name + "-admin\n  name: " + name + "\n" +
+			"current-context: " + name + "\nkind: Config\npreferences: {}\nusers:\n- name: " + name + "-admin\n" +
+			"  user:\n    token: 403d085aaa80102277d8da97ffd2db2b6a4f129d0e2146098fdfb0cec624babc\n"
+		return reply{status: http.StatusOK, body: []byte(body), contentType: "application/yaml"}, true
+	}
+	return reply{}, false
 }

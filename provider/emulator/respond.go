@@ -11,7 +11,9 @@ import (
 // reply is a handler's answer, written by Server.write.
 type reply struct {
 	status int
-	body   []byte // JSON; nil for none
+	body   []byte // JSON unless contentType says otherwise; nil for none
+	// contentType, when set, is the body's type (a raw GET's CSV, PDF, YAML).
+	contentType string
 	// errID and errMsg make an error body carrying the request id.
 	errID  string
 	errMsg string
@@ -99,7 +101,11 @@ func (s *Server) write(w http.ResponseWriter, ex *exchange, rep reply) {
 	h.Set("Ratelimit-Reset", s.resetAt)
 	h.Set("X-Request-Id", reqID)
 	if len(body) > 0 {
-		h.Set("Content-Type", "application/json")
+		ct := "application/json"
+		if rep.contentType != "" {
+			ct = rep.contentType
+		}
+		h.Set("Content-Type", ct)
 		if every(ex.faultIndex, ex.faults.CutBodyEvery) {
 			body = body[:len(body)/2]
 		} else {

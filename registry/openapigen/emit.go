@@ -66,6 +66,9 @@ func (s *Service) yaml() []byte {
 		ms := newMap()
 		for _, m := range r.Methods {
 			mm := newMap().add("verb", plain(m.Verb, "!!str")).add("http", str(m.HTTPMethod+" "+m.Path)).text("response_key", m.ResponseKey)
+			if m.Raw != "" {
+				mm.add("raw", plain(m.Raw, "!!str"))
+			}
 			if m.Paginated {
 				mm.add("paginated", plain("true", "!!bool"))
 			}

@@ -43,6 +43,7 @@ type Method struct {
 	Paginated                                              bool
 	Params, Body                                           []*Param
 	Headers                                                [][2]string // name, value
+	Raw                                                    string      // "text" or "base64": the body is not JSON
 	op                                                     *operation
 	fieldsFrom                                             *shape // the object its rows are
 }
@@ -114,7 +115,7 @@ func (g *generator) run() (*Result, error) {
 			c.Reason = g.o.Skip[op.ID]
 		case len(op.HeaderRequired) > 0:
 			c.Reason = "needs " + strings.Join(op.HeaderRequired, ", ")
-		case op.Method == "GET" && op.Resp == nil:
+		case op.Method == "GET" && op.Resp == nil && op.Raw == "":
 			c.Reason = "the response is not JSON"
 			if op.RespOther != "" {
 				c.Reason = "the response is " + op.RespOther + ", not JSON"
@@ -444,6 +445,9 @@ func (g *generator) method(r *Resource, op *operation, item, action bool) *Metho
 	}
 	// The rows: the response's one array of objects (a list), or its one
 	// object (a get), or the response itself.
+	if op.Raw != "" {
+		m.Raw, m.fieldsFrom = op.Raw, rawShape(op.Raw)
+	}
 	if op.Resp != nil {
 		m.ResponseKey, m.fieldsFrom = responseKey(r, op.Resp)
 	}

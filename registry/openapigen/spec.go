@@ -59,6 +59,7 @@ type operation struct {
 	BodyOther          string      // a request content type that is not JSON, if any
 	Resp               *shape      // the JSON 2xx response, nil when none
 	RespOther          string      // the 2xx content type when it is not JSON
+	Raw                string      // a GET's non-JSON body: "text" or "base64"; "" otherwise
 	HeaderRequired     []string    // required headers with no value the generator can send
 	Headers            [][2]string // required boolean headers, sent as "true": name, value
 }
@@ -171,10 +172,38 @@ func readOperation(method, path string, item *v3.PathItem, op *v3.Operation) *op
 			if o.Resp != nil {
 				o.RespOther = ""
 			}
+			if o.Resp == nil && o.RespOther != "" && method == "GET" {
+				o.Raw = rawKind(o.RespOther)
+			}
 			break
 		}
 	}
 	return o
+}
+
+// rawKind says how a GET's non-JSON body becomes its row's content column:
+// "text" for textual types (text/*, YAML, XML), "base64" for the rest
+// (a PDF's bytes).
+func rawKind(contentType string) string {
+	ct := strings.ToLower(strings.TrimSpace(strings.Split(contentType, ";")[0]))
+	switch {
+	case strings.HasPrefix(ct, "text/"), ct == "application/yaml", ct == "application/x-yaml",
+		ct == "application/xml", strings.HasSuffix(ct, "+xml"), strings.HasSuffix(ct, "+yaml"):
+		return "text"
+	}
+	return "base64"
+}
+
+// rawShape is the row of a raw GET: the body and its content type.
+func rawShape(kind string) *shape {
+	desc := "The response body as text."
+	if kind == "base64" {
+		desc = "The response body's bytes, base64-encoded (standard alphabet, padded)."
+	}
+	return &shape{Type: "object", Props: []*prop{
+		{Name: "content", Shape: &shape{Type: "string", Desc: desc}},
+		{Name: "content_type", Shape: &shape{Type: "string", Desc: "The response's Content-Type header."}},
+	}}
 }
 
 func isJSON(contentType string) bool {

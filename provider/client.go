@@ -573,12 +573,11 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 		// Said too large up front: nothing is read.
 		return &Response{Status: resp.StatusCode, Header: resp.Header, BodyErr: &SizeError{Limit: limit}}, nil
 	}
-	b, err := readBody(resp.Body, resp.ContentLength, limit)
-	c.stats.Bytes.Add(int64(len(b)))
+	b, n, err := readBody(resp.Body, resp.ContentLength, limit)
+	c.stats.Bytes.Add(n)
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 	switch {
-	case int64(len(b)) > limit:
-		out.Body = nil
+	case n > limit:
 		out.BodyErr = &SizeError{Limit: limit}
 	case err != nil:
 		out.BodyErr = &readError{err: req.scrub(err)}
@@ -586,27 +585,66 @@ func (c *Client) attempt(ctx context.Context, req *Request) (*Response, error) {
 	return out, nil
 }
 
-// readBody reads r up to limit+1 bytes: into one buffer of the announced
-// length when there is one, else growing as io.ReadAll does.
-func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+// readBody reads r up to limit+1 bytes (one more than the limit shows a
+// body over it) and returns them with their count; a body over the limit
+// is counted but not returned (nil). What it holds while reading never
+// exceeds what was read, and never limit+1 bytes: a body of announced
+// length goes into one buffer of that length (+1, to see one longer than
+// said), one of unknown length into chunks of growing size cut to what the
+// limit leaves, joined into one buffer of the body's size at the end.
+// (io.ReadAll's last chunk outgrows the limit, and its final copy doubles
+// a body over it: some 3x the limit per page in flight.)
+func readBody(r io.Reader, length, limit int64) ([]byte, int64, error) {
 	r = io.LimitReader(r, limit+1)
-	if length <= 0 {
-		return io.ReadAll(r)
+	size := int64(firstChunk)
+	if length > 0 {
+		size = length + 1
 	}
-	b := make([]byte, 0, length+1) // +1: a body longer than announced shows as an error
-	for {
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
+	var chunks [][]byte
+	var total int64
+	for total <= limit {
+		size = min(size, limit+1-total)
+		b := make([]byte, size)
+		n, err := io.ReadFull(r, b)
+		total += int64(n)
+		if n > 0 {
+			chunks = append(chunks, b[:n])
 		}
 		if err != nil {
-			return b, err
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				err = nil
+			}
+			if total > limit {
+				return nil, total, err
+			}
+			return join(chunks, total), total, err
 		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // grow: more than announced
-		}
+		size = min(2*size, maxChunk)
 	}
+	return nil, total, nil
+}
+
+// The chunks of a body of unknown length: the first small, as most pages
+// are, the largest 1 MiB, so the last one's unused end stays small.
+const (
+	firstChunk = 8 << 10
+	maxChunk   = 1 << 20
+)
+
+// join returns chunks as one slice of total bytes: the lone chunk itself,
+// else a copy.
+func join(chunks [][]byte, total int64) []byte {
+	switch len(chunks) {
+	case 0:
+		return []byte{}
+	case 1:
+		return chunks[0]
+	}
+	out := make([]byte, 0, total)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out
 }
 
 // SizeError is a response body larger than the client's limit.

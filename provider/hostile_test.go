@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -404,6 +405,106 @@ func TestResponseSizeLimit(t *testing.T) {
 	}
 	if n := h.cl.Stats().Requests.Load(); n != 1 {
 		t.Errorf("%d requests; an over-size answer is not asked again", n)
+	}
+}
+
+// TestResponseSizeLimitMemory: a body without Content-Length, endless or
+// just within the limit, is read holding no more than the limit: the bytes
+// read stop at limit+1, and the bytes allocated while the page is read
+// (runtime.MemStats.TotalAlloc, every allocation, garbage included) stay
+// near what was read, not a multiple of it. Before, io.ReadAll's growing
+// chunks and its final copy allocated some 3x the limit for an endless body
+// (a 64 MiB limit let a page reach ~190 MB).
+func TestResponseSizeLimitMemory(t *testing.T) {
+	const limit = 16 << 20
+	chunk := []byte(strings.Repeat(`{"id":1,"name":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"},`, 1000))
+	for _, tc := range []struct {
+		name  string
+		items int  // widgets served; -1: endless
+		over  bool // whether the size error is wanted
+	}{
+		{name: "endless", items: -1, over: true},
+		{name: "within the limit", items: 2_000}, // of 7.5 KB: 15 MB
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The body is made before the measure, and sent in pieces after
+			// a flush: chunked, without Content-Length.
+			var body []byte
+			if tc.items >= 0 {
+				body = append(body, `{"items":[`...)
+				for i := 0; i < tc.items; i++ {
+					if i > 0 {
+						body = append(body, ',')
+					}
+					body = fmt.Appendf(body, `{"id":%d,"name":"%s"}`, i, strings.Repeat("x", 7500))
+				}
+				body = append(body, `],"paging":{}}`...)
+				if len(body) > limit {
+					t.Fatalf("the body served is %d bytes, over the limit", len(body))
+				}
+			}
+			h := newHostile(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"items":[`)
+				w.(http.Flusher).Flush()
+				if tc.items < 0 {
+					for { // until the client hangs up
+						if _, err := w.Write(chunk); err != nil {
+							return
+						}
+					}
+				}
+				for rest := body[len(`{"items":[`):]; len(rest) > 0; {
+					n := min(len(rest), 64<<10)
+					if _, err := w.Write(rest[:n]); err != nil {
+						return
+					}
+					rest = rest[n:]
+				}
+			})
+			h.cl.MaxResponseSize = limit
+			var count int
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			err := h.cl.List(context.Background(), provider.Call{Method: h.res.Method("list")}, func(objs []json.RawMessage) error {
+				runtime.ReadMemStats(&after) // the page is read: what follows is decoding
+				count += len(objs)
+				return nil
+			})
+			if tc.over {
+				runtime.ReadMemStats(&after)
+			}
+			allocated := after.TotalAlloc - before.TotalAlloc
+			t.Logf("read %d bytes, allocated %d", h.cl.Stats().Bytes.Load(), allocated)
+			read := h.cl.Stats().Bytes.Load()
+			if tc.over {
+				if err == nil || !strings.Contains(err.Error(), "larger than 16 MiB") {
+					t.Fatalf("err = %v, want the size limit named", err)
+				}
+				if read != limit+1 {
+					t.Errorf("read %d bytes, want limit+1 = %d", read, limit+1)
+				}
+				// Everything read is held once: the limit and some slack for
+				// the HTTP machinery, never a second copy.
+				if bound := uint64(limit + 1<<20); allocated > bound {
+					t.Errorf("reading the page allocated %d bytes, want at most %d (the limit is %d)", allocated, bound, limit)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if count != tc.items || read != int64(len(body)) {
+				t.Fatalf("%d widgets, %d bytes read; want %d and %d", count, read, tc.items, len(body))
+			}
+			// The chunks (the last one's unused end at most 1 MiB) and one
+			// copy of the body's size (a page is one slice), and slack for the
+			// HTTP machinery and the page's spans.
+			if bound := 2*uint64(len(body)) + 2<<20; allocated > bound {
+				t.Errorf("reading a page of %d bytes allocated %d bytes, want at most %d", len(body), allocated, bound)
+			}
+		})
 	}
 }
 

@@ -89,6 +89,25 @@ func (a *acme) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			sup = []map[string]any{}
 		}
 		json.NewEncoder(w).Encode(map[string]any{"suppliers": sup})
+	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/api/widgets/") && strings.HasSuffix(r.URL.Path, "/lots"):
+		// A lot of a part the widget has: widget 2 has no gear, so
+		// /api/widgets/2/parts/gear/lots is 404.
+		var id int
+		var sku string
+		segs := strings.Split(r.URL.Path, "/") // "", api, widgets, id, parts, sku, lots
+		if len(segs) == 7 {
+			fmt.Sscan(segs[3], &id)
+			sku = segs[5]
+		}
+		for _, p := range a.parts[id] {
+			if p["sku"] == sku {
+				json.NewEncoder(w).Encode(map[string]any{"lots": []map[string]any{
+					{"lot": fmt.Sprintf("%d-%s-1", id, sku), "made": "2026-01-02T03:04:05Z"}}})
+				return
+			}
+		}
+		w.WriteHeader(404)
+		fmt.Fprint(w, `{"id":"not_found","message":"no such part of that widget"}`)
 	case r.Method == "DELETE" && strings.HasPrefix(r.URL.Path, "/api/widgets/") && strings.Contains(r.URL.Path, "/parts/"):
 		w.WriteHeader(204)
 	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/api/widgets/") && !strings.Contains(r.URL.Path[len("/api/widgets/"):], "/"):

@@ -541,18 +541,26 @@ func (s *Session) checkDeps(ctx context.Context, st sqltext.Statement, a *sqltex
 }
 
 // perValue says how many calls a dependent fetch makes: "1 per distinct
-// d.name", times the literal values' combinations.
+// d.name", "1 per distinct (p.a_id, p.id)" for bindings joined to one
+// parent, times the literal values' combinations.
 func perValue(p *refPlan) string {
 	var srcs []string
-	for _, d := range p.deps {
-		if d.kind == depJoin {
+	for _, g := range depGroups(p.deps) {
+		switch d := g[0]; {
+		case len(g) > 1:
+			cols := make([]string, len(g))
+			for i, x := range g {
+				cols[i] = x.source
+			}
+			srcs = append(srcs, "distinct ("+strings.Join(cols, ", ")+")")
+		case d.kind == depJoin:
 			srcs = append(srcs, "distinct "+d.source)
-		} else {
+		default:
 			srcs = append(srcs, "distinct value of the subquery for "+d.param.Name)
 		}
 	}
 	s := "1 per " + strings.Join(srcs, " and ")
-	if len(p.deps) > 1 {
+	if len(srcs) > 1 {
 		s = "1 per combination of " + strings.Join(srcs, " and ")
 	}
 	if n := p.literals; n != 1 {
@@ -642,41 +650,62 @@ func (s *Session) loadStages(ctx context.Context, st sqltext.Statement, a *sqlte
 }
 
 // resolveDeps turns p's dependent bindings into calls: the distinct values
-// of each source, crossed with the literal parameters. A value from a
-// parent of the same provider goes through the connection its parent row
-// came from (the child lives in that account); other values through each
-// of p's connections.
+// of each source, crossed with the literal parameters. Bindings joined to
+// the same parent reference (ON c.a_id = p.a_id AND c.b_id = p.id) take
+// their values together, row by row: one call per distinct tuple of the
+// parent's rows, never the pairs no parent row holds (which no child row
+// could join, and which the API may answer 404). A value from a parent of
+// the same provider goes through the connection its parent row came from
+// (the child lives in that account); other values through each of p's
+// connections.
 func (s *Session) resolveDeps(ctx context.Context, st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string, p *refPlan) error {
-	for _, d := range p.deps {
+	for _, group := range depGroups(p.deps) {
 		if len(p.calls) == 0 {
 			return nil // the literals already match nothing
 		}
+		d := group[0]
 		q, byConn := depQuery(st, a, plans, tables, d), false
-		if d.parent >= 0 && plans[d.parent].res.Service.Provider == p.res.Service.Provider {
-			q = parentQuery(st, a, plans, tables, d, quoteIdent(d.parentCol)+", "+quoteIdent(connColumn(plans[d.parent].res)))
-			byConn = true
+		if d.parent >= 0 {
+			cols := make([]string, len(group))
+			for i, g := range group {
+				cols[i] = quoteIdent(g.parentCol)
+			}
+			if plans[d.parent].res.Service.Provider == p.res.Service.Provider {
+				cols = append(cols, quoteIdent(connColumn(plans[d.parent].res)))
+				byConn = true
+			}
+			q = parentQuery(st, a, plans, tables, d, strings.Join(cols, ", "))
 		}
 		rows, err := s.depRows(ctx, q)
 		if err != nil {
 			return wrap(d.pos, "", err)
 		}
 		type value struct {
-			send string
-			col  any
+			send []string
+			col  []any
 		}
 		values := map[string][]value{} // by connection; "" for every one
-		seen := map[[2]string]bool{}
+		seen := map[string]bool{}
+	row:
 		for _, r := range rows {
-			send, col, ok := depParamValue(d.param, r[0])
+			v := value{send: make([]string, len(group)), col: make([]any, len(group))}
+			for i, g := range group {
+				send, col, ok := depParamValue(g.param, r[i])
+				if !ok {
+					continue row // a value the parameter cannot take matches no row
+				}
+				v.send[i], v.col[i] = send, col
+			}
 			conn := ""
 			if byConn {
-				conn = fmt.Sprint(r[1])
+				conn = fmt.Sprint(r[len(group)])
 			}
-			if !ok || seen[[2]string{conn, send}] {
-				continue // a value the parameter cannot take matches no row
+			k := conn + "\x00" + strings.Join(v.send, "\x00")
+			if seen[k] {
+				continue
 			}
-			seen[[2]string{conn, send}] = true
-			values[conn] = append(values[conn], value{send, col})
+			seen[k] = true
+			values[conn] = append(values[conn], v)
 		}
 		var next []callParams
 		for _, c := range p.calls {
@@ -692,7 +721,9 @@ func (s *Session) resolveDeps(ctx context.Context, st sqltext.Statement, a *sqlt
 				for k, x := range c.cols {
 					n.cols[k] = x
 				}
-				n.send[d.param.Name], n.cols[d.param.Name] = v.send, v.col
+				for i, g := range group {
+					n.send[g.param.Name], n.cols[g.param.Name] = v.send[i], v.col[i]
+				}
 				next = append(next, n)
 			}
 		}
@@ -705,6 +736,29 @@ func (s *Session) resolveDeps(ctx context.Context, st sqltext.Statement, a *sqlt
 		}
 	}
 	return nil
+}
+
+// depGroups groups a fetch's dependent bindings by where their values come
+// from: the bindings joined to one parent reference, with the same
+// conditions on its rows, form one group (their values are read from the
+// same rows); every other binding is a group of its own.
+func depGroups(deps []dep) [][]dep {
+	var out [][]dep
+	at := map[string]int{}
+	for _, d := range deps {
+		if d.parent < 0 {
+			out = append(out, []dep{d})
+			continue
+		}
+		k := fmt.Sprint(d.parent, d.filters)
+		if i, ok := at[k]; ok {
+			out[i] = append(out[i], d)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, []dep{d})
+	}
+	return out
 }
 
 // depParamValue converts an SQL value from other rows to the text sent for

@@ -175,4 +175,28 @@ func TestDependentJoinAcrossConnections(t *testing.T) {
 			t.Errorf("%s: requests %q, want %q", name, got, want)
 		}
 	}
+	// Two parameters joined to one parent's rows: each (widget, sku) pair
+	// through the connection of the part row that holds it.
+	for _, a := range servers {
+		a.requests = nil
+	}
+	o = runOne(t, sess, `SELECT l.connection, l.lot FROM acme.widgets.widgets w
+		JOIN acme.parts.parts p ON p.widget_id = w.id AND p.connection = w.connection
+		JOIN acme.parts.lots l ON l.widget_id = p.widget_id AND l.sku = p.sku AND l.connection = p.connection ORDER BY 1, 2`)
+	if o.Err != nil {
+		t.Fatal(o.Err)
+	}
+	if got, want := fmt.Sprint(o.Result.Rows), "[[prod 1-prod-1-1] [prod 2-prod-2-1] [staging 3-staging-3-1]]"; got != want {
+		t.Errorf("lots %s, want %s", got, want)
+	}
+	for name, want := range map[string]string{
+		"prod":    "GET /api/widgets/1/parts GET /api/widgets/1/parts/prod-1/lots GET /api/widgets/2/parts GET /api/widgets/2/parts/prod-2/lots GET /api/widgets?limit=50",
+		"staging": "GET /api/widgets/3/parts GET /api/widgets/3/parts/staging-3/lots GET /api/widgets?limit=50",
+	} {
+		reqs := append([]string(nil), servers[name].requests...)
+		sort.Strings(reqs)
+		if got := strings.Join(reqs, " "); got != want {
+			t.Errorf("%s: requests %q, want %q", name, got, want)
+		}
+	}
 }

@@ -2,7 +2,10 @@ package engine_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,19 +68,62 @@ func TestPartialWriteNamesWhatSucceeded(t *testing.T) {
 	}
 }
 
+// TestStoppedWriteSaysWhatWasSent: a write stopped by --statement-timeout
+// says which calls succeeded, which was in flight and which were not sent.
+// The second create is held by the server until the client gives up, so
+// the timeout finds it in flight whatever the machine's load (row 1 only
+// has to be answered within the timeout, which is long for one call on
+// loopback).
 func TestStoppedWriteSaysWhatWasSent(t *testing.T) {
-	e := newEnvWith(t, emulator.Options{Images: 40, Token: "test-token", Latency: 300 * time.Millisecond}, func(o *engine.Options) {
-		o.StatementTimeout = 500 * time.Millisecond
-	})
+	emu := emulator.New(emulator.Options{Images: 40, Token: "test-token"})
+	var creates atomic.Int32
+	held := make(chan struct{}, 1) // the second create has arrived and is held
+	release := make(chan struct{}) // the test lets it go (the client has left by then)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "POST" && r.URL.Path == "/v2/images" && creates.Add(1) == 2 {
+			held <- struct{}{}
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+			return // no answer: the API may or may not have acted
+		}
+		emu.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // runs before srv.Close
+	e := &env{emu: emu, srv: srv}
+	const timeout = 2 * time.Second
+	e.sess = newEnvOn(t, e, func(o *engine.Options) { o.StatementTimeout = timeout })
+
 	o := e.exec(t, "INSERT INTO digitalocean.images.images (data__name, data__region, data__url) VALUES ('s1', 'nyc3', 'https://e/1'), ('s2', 'nyc3', 'https://e/2'), ('s3', 'nyc3', 'https://e/3')")
 	if o.Err == nil {
 		t.Fatal("no error")
 	}
+	select {
+	case <-held:
+	default:
+		t.Fatalf("the second create never reached the server; error: %v", o.Err)
+	}
 	msg := o.Err.Error()
-	for _, want := range []string{"took longer than 500ms", "1 of 3 create_custom calls succeeded", "row 2: interrupted", "1 not sent", "succeeded: row 1 (id "} {
+	for _, want := range []string{"took longer than 2s", "1 of 3 create_custom calls succeeded", "row 2: interrupted", "1 not sent", "succeeded: row 1 (id "} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error does not say %q:\n%s", want, msg)
 		}
+	}
+	// What the message says is what the server saw: row 1 created, row 2
+	// held unanswered, row 3 never sent.
+	if n := creates.Load(); n != 2 {
+		t.Errorf("%d creates reached the server, want 2 (row 3 is not sent)", n)
+	}
+	var names []string
+	for _, im := range emu.Images() {
+		if strings.HasPrefix(im.Name, "s") && len(im.Name) == 2 {
+			names = append(names, im.Name)
+		}
+	}
+	if fmt.Sprint(names) != "[s1]" {
+		t.Errorf("images created: %v, want [s1]", names)
 	}
 }
 

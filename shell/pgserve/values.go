@@ -1,12 +1,11 @@
 package pgserve
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
+	"github.com/apiql/apiql/shell/pgvalue"
 	wire "github.com/jeroenrinzema/psql-wire"
 )
 
@@ -20,105 +19,24 @@ const (
 )
 
 // value converts v, as the engine or SQLite gives it, to the Go type pgx's
-// codec for oid encodes.
+// codec for oid encodes, as a Postgres cast would (see pgvalue.Cast).
 func value(oid uint32, v any) (any, error) {
-	if v == nil {
-		return nil, nil
-	}
+	t := pgvalue.Text
 	switch oid {
 	case oidInt8:
-		switch x := v.(type) {
-		case int64:
-			return x, nil
-		case float64:
-			if x == math.Trunc(x) && math.Abs(x) < 1<<63 {
-				return int64(x), nil
-			}
-		case bool:
-			if x {
-				return int64(1), nil
-			}
-			return int64(0), nil
-		case string:
-			if n, err := strconv.ParseInt(x, 10, 64); err == nil {
-				return n, nil
-			}
-		case []byte:
-			if n, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-				return n, nil
-			}
-		}
-		return nil, fmt.Errorf("value %v is not an integer", v)
+		t = pgvalue.Int8
 	case oidFloat8:
-		switch x := v.(type) {
-		case float64:
-			return x, nil
-		case int64:
-			return float64(x), nil
-		case string:
-			if f, err := strconv.ParseFloat(x, 64); err == nil {
-				return f, nil
-			}
-		case []byte:
-			if f, err := strconv.ParseFloat(string(x), 64); err == nil {
-				return f, nil
-			}
-		}
-		return nil, fmt.Errorf("value %v is not a number", v)
+		t = pgvalue.Float8
 	case oidBool:
-		switch x := v.(type) {
-		case bool:
-			return x, nil
-		case int64:
-			return x != 0, nil
-		case string:
-			if b, ok := parseBool(x); ok {
-				return b, nil
-			}
-		}
-		return nil, fmt.Errorf("value %v is not a boolean", v)
+		t = pgvalue.Bool
 	case oidJSON:
-		switch x := v.(type) {
-		case string:
-			return x, nil
-		case []byte:
-			return string(x), nil
-		}
-		b, err := json.Marshal(v)
-		return string(b), err
+		t = pgvalue.JSON
 	}
-	return text(v), nil
+	return pgvalue.Convert(t, pgvalue.Cast, v)
 }
 
 // text is the text form of a value.
-func text(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case bool:
-		if x {
-			return "t"
-		}
-		return "f"
-	}
-	return fmt.Sprint(v)
-}
-
-func parseBool(s string) (bool, bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "t", "true", "on", "yes", "y", "1":
-		return true, true
-	case "f", "false", "off", "no", "n", "0":
-		return false, true
-	}
-	return false, false
-}
+func text(v any) string { return pgvalue.AsText(v) }
 
 // paramValue decodes parameter p, of type oid, to a Go value: int64,
 // float64, bool, string or nil.
@@ -161,7 +79,7 @@ func paramValue(p wire.Parameter, oid uint32) (any, error) {
 		}
 		return f, nil
 	case oidBool:
-		b, ok := parseBool(s)
+		b, ok := pgvalue.ParseBool(s)
 		if !ok {
 			return nil, fmt.Errorf("invalid input syntax for type boolean: %q", s)
 		}
@@ -175,10 +93,8 @@ func literal(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "NULL"
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
+	case int64, float64:
+		return text(x)
 	case bool:
 		if x {
 			return "TRUE"

@@ -2,14 +2,13 @@ package pgsync
 
 import (
 	"fmt"
-	"math"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/shell/pgvalue"
 )
 
 // copySource feeds COPY from a statement's rows: each row's fields
@@ -94,101 +93,24 @@ func (s *copySource) Err() error { return s.rowsErr }
 // that does not fit (an integer field the API sent as "n/a") is an error:
 // the transaction is rolled back rather than a wrong value stored.
 func convert(typ string, v any) (any, error) {
-	if v == nil {
-		return nil, nil
-	}
-	if b, ok := v.([]byte); ok {
-		v = string(b)
-	}
-	switch typ {
-	case "bigint":
-		switch x := v.(type) {
-		case int64:
-			return x, nil
-		case float64:
-			if x == math.Trunc(x) && math.Abs(x) < 1<<63 {
-				return int64(x), nil
-			}
-		case bool:
-			if x {
-				return int64(1), nil
-			}
-			return int64(0), nil
-		case string:
-			if n, err := strconv.ParseInt(x, 10, 64); err == nil {
-				return n, nil
-			}
-		}
-		return nil, fmt.Errorf("%s is not an integer", show(v))
-	case "double precision":
-		switch x := v.(type) {
-		case float64:
-			return x, nil
-		case int64:
-			return float64(x), nil
-		case string:
-			if f, err := strconv.ParseFloat(x, 64); err == nil {
-				return f, nil
-			}
-		}
-		return nil, fmt.Errorf("%s is not a number", show(v))
-	case "boolean":
-		switch x := v.(type) {
-		case bool:
-			return x, nil
-		case int64:
-			if x == 0 || x == 1 {
-				return x == 1, nil
-			}
-		case string:
-			if b, err := strconv.ParseBool(x); err == nil {
-				return b, nil
-			}
-		}
-		return nil, fmt.Errorf("%s is not a boolean", show(v))
-	case "timestamptz":
-		// A date-time field: an RFC 3339 string from the API. An empty one
-		// (no time yet) is NULL; anything else that does not parse is an
-		// error, as for the other types.
-		switch x := v.(type) {
-		case time.Time:
-			return x, nil
-		case string:
-			if strings.TrimSpace(x) == "" {
-				return nil, nil
-			}
-			if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(x)); err == nil {
-				return t, nil
-			}
-		}
-		return nil, fmt.Errorf("%s is not an RFC 3339 date-time (2006-01-02T15:04:05Z)", show(v))
-	case "jsonb":
-		if s, ok := v.(string); ok {
-			return s, nil // JSON text, as the engine gives arrays and objects
-		}
-		return nil, fmt.Errorf("%s is not JSON text", show(v))
-	}
-	switch x := v.(type) {
-	case string:
-		return x, nil
-	case int64:
-		return strconv.FormatInt(x, 10), nil
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64), nil
-	case bool:
-		return strconv.FormatBool(x), nil
-	}
-	return fmt.Sprint(v), nil
+	return pgvalue.Convert(valueType(typ), pgvalue.Exact, v)
 }
 
-func show(v any) string {
-	if s, ok := v.(string); ok {
-		if len(s) > 40 {
-			s = s[:40] + "..."
-		}
-		return strconv.Quote(s)
+// valueType is the converter's type for a PostgreSQL type TypeFor gives.
+func valueType(typ string) pgvalue.Type {
+	switch typ {
+	case "bigint":
+		return pgvalue.Int8
+	case "double precision":
+		return pgvalue.Float8
+	case "boolean":
+		return pgvalue.Bool
+	case "timestamptz":
+		return pgvalue.Timestamptz
+	case "jsonb":
+		return pgvalue.JSON
 	}
-	return fmt.Sprint(v)
+	return pgvalue.Text
 }
 
 // MaskURL returns a PostgreSQL connection string fit to print: its

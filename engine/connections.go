@@ -291,34 +291,11 @@ func mentionsConnection(st sqltext.Statement, p *refPlan, col string, bound []sq
 		if len(where) > 0 && t.Pos >= where[0].Pos && t.End <= where[len(where)-1].End {
 			return true
 		}
-		if inHaving(toks, i) {
+		if clauseOf(toks, i) == "HAVING" {
 			return true // HAVING upper(connection) = 'LAB'
 		}
 		if i >= 2 && toks[i-1].IsOp(".") && i >= 3 && cmp(toks[i-3]) {
 			return true
-		}
-	}
-	return false
-}
-
-// inHaving reports whether toks[i] is inside a HAVING clause.
-func inHaving(toks []sqltext.Token, i int) bool {
-	depth := 0
-	for j := i - 1; j >= 0; j-- {
-		t := toks[j]
-		switch {
-		case t.IsOp(")"):
-			depth++
-		case t.IsOp("("):
-			if depth == 0 {
-				continue // the call or group the column is in
-			}
-			depth--
-		case depth > 0:
-		case t.Is("HAVING"):
-			return true
-		case t.Is("SELECT"), t.Is("FROM"), t.Is("WHERE"), t.Is("GROUP"), t.Is("ORDER"), t.Is("LIMIT"), t.Is("ON"), t.Is("UNION"), t.Is("INTERSECT"), t.Is("EXCEPT"):
-			return false
 		}
 	}
 	return false

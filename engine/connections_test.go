@@ -117,6 +117,8 @@ func TestConnectionsRead(t *testing.T) {
 			[]string{fmt.Sprint(count("lab"))}, map[string]int{"prod": 1, "staging": 1, "lab": 1}},
 		{"a HAVING on the connection reads every connection", "SELECT connection, count(*) FROM digitalocean.images.images GROUP BY 1 HAVING upper(connection) = 'LAB'",
 			[]string{fmt.Sprint("lab", count("lab"))}, map[string]int{"prod": 1, "staging": 1, "lab": 1}},
+		{"a HAVING through a CASE too", "SELECT connection, count(*) FROM digitalocean.images.images GROUP BY 1 HAVING CASE WHEN upper(connection) = 'LAB' THEN 1 ELSE 0 END = 1",
+			[]string{fmt.Sprint("lab", count("lab"))}, map[string]int{"prod": 1, "staging": 1, "lab": 1}},
 		{"two conjuncts: their common connections", "SELECT count(*) FROM digitalocean.images.images WHERE connection IN ('lab', 'prod') AND connection = 'prod'",
 			[]string{fmt.Sprint(count("prod"))}, map[string]int{"prod": 1}},
 	}

@@ -223,7 +223,8 @@ func checkShadow(toks []sqltext.Token, i int, qual string, plans []*refPlan) err
 }
 
 // clauseOf returns the keyword of the clause toks[i] is in, at its own
-// level of parentheses: ON, WHERE, SELECT, HAVING, WHEN..., or "".
+// level of parentheses and through any CASE expression: ON, WHERE,
+// SELECT, HAVING, ORDER, GROUP, USING, SET, or "".
 func clauseOf(toks []sqltext.Token, i int) string {
 	depth := 0
 	for j := i - 1; j >= 0; j-- {
@@ -237,8 +238,8 @@ func clauseOf(toks []sqltext.Token, i int) string {
 			}
 			depth--
 		case depth > 0 || j > 0 && toks[j-1].IsOp("."):
-		case t.Is("ON") || t.Is("WHERE") || t.Is("SELECT") || t.Is("HAVING") || t.Is("WHEN") || t.Is("THEN") ||
-			t.Is("ELSE") || t.Is("ORDER") || t.Is("GROUP") || t.Is("USING") || t.Is("SET"):
+		case t.Is("ON") || t.Is("WHERE") || t.Is("SELECT") || t.Is("HAVING") || t.Is("ORDER") || t.Is("GROUP") ||
+			t.Is("USING") || t.Is("SET"):
 			return strings.ToUpper(t.Text)
 		}
 	}

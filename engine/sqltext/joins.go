@@ -140,28 +140,21 @@ var onStop = map[string]bool{
 // columnEqs returns the conjuncts `col = col` of a condition's tokens,
 // split on top-level AND. A top-level OR makes it return nothing.
 func columnEqs(toks []Token, on bool) []JoinPred {
-	toks = Unwrap(toks)
-	var (
-		out     []JoinPred
-		depth   int
-		cases   int
-		between int
-		start   int
-	)
-	add := func(end int) {
-		part := Unwrap(toks[start:end])
-		start = end + 1
+	parts, _ := topAnd(toks)
+	var out []JoinPred
+	for _, part := range parts {
+		part = Unwrap(part)
 		if len(part) == 0 {
-			return
+			continue
 		}
 		var l, r Pred
 		n, ok := column(part, &l)
 		if !ok || n >= len(part) || !(part[n].IsOp("=") || part[n].IsOp("==")) {
-			return
+			continue
 		}
 		m, ok := column(part[n+1:], &r)
 		if !ok || n+1+m != len(part) {
-			return
+			continue
 		}
 		out = append(out, JoinPred{
 			Left:  ColumnRef{Qualifier: l.Qualifier, Column: l.Column},
@@ -169,80 +162,16 @@ func columnEqs(toks []Token, on bool) []JoinPred {
 			On:    on, Pos: part[0].Pos, End: part[len(part)-1].End,
 		})
 	}
-	for i, t := range toks {
-		switch {
-		case t.IsOp("("):
-			depth++
-		case t.IsOp(")"):
-			depth--
-		case depth > 0 || t.Kind != Ident:
-		case t.Is("CASE"):
-			cases++
-		case t.Is("END") && cases > 0:
-			cases--
-		case cases > 0:
-		case t.Is("BETWEEN"):
-			between++
-		case t.Is("OR"):
-			// An OR makes no conjunct certain.
-			return nil
-		case t.Is("AND"):
-			if between > 0 {
-				between--
-				continue
-			}
-			add(i)
-		}
-	}
-	if start < len(toks) {
-		add(len(toks))
-	}
 	return out
 }
 
 // andSplit returns the spans of a condition's top-level AND conjuncts, or
 // nothing when it has a top-level OR.
 func andSplit(toks []Token) []Span {
-	toks = Unwrap(toks)
-	var (
-		out     []Span
-		depth   int
-		cases   int
-		between int
-		start   int
-	)
-	add := func(end int) {
-		if end > start {
-			out = append(out, Span{Pos: toks[start].Pos, End: toks[end-1].End})
-		}
-		start = end + 1
-	}
-	for i, t := range toks {
-		switch {
-		case t.IsOp("("):
-			depth++
-		case t.IsOp(")"):
-			depth--
-		case depth > 0 || t.Kind != Ident:
-		case t.Is("CASE"):
-			cases++
-		case t.Is("END") && cases > 0:
-			cases--
-		case cases > 0:
-		case t.Is("BETWEEN"):
-			between++
-		case t.Is("OR"):
-			return nil
-		case t.Is("AND"):
-			if between > 0 {
-				between--
-				continue
-			}
-			add(i)
-		}
-	}
-	if start < len(toks) {
-		add(len(toks))
+	parts, _ := topAnd(toks)
+	var out []Span
+	for _, part := range parts {
+		out = append(out, Span{Pos: part[0].Pos, End: part[len(part)-1].End})
 	}
 	return out
 }

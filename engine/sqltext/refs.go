@@ -457,14 +457,19 @@ func conjuncts(toks []Token) []Pred {
 // parentheses around the whole. A condition with a top-level OR is one
 // piece, as is a condition without AND.
 func SplitAnd(toks []Token) [][]Token {
+	parts, or := topAnd(toks)
+	if or {
+		return [][]Token{Unwrap(toks)}
+	}
+	return parts
+}
+
+// topAnd splits toks, unwrapped, on their top-level ANDs as SplitAnd
+// does, leaving out empty pieces. or reports a top-level OR, which makes
+// no piece a conjunct: parts is then nil.
+func topAnd(toks []Token) (parts [][]Token, or bool) {
 	toks = Unwrap(toks)
-	var (
-		parts   [][]Token
-		depth   int
-		cases   int
-		between int
-		start   int
-	)
+	var depth, cases, between, start int
 	add := func(end int) {
 		if end > start {
 			parts = append(parts, toks[start:end])
@@ -486,10 +491,7 @@ func SplitAnd(toks []Token) [][]Token {
 		case t.Is("BETWEEN"):
 			between++
 		case t.Is("OR"):
-			if len(toks) == 0 {
-				return nil
-			}
-			return [][]Token{toks}
+			return nil, true
 		case t.Is("AND"):
 			if between > 0 {
 				between--
@@ -501,7 +503,7 @@ func SplitAnd(toks []Token) [][]Token {
 	if start < len(toks) {
 		add(len(toks))
 	}
-	return parts
+	return parts, false
 }
 
 // pred matches one conjunct against the pushable forms.

@@ -33,33 +33,20 @@ Flags:
 
 // runExec is `apiql exec`.
 func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("exec", flag.ContinueOnError)
-	fs.SetOutput(helpOutput(args, stdout, stderr))
 	var (
 		c             config
 		file          string
 		outfile       string
 		continueOnErr bool
 	)
-	c.register(fs)
+	fs := newFlags("exec", execUsage, &c, args, stdout, stderr)
 	fs.StringVar(&file, "i", "", "read statements from `FILE` (- for stdin)")
 	fs.StringVar(&file, "infile", "", "same as -i")
 	fs.StringVar(&outfile, "f", "", "write results to `FILE` instead of stdout (through a file beside it, put in place only when the run succeeds; never an input file)")
 	fs.StringVar(&outfile, "outfile", "", "same as -f")
 	fs.BoolVar(&continueOnErr, "continue-on-error", false, "run the remaining statements after one fails (the exit code is still 1)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), execUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(interleaved(fs, args)); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if err := c.check(); err != nil {
-		fmt.Fprintf(stderr, "apiql exec: %v\n", err)
-		return 2
+	if code := parseFlags(fs, &c, args, stderr); code >= 0 {
+		return code
 	}
 	// The statements: arguments, a file, or stdin. srcName says where they
 	// came from in messages; tmplName names a query file in template errors.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,40 +36,22 @@ Flags:
 
 // runExport is `apiql export`.
 func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(helpOutput(args, stdout, stderr))
 	var (
 		c            config
 		file, format string
 		dir          string
 		names        listFlag
 	)
-	c.register(fs)
+	fs := newFlags("export", exportUsage, &c, args, stdout, stderr)
 	fs.StringVar(&format, "format", "", "file `format`: parquet, csv or jsonl (required)")
 	fs.StringVar(&dir, "out", "", "write the files into `DIR` (created if missing; required)")
 	fs.Var(&names, "name", "name the next statement's file `NAME` (NAME.parquet; repeatable, in statement order)")
 	fs.StringVar(&file, "i", "", "read statements from `FILE` (- for stdin)")
 	fs.StringVar(&file, "infile", "", "same as -i")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), exportUsage)
-		fs.PrintDefaults()
+	if code := parseFlags(fs, &c, args, stderr); code >= 0 {
+		return code
 	}
-	if err := fs.Parse(interleaved(fs, args)); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	usage := func(msg, hint string) int {
-		fmt.Fprintf(stderr, "apiql export: %s\n", msg)
-		if hint != "" {
-			fmt.Fprintf(stderr, "  hint: %s\n", hint)
-		}
-		return 2
-	}
-	if err := c.check(); err != nil {
-		return usage(err.Error(), "")
-	}
+	usage := func(msg, hint string) int { return usageError(stderr, "export", msg, hint) }
 	if c.output != "" || c.noHeaders || c.dryRun {
 		return usage("-o, -H and --dry-run are exec's: export writes files in --format", "apiql export --format parquet --out DIR \"SQL\"")
 	}

@@ -38,14 +38,8 @@ Flags:
 
 // runShell is `apiql shell`.
 func runShell(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("shell", flag.ContinueOnError)
-	fs.SetOutput(helpOutput(args, stdout, stderr))
 	var c config
-	c.register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), shellUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlags("shell", shellUsage, &c, args, stdout, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

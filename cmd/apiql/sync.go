@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -46,8 +45,6 @@ Flags:
 
 // runSync is `apiql sync`.
 func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
-	fs.SetOutput(helpOutput(args, stdout, stderr))
 	var (
 		c        config
 		to, mode string
@@ -55,32 +52,16 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		all      bool
 		parallel int
 	)
-	c.register(fs)
+	fs := newFlags("sync", syncUsage, &c, args, stdout, stderr)
 	fs.StringVar(&to, "to", "", "the PostgreSQL database: a postgres:// `URL` or key=value pairs (required)")
 	fs.StringVar(&mode, "mode", "replace", "replace (the latest rows only) or snapshot (append every run's rows)")
 	fs.StringVar(&prefix, "schema-prefix", "", "put `P` before every schema name (P + digitalocean_images)")
 	fs.BoolVar(&all, "all", false, "sync every resource that has a list needing no parameter, and children listed per parent")
 	fs.IntVar(&parallel, "parallel", 4, "resources fetched and written at once")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), syncUsage)
-		fs.PrintDefaults()
+	if code := parseFlags(fs, &c, args, stderr); code >= 0 {
+		return code
 	}
-	if err := fs.Parse(interleaved(fs, args)); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	usage := func(msg, hint string) int {
-		fmt.Fprintf(stderr, "apiql sync: %s\n", msg)
-		if hint != "" {
-			fmt.Fprintf(stderr, "  hint: %s\n", hint)
-		}
-		return 2
-	}
-	if err := c.check(); err != nil {
-		return usage(err.Error(), "")
-	}
+	usage := func(msg, hint string) int { return usageError(stderr, "sync", msg, hint) }
 	if c.output != "" || c.noHeaders || c.dryRun {
 		return usage("-o, -H and --dry-run are exec's: sync writes into PostgreSQL", "")
 	}

@@ -164,17 +164,11 @@ func castType(toks []token, i int) (int, string, bool) {
 		}
 	}
 	if i < len(toks) && toks[i].isOp("(") {
-		depth := 0
-		for ; i < len(toks); i++ {
-			if toks[i].isOp("(") {
-				depth++
-			} else if toks[i].isOp(")") {
-				depth--
-				if depth == 0 {
-					i++
-					break
-				}
-			}
+		// The modifiers, (10) or (10, 2).
+		if k := matching(toks, i, "(", ")"); k >= 0 {
+			i = k + 1
+		} else {
+			i = len(toks)
 		}
 	}
 	array := false
@@ -302,16 +296,9 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 			if close < 0 {
 				continue
 			}
-			from, depth := -1, 0
-			for k := i + 3; k < close; k++ {
-				if toks[k].isOp("(") {
-					depth++
-				} else if toks[k].isOp(")") {
-					depth--
-				} else if depth == 0 && toks[k].is("from") {
-					from = k
-					break
-				}
+			from := -1
+			if kw := topLevel(toks, i+3, close, isKeyword("from")); len(kw) > 0 {
+				from = kw[0]
 			}
 			if from < 0 {
 				ed.add(t.Pos, toks[i+2].End, "(SELECT json_array(")
@@ -397,16 +384,8 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 			// CAST('2024-01-02T03:04:05Z' AS date) 2024 (Metabase's day).
 			close := matching(toks, i+1, "(", ")")
 			as := -1
-			depth := 0
-			for k := i + 2; k < close; k++ {
-				switch {
-				case toks[k].isOp("(") || toks[k].isOp("["):
-					depth++
-				case toks[k].isOp(")") || toks[k].isOp("]"):
-					depth--
-				case depth == 0 && toks[k].is("as"):
-					as = k
-				}
+			if kw := topLevel(toks, i+2, close, isKeyword("as")); len(kw) > 0 {
+				as = kw[len(kw)-1]
 			}
 			if close < 0 || as < 0 {
 				continue
@@ -456,17 +435,7 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 			if close < 0 {
 				continue
 			}
-			depth, kw := 0, []int{}
-			for k := i + 2; k < close; k++ {
-				switch {
-				case toks[k].isOp("(") || toks[k].isOp("["):
-					depth++
-				case toks[k].isOp(")") || toks[k].isOp("]"):
-					depth--
-				case depth == 0 && (toks[k].is("from") || toks[k].is("for")):
-					kw = append(kw, k)
-				}
-			}
+			kw := topLevel(toks, i+2, close, isKeyword("from", "for"))
 			if len(kw) == 0 {
 				continue
 			}
@@ -562,21 +531,11 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 		case t.is("trim") && !prevDot && nextIs("(") && i+2 < n:
 			// TRIM([BOTH|LEADING|TRAILING] [chars] FROM s) is pg_trim(mode, chars, s).
 			close := matching(toks, i+1, "(", ")")
-			from := -1
-			depth := 0
-			for k := i + 2; k < close && close > 0; k++ {
-				if toks[k].isOp("(") {
-					depth++
-				} else if toks[k].isOp(")") {
-					depth--
-				} else if depth == 0 && toks[k].is("from") {
-					from = k
-					break
-				}
-			}
-			if from < 0 {
+			kw := topLevel(toks, i+2, close, isKeyword("from"))
+			if len(kw) == 0 {
 				continue
 			}
+			from := kw[0]
 			mode, k := "both", i+2
 			if toks[k].is("both") || toks[k].is("leading") || toks[k].is("trailing") {
 				mode = strings.ToLower(toks[k].Value)
@@ -719,6 +678,12 @@ func mustLex(text string) []token {
 
 // topCommas returns the indexes of the commas at depth 0 in toks[from:to].
 func topCommas(toks []token, from, to int) []int {
+	return topLevel(toks, from, to, func(t token) bool { return t.isOp(",") })
+}
+
+// topLevel returns the indexes of the tokens of toks[from:to] outside
+// parentheses and brackets that match.
+func topLevel(toks []token, from, to int, match func(token) bool) []int {
 	var out []int
 	depth := 0
 	for k := from; k < to; k++ {
@@ -727,11 +692,23 @@ func topCommas(toks []token, from, to int) []int {
 			depth++
 		case toks[k].isOp(")") || toks[k].isOp("]"):
 			depth--
-		case depth == 0 && toks[k].isOp(","):
+		case depth == 0 && match(toks[k]):
 			out = append(out, k)
 		}
 	}
 	return out
+}
+
+// isKeyword matches the keywords kws.
+func isKeyword(kws ...string) func(token) bool {
+	return func(t token) bool {
+		for _, kw := range kws {
+			if t.is(kw) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // compositeField reports whether the parenthesis at toks[i] is followed by

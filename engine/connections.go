@@ -170,10 +170,10 @@ func (s *Session) bindConnections(st sqltext.Statement, a *sqltext.Analysis, pla
 				return wrap(p.ref.Pos, "", err)
 			}
 		}
-		names = uniq(names)
+		names = dedupe(names)
 		p.conns = names
 		if s.readConns != nil {
-			s.readConns[prov.Name] = uniq(append(s.readConns[prov.Name], names...))
+			s.readConns[prov.Name] = dedupe(append(s.readConns[prov.Name], names...))
 		}
 		var calls []callParams
 		for _, n := range names {
@@ -355,18 +355,6 @@ func checkConnLiterals(st sqltext.Statement, p *refPlan, col string, cs *provide
 	return nil
 }
 
-func uniq(ss []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range ss {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // writeConnection returns the one connection a write goes to: the one its
 // statement names (names lists them, empty for none), else the session's
 // scope when that is one connection, else the provider's default. A write
@@ -374,7 +362,7 @@ func uniq(ss []string) []string {
 // session reads several, is refused before any call.
 func (s *Session) writeConnection(p *registry.Provider, names []string, pos int) (string, error) {
 	cs := s.opts.Connections
-	names = uniq(names)
+	names = dedupe(names)
 	for _, n := range names {
 		if cs.Lookup(p.Name, n) == nil {
 			return "", unknownConnection(pos, p, n, cs)

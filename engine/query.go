@@ -95,6 +95,11 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (_ *Rows, err
 		if err := s.checkCalls(plans, pending, nil); err != nil {
 			return nil, err
 		}
+		if _, cached := s.cache[pending[0].key]; s.opts.Stream && limit == 0 && passThrough(plans, pending, cached) {
+			if rows, ok, err := s.passThroughRows(ctx, st, stmt, plans[0], tables[plans[0].key], text, restore, cleanup); ok || err != nil {
+				return rows, err
+			}
+		}
 		if err := s.loadStages(ctx, st, a, plans, stages, pending, tables, limit); err != nil {
 			for _, p := range pending {
 				if c, ok := s.cache[p.key]; ok {
@@ -273,26 +278,8 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 				}
 				return nil
 			})
-			var ae *provider.APIError
-			if errors.As(err, &ae) && ae.Status == http.StatusNotFound && len(j.call.send) > 0 {
-				if getsOne(j.plan.method) {
-					return // a get of something that does not exist: no rows
-				}
-				if e := parentMissing(j.plan, j.call.send, err); e != nil {
-					e.Msg = label + e.Msg
-					fail(e)
-					return
-				}
-			}
-			if err != nil {
-				e := wrap(j.plan.ref.Pos, s.connHintFor(err, j.plan.res.Service.Provider, j.call.conn), err)
-				if label != "" {
-					var ae *provider.AuthError
-					if !errors.As(err, &ae) {
-						e.Msg = label + e.Msg
-					}
-				}
-				fail(e)
+			if err := s.callError(j.plan, j.call, label, err); err != nil {
+				fail(err)
 			}
 		}()
 	}
@@ -346,6 +333,33 @@ func (s *Session) load(ctx context.Context, pending []*refPlan, tables map[strin
 		}
 	}
 	return tx.Commit()
+}
+
+// callError is the statement's error for err, what a call of plan
+// returned (nil when err is nil, or when it means no rows: a get of one
+// object that does not exist). label names the call's connection.
+func (s *Session) callError(plan *refPlan, call callParams, label string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *provider.APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusNotFound && len(call.send) > 0 {
+		if getsOne(plan.method) {
+			return nil // a get of something that does not exist: no rows
+		}
+		if e := parentMissing(plan, call.send, err); e != nil {
+			e.Msg = label + e.Msg
+			return e
+		}
+	}
+	e := wrap(plan.ref.Pos, s.connHintFor(err, plan.res.Service.Provider, call.conn), err)
+	if label != "" {
+		var ae *provider.AuthError
+		if !errors.As(err, &ae) {
+			e.Msg = label + e.Msg
+		}
+	}
+	return e
 }
 
 // identity is what identifies an object of plan's resource fetched through
@@ -703,14 +717,10 @@ func (s *Session) result(st sqltext.Statement, query func() (*sql.Rows, error), 
 	if err != nil {
 		return nil, s.sqliteError(st, err)
 	}
-	cts, err := rows.ColumnTypes()
+	cols, err := columnsOf(rows)
 	if err != nil {
 		rows.Close()
 		return nil, s.sqliteError(st, err)
-	}
-	cols := make([]Column, len(cts))
-	for i, ct := range cts {
-		cols[i] = Column{Name: ct.Name(), Type: registryType(ct.DatabaseTypeName())}
 	}
 	next := func() ([]any, error) {
 		if !rows.Next() {
@@ -730,6 +740,19 @@ func (s *Session) result(st sqltext.Statement, query func() (*sql.Rows, error), 
 		cleanup()
 		return err
 	}}, nil
+}
+
+// columnsOf returns the columns of rows, typed by their declared types.
+func columnsOf(rows *sql.Rows) ([]Column, error) {
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	cols := make([]Column, len(cts))
+	for i, ct := range cts {
+		cols[i] = Column{Name: ct.Name(), Type: registryType(ct.DatabaseTypeName())}
+	}
+	return cols, nil
 }
 
 // scanRow reads the current row, typed by cols (see Column).

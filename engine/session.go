@@ -60,6 +60,14 @@ type Options struct {
 	// rows and the work of the statements over them); 0 means
 	// DefaultMemoryLimit. One value may use at most a quarter of it.
 	MemoryLimit int64
+	// Stream lets a statement that only copies one resource's rows out
+	// (SELECT * or plain columns, every condition applied by the API, one
+	// call) yield its rows as the pages arrive, before the last page is
+	// fetched: a consumer then sees an API failure on a later page as
+	// Rows.Err after the rows of the pages before it. Set it where such
+	// rows are undone (an export's file, a sync's transaction); without
+	// it, rows come only once every page is in.
+	Stream bool
 	// MaxCalls bounds the API calls one statement may make (a paginated
 	// call counts once); a statement whose plan needs more is refused
 	// before the calls are sent. 0 means DefaultMaxCalls.

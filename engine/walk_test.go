@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -46,6 +47,17 @@ func TestEveryResourceSelects(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sess.Close() })
+	// The same statements streamed as pages arrive (Options.Stream, as
+	// export and sync run them) must answer the same rows.
+	streamed, err := engine.NewSession(context.Background(), engine.Options{
+		Registry: reg,
+		Client:   &provider.Client{Getenv: func(k string) string { return vars[k] }},
+		Stream:   true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { streamed.Close() })
 
 	p := reg.Provider("digitalocean")
 	if p == nil {
@@ -81,6 +93,13 @@ func TestEveryResourceSelects(t *testing.T) {
 					}
 					if out.Result == nil || len(out.Result.Rows) == 0 {
 						t.Fatalf("%s: no rows", q)
+					}
+					var so engine.Outcome
+					if err := streamed.Run(context.Background(), q, func(o engine.Outcome) bool { so = o; return true }); err != nil || so.Err != nil {
+						t.Fatalf("%s streamed: %v %v", q, err, so.Err)
+					}
+					if !reflect.DeepEqual(so.Result, out.Result) {
+						t.Errorf("%s: streamed result differs:\n%v\nwant\n%v", q, so.Result, out.Result)
 					}
 					// The result reports JSON columns as array; the registry
 					// says which of array and object each field is.

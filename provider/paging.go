@@ -227,15 +227,23 @@ func (c *Client) fetchPage(ctx context.Context, req *Request, m *registry.Method
 	if err != nil {
 		return nil, c.malformed(Call{Method: m}, n, err)
 	}
-	objs, err := objectsIn(m, top)
+	raw := resp.Body
+	if m.ResponseKey != "" {
+		v, ok := top.lookup(m.ResponseKey)
+		if !ok {
+			return nil, c.malformed(Call{Method: m}, n, fmt.Errorf("no %q key in the response", m.ResponseKey))
+		}
+		raw = v
+	}
+	objs, err := objectsOf(raw)
 	if err != nil {
 		return nil, c.malformed(Call{Method: m}, n, err)
 	}
 	c.stats.Pages.Add(1)
 	p := &page{number: n, url: req.URL, objs: objs}
-	p.next, _ = lookupString(top, pg.Next)
-	p.last, _ = lookupString(top, pg.Last)
-	if raw, ok := lookup(top, pg.Total); ok {
+	p.next, _ = top.lookupString(pg.Next)
+	p.last, _ = top.lookupString(pg.Last)
+	if raw, ok := top.lookup(pg.Total); ok {
 		v := strings.TrimSpace(string(raw))
 		if t, err := strconv.ParseInt(v, 10, 64); err == nil {
 			p.total, p.hasTot = t, true
@@ -440,12 +448,46 @@ func rawObject(m *registry.Method, resp *Response) ([]json.RawMessage, error) {
 	return []json.RawMessage{b}, nil
 }
 
-// decodeTop checks that body is a JSON object, the top level of a page.
-func decodeTop(body []byte) ([]byte, error) {
-	if err := jsonspan.Object(body, func(_, _ []byte) bool { return false }); err != nil {
+// topObject is the members of a page's top-level JSON object, read in one
+// pass: the first value of each key, as lookup finds it.
+type topObject map[string][]byte
+
+// decodeTop reads the members of body, which must be a JSON object, the
+// top level of a page.
+func decodeTop(body []byte) (topObject, error) {
+	top := topObject{}
+	err := jsonspan.Object(body, func(k, v []byte) bool {
+		if _, dup := top[string(k)]; !dup {
+			top[string(k)] = v
+		}
+		return true
+	})
+	if err != nil {
 		return nil, errors.New("the response is not a JSON object")
 	}
-	return body, nil
+	return top, nil
+}
+
+// lookup is the package's lookup of a dotted path, from the top level.
+func (t topObject) lookup(path string) ([]byte, bool) {
+	if path == "" {
+		return nil, false
+	}
+	key, rest, _ := strings.Cut(path, ".")
+	v, ok := t[key]
+	if !ok || rest == "" {
+		return v, ok
+	}
+	return lookup(v, rest)
+}
+
+func (t topObject) lookupString(path string) (string, bool) {
+	raw, ok := t.lookup(path)
+	if !ok {
+		return "", false
+	}
+	s, ok := jsonspan.String(raw)
+	return s, ok && s != ""
 }
 
 // objectsIn reads the objects out of a valid JSON body.
@@ -458,6 +500,12 @@ func objectsIn(m *registry.Method, body []byte) ([]json.RawMessage, error) {
 		}
 		raw = v
 	}
+	return objectsOf(raw)
+}
+
+// objectsOf reads the objects out of the JSON value that holds them: an
+// array of them, one object, or null.
+func objectsOf(raw []byte) ([]json.RawMessage, error) {
 	raw = bytes.TrimSpace(raw)
 	switch {
 	case len(raw) == 0 || string(raw) == "null":

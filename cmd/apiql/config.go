@@ -33,6 +33,9 @@ type config struct {
 	timeout      time.Duration
 	concurrency  int
 	cacheTTL     time.Duration
+	// stream is set by the commands whose output undoes itself on a
+	// failure (export's file, sync's transaction): see engine.Options.Stream.
+	stream       bool
 	debug        bool
 	vars         listFlag
 	varFiles     listFlag
@@ -256,6 +259,7 @@ func (c *config) engineOptions(stderr io.Writer, prog *progress) (engine.Options
 		Concurrency: c.concurrency,
 		Progress:    prog.event,
 		MaxCalls:    c.maxCalls,
+		Stream:      c.stream,
 
 		StatementTimeout: c.stmtTimeout,
 		Connections:      conns,

@@ -93,6 +93,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	c.readOnly = true
+	c.stream = true // a failure removes the file / rolls the table back
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	sess, closeSess, err := c.openSession(ctx, stderr, nil)

@@ -80,6 +80,7 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"apiql exec \"SHOW RESOURCES IN digitalocean.images\" lists a service's resources")
 	}
 	c.readOnly = true
+	c.stream = true // a failure removes the file / rolls the table back
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -125,8 +125,12 @@ func testSyncCtrlC(t *testing.T, db string) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var n int
+		// The transaction has begun: its DELETE is done and the rows
+		// are awaited, before the COPY (rows loaded whole first) or
+		// within it (rows streamed as the pages arrive).
 		conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'apiql sync'
-			AND state = 'idle in transaction' AND query LIKE 'DELETE FROM%' AND datname = current_database()`).Scan(&n)
+			AND ((state = 'idle in transaction' AND query LIKE 'DELETE FROM%') OR query ILIKE 'copy%')
+			AND datname = current_database()`).Scan(&n)
 		if n > 0 {
 			break
 		}

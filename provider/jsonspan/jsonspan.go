@@ -20,6 +20,29 @@ var ErrSyntax = errors.New("jsonspan: malformed JSON")
 // order, with the member's key (unquoted when it has no escapes, decoded
 // otherwise) and its raw value. It stops when fn returns false.
 func Object(data []byte, fn func(key []byte, value []byte) bool) error {
+	var err error
+	merr := Members(data, func(key []byte, escaped bool, value []byte) bool {
+		if escaped {
+			var s string
+			if json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &s) != nil {
+				err = ErrSyntax
+				return false
+			}
+			key = []byte(s)
+		}
+		return fn(key, value)
+	})
+	if merr != nil {
+		return merr
+	}
+	return err
+}
+
+// Members calls fn for each member of the JSON object in data, in document
+// order, with the member's key as written between its quotes (escaped
+// reports whether it holds a backslash escape) and its raw value. It stops
+// when fn returns false.
+func Members(data []byte, fn func(key []byte, escaped bool, value []byte) bool) error {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return ErrSyntax
@@ -37,13 +60,6 @@ func Object(data []byte, fn func(key []byte, value []byte) bool) error {
 			return ErrSyntax
 		}
 		key := data[i+1 : end-1]
-		if escaped {
-			var s string
-			if json.Unmarshal(data[i:end], &s) != nil {
-				return ErrSyntax
-			}
-			key = []byte(s)
-		}
 		i = skipSpace(data, end)
 		if i >= len(data) || data[i] != ':' {
 			return ErrSyntax
@@ -53,7 +69,7 @@ func Object(data []byte, fn func(key []byte, value []byte) bool) error {
 		if vend < 0 {
 			return ErrSyntax
 		}
-		if !fn(key, data[i:vend]) {
+		if !fn(key, escaped, data[i:vend]) {
 			return nil
 		}
 		i = skipSpace(data, vend)

@@ -43,6 +43,7 @@ func newSession(t testing.TB, n int, retries int) (*engine.Session, *emulator.Se
 	sess, err := engine.NewSession(context.Background(), engine.Options{
 		Registry: reg,
 		ReadOnly: true,
+		Stream:   true, // as apiql sync and export run
 		Client:   &provider.Client{Getenv: func(k string) string { return vars[k] }, Retry: provider.RetryPolicy{Retries: retries}},
 	})
 	if err != nil {

@@ -64,6 +64,7 @@ func (e *env) open(ctx context.Context) (*engine.Session, func(), error) {
 	sess, err := engine.NewSession(ctx, engine.Options{
 		Registry: e.reg,
 		ReadOnly: true,
+		Stream:   true, // as apiql sync and export run
 		Client:   &provider.Client{Getenv: func(k string) string { return vars[k] }, Retry: provider.RetryPolicy{Retries: e.retries, Base: time.Millisecond, Max: 5 * time.Millisecond}},
 	})
 	if err != nil {
@@ -453,14 +454,16 @@ func TestFailureMidSyncRollsBack(t *testing.T) {
 }
 
 // waitIdleInTransaction waits until a sync's worker holds its transaction
-// open (it is fetching from the API), and returns its backend pid.
+// open (it is fetching from the API: its DELETE done, before its COPY or
+// within it, as the rows stream in), and returns its backend pid.
 func waitIdleInTransaction(t *testing.T, e *env) int32 {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		var pid int32
 		err := e.conn.QueryRow(context.Background(), `SELECT pid FROM pg_stat_activity
-			WHERE application_name = 'apiql sync' AND state = 'idle in transaction' AND query LIKE 'DELETE FROM%' AND datname = current_database() LIMIT 1`).Scan(&pid)
+			WHERE application_name = 'apiql sync' AND datname = current_database()
+			AND ((state = 'idle in transaction' AND query LIKE 'DELETE FROM%') OR query ILIKE 'copy%') LIMIT 1`).Scan(&pid)
 		if err == nil {
 			return pid
 		}

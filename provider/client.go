@@ -300,6 +300,7 @@ func (c *Client) token(p *registry.Provider) (string, error) {
 	if cn := c.conn(p); cn != nil {
 		tok, err := cn.resolve(c.getenv)
 		c.secretsOf().add(tok)
+		c.secretsOf().add(cn.printed) // a failed command's output too
 		return tok, err
 	}
 	for _, k := range p.Auth.TokenEnv {

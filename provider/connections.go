@@ -51,6 +51,9 @@ type Connection struct {
 	once  sync.Once
 	token string
 	err   error
+	// printed is what the token command printed (trimmed), even when it
+	// failed: a secret to mask, never to show.
+	printed string
 }
 
 // Source says where the connection's token comes from, for SHOW
@@ -76,22 +79,60 @@ func (c *Connection) resolve(getenv func(string) string) (string, error) {
 		}
 		return v, nil
 	}
+	c.runCmd()
+	return c.token, c.err
+}
+
+// runCmd runs the token command, once: its standard output is the token;
+// its standard error is read and dropped (a password manager may echo what
+// it prints there too), and how it failed is told without either.
+func (c *Connection) runCmd() {
 	c.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "sh", "-c", c.TokenCmd)
+		// A child of the shell that keeps the output open does not hold
+		// apiql past the timeout.
+		cmd.WaitDelay = time.Second
 		var out, errOut bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errOut
-		if err := cmd.Run(); err != nil {
+		err := cmd.Run()
+		c.printed = strings.TrimSpace(out.String())
+		if err != nil {
 			c.err = &AuthError{Provider: c.Provider, Connection: c.Name, Cmd: c.TokenCmd, CmdErr: err.Error()}
 			return
 		}
-		c.token = strings.TrimSpace(out.String())
+		c.token = c.printed
 		if c.token == "" {
 			c.err = &AuthError{Provider: c.Provider, Connection: c.Name, Cmd: c.TokenCmd, CmdErr: "it printed nothing"}
 		}
 	})
-	return c.token, c.err
+}
+
+// CommandTokens runs the token command of every connection whose command
+// has not run yet (each runs once per process, whether here or for the
+// connection's first request) and returns what each printed: its token,
+// or the output of a command that failed. A message that may quote a
+// token typed in a statement (an error, the shell's history, an error
+// sent to a serve client) masks these as it masks the environment's
+// tokens: a token command's token is known only once its command has run.
+func (cs *Connections) CommandTokens() []string {
+	if cs == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range cs.Providers() {
+		for _, c := range cs.byProvider[p] {
+			if c.TokenCmd == "" {
+				continue
+			}
+			c.runCmd()
+			if c.printed != "" {
+				out = append(out, c.printed)
+			}
+		}
+	}
+	return out
 }
 
 // Connections are the named connections of every provider, from the

@@ -176,3 +176,51 @@ func TestConnectionsCheckProviders(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandTokens: CommandTokens runs each token command not run yet,
+// once per process whether it ran for a request first or not, and returns
+// what each printed on stdout, a failing command's too (stderr is never
+// read as a token); the client that resolved a connection masks its
+// failing command's output as well.
+func TestCommandTokens(t *testing.T) {
+	dir := t.TempDir()
+	count := filepath.Join(dir, "runs")
+	for name, text := range map[string]string{"a": "tok-a-0123456789\n", "b": "tok-b-0123456789\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := writeConfig(t, "connections:\n  digitalocean:\n"+
+		"    a: {token_cmd: \"echo x >> "+count+"; cat "+filepath.Join(dir, "a")+"; echo on-stderr >&2\"}\n"+
+		"    b: {token_cmd: \"echo x >> "+count+"; cat "+filepath.Join(dir, "b")+"; exit 4\"}\n"+
+		"    c: {token_env: C_TOKEN}\n", 0o600)
+	cs, err := LoadConnections(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &registry.Provider{Name: "digitalocean", Auth: registry.Auth{Type: "bearer", TokenEnv: []string{"DIGITALOCEAN_TOKEN"}}}
+	base := &Client{Getenv: func(string) string { return "" }}
+	b := base.WithConnection(cs.Lookup("digitalocean", "b"))
+	if _, err := b.token(p); err == nil || strings.Contains(err.Error(), "tok-b") {
+		t.Fatalf("b: %v, want a failure that does not quote the output", err)
+	}
+	if got := base.MaskSecrets("x tok-b-0123456789 y"); got != "x *** y" {
+		t.Errorf("a failing command's output is not masked: %q", got)
+	}
+	for i := 0; i < 2; i++ {
+		if got, want := strings.Join(cs.CommandTokens(), ","), "tok-a-0123456789,tok-b-0123456789"; got != want {
+			t.Errorf("CommandTokens = %q, want %q", got, want)
+		}
+	}
+	if tok, err := base.WithConnection(cs.Lookup("digitalocean", "a")).token(p); tok != "tok-a-0123456789" || err != nil {
+		t.Errorf("a: %q, %v", tok, err)
+	}
+	runs, _ := os.ReadFile(count)
+	if n := strings.Count(string(runs), "x"); n != 2 {
+		t.Errorf("the commands ran %d times in all, want once each (2)", n)
+	}
+	var nilSet *Connections
+	if got := nilSet.CommandTokens(); got != nil {
+		t.Errorf("no config: %v", got)
+	}
+}

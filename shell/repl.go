@@ -86,6 +86,10 @@ type REPL struct {
 	// tokens): a statement that holds one is run, but not remembered, and
 	// its errors print them masked (***).
 	Secrets []string
+	// MoreSecrets, when set, gives more such values, asked each time they
+	// are needed: tokens known only once something has run (the token
+	// commands' outputs; asking may run them).
+	MoreSecrets func() []string
 	// Banner is printed when a terminal session starts.
 	Banner string
 	// Interrupts delivers interrupts (SIGINT): one that arrives while a
@@ -305,9 +309,9 @@ func (r *REPL) remember(entry string) {
 	if r.hist == nil {
 		return
 	}
-	for _, sec := range r.Secrets {
+	for _, sec := range r.secrets() {
 		if sec != "" && provider.Mask(entry, sec) != entry {
-			fmt.Fprintln(r.Stderr, "note: this statement holds an API token of the environment; it is not saved in the history")
+			fmt.Fprintln(r.Stderr, "note: this statement holds an API token; it is not saved in the history")
 			return
 		}
 	}
@@ -620,7 +624,15 @@ func isWrite(k sqltext.StmtKind) bool {
 // fail prints an error and counts it.
 func (r *REPL) fail(err error) {
 	r.failures++
-	fmt.Fprintf(r.Stderr, "error: %s\n", TerminalText(MaskSecrets(err.Error(), r.Secrets)))
+	fmt.Fprintf(r.Stderr, "error: %s\n", TerminalText(MaskSecrets(err.Error(), r.secrets())))
+}
+
+// secrets returns Secrets and MoreSecrets' values.
+func (r *REPL) secrets() []string {
+	if r.MoreSecrets == nil {
+		return r.Secrets
+	}
+	return append(r.Secrets[:len(r.Secrets):len(r.Secrets)], r.MoreSecrets()...)
 }
 
 // MaskSecrets replaces each of secrets in s with *** (provider.Mask): an

@@ -247,8 +247,15 @@ func (c *config) engineOptions(stderr io.Writer, prog *progress) (engine.Options
 	// The client logs from the goroutines that fetch pages and make calls
 	// at once: their writes to stderr take turns.
 	log := &syncWriter{w: stderr}
+	// --debug lines and --dry-run requests quote URLs and bodies, which
+	// may hold a token typed in a statement: any connection's, also one
+	// whose token command has not run (the client masks those it knows).
+	var logMasked io.Writer = log
+	if c.debug || c.dryRun {
+		logMasked = maskSecrets(log, allTokens(reg, conns))
+	}
 	if c.debug {
-		client.Debug = log
+		client.Debug = logMasked
 	}
 	client.Notice = func(n provider.Note) { prog.note(log, n) }
 	opts := engine.Options{
@@ -267,7 +274,7 @@ func (c *config) engineOptions(stderr io.Writer, prog *progress) (engine.Options
 		MemoryLimit:      int64(c.memoryLimit),
 	}
 	if c.dryRun {
-		opts.DryRun = log
+		opts.DryRun = logMasked
 	}
 	if c.sandbox {
 		// The sandbox's token is its own, not the environment's.

@@ -166,6 +166,7 @@ func runStatements(c *config, src string, stmts []sqltext.Statement, format shel
 		return 1
 	}
 	defer closeSess()
+	secrets := messageSecrets(sess)
 	stopped := func(o engine.Outcome) bool {
 		sig := gotSignal()
 		if sig == 0 {
@@ -178,7 +179,7 @@ func runStatements(c *config, src string, stmts []sqltext.Statement, format shel
 		}
 		fmt.Fprintf(stderr, "apiql: statement %d %s\n", o.N, msg)
 		if isWrite(o.Statement.Kind) && !errors.Is(o.Err, context.Canceled) {
-			fmt.Fprintf(stderr, "apiql: %s\n", shell.TerminalText(shell.MaskSecrets(o.Err.Error(), envSecrets(sess))))
+			fmt.Fprintf(stderr, "apiql: %s\n", shell.TerminalText(shell.MaskSecrets(o.Err.Error(), secrets())))
 		}
 		return true
 	}
@@ -202,10 +203,10 @@ func runStatements(c *config, src string, stmts []sqltext.Statement, format shel
 			failed = true
 			// The statement's text and values may hold a token the user
 			// typed: errors print it masked.
-			secrets := envSecrets(sess)
-			fmt.Fprintf(stderr, "apiql: %s\n", shell.TerminalText(shell.MaskSecrets(o.Err.Error(), secrets)))
+			masks := secrets()
+			fmt.Fprintf(stderr, "apiql: %s\n", shell.TerminalText(shell.MaskSecrets(o.Err.Error(), masks)))
 			masked := o.Statement
-			masked.Text = shell.MaskSecrets(masked.Text, secrets) // before it is cut
+			masked.Text = shell.MaskSecrets(masked.Text, masks) // before it is cut
 			if first := masked.FirstLine(60); first != "" {
 				fmt.Fprintf(stderr, "  in: %s\n", first)
 			}
@@ -220,7 +221,7 @@ func runStatements(c *config, src string, stmts []sqltext.Statement, format shel
 		return 1
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "apiql: %v\n", err)
+		fmt.Fprintf(stderr, "apiql: %s\n", shell.MaskSecrets(err.Error(), secrets()))
 		return 1
 	}
 	if err := printer.Close(); err != nil {

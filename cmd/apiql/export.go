@@ -104,7 +104,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer closeSess()
 	// A statement's text and values may hold a token the user typed:
 	// every message from here on prints it masked.
-	secrets := envSecrets(sess)
+	secrets := messageSecrets(sess)
 	stderr = maskSecrets(stderr, secrets)
 	failed := false
 	err = export.Run(ctx, sess, src, opts, func(w export.Written) bool {
@@ -112,7 +112,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			failed = true
 			fmt.Fprintf(stderr, "apiql: %s\n", shell.TerminalText(w.Err.Error()))
 			masked := w.Outcome.Statement
-			masked.Text = shell.MaskSecrets(masked.Text, secrets) // before it is cut
+			masked.Text = shell.MaskSecrets(masked.Text, secrets()) // before it is cut
 			if first := masked.FirstLine(60); first != "" && w.Outcome.N > 0 {
 				fmt.Fprintf(stderr, "  in: %s\n", first)
 			}

@@ -111,7 +111,8 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	secrets := envSecrets(probe)
 	probe.Close()
-	srv, err := pgserve.New(pgserve.Config{Engine: opts, Password: password, TLS: tlsConfig, AllowWrites: *allowWrites, Version: version, Secrets: secrets})
+	srv, err := pgserve.New(pgserve.Config{Engine: opts, Password: password, TLS: tlsConfig, AllowWrites: *allowWrites, Version: version,
+		Secrets: secrets, MoreSecrets: opts.Connections.CommandTokens})
 	if err != nil {
 		fmt.Fprintf(stderr, "apiql serve: %v\n", err)
 		return 1

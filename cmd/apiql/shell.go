@@ -8,10 +8,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
-	"github.com/apiql/apiql/engine"
 	"github.com/apiql/apiql/shell"
 )
 
@@ -107,6 +105,7 @@ func runShell(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Vars:        vars,
 		HistoryFile: history,
 		Secrets:     envSecrets(sess),
+		MoreSecrets: sess.Connections().CommandTokens,
 		Banner:      banner,
 		Interrupts:  interrupts,
 		Stop:        stops,
@@ -129,28 +128,4 @@ func runShell(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "apiql shell: %v\n", err)
 		return 1
 	}
-}
-
-// envSecrets are the API tokens of the environment: the values of every
-// provider's token variables and of every connection's, which the shell
-// keeps out of its history.
-func envSecrets(sess *engine.Session) []string {
-	var vars []string
-	for _, p := range sess.Registry().Providers {
-		vars = append(vars, p.Auth.TokenEnv...)
-		if cs := sess.Connections(); cs != nil {
-			for _, name := range cs.Names(p.Name) {
-				if cn := cs.Lookup(p.Name, name); cn != nil && cn.TokenEnv != "" {
-					vars = append(vars, cn.TokenEnv)
-				}
-			}
-		}
-	}
-	var secrets []string
-	for _, k := range vars {
-		if v := strings.TrimSpace(os.Getenv(k)); v != "" {
-			secrets = append(secrets, v)
-		}
-	}
-	return secrets
 }

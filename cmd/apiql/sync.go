@@ -93,8 +93,8 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	// The names and errors printed from here on may quote a token the
 	// user typed (or an API echoed): they print it masked.
-	stderr = maskSecrets(stderr, envSecrets(first))
-	stdout = maskSecrets(stdout, envSecrets(first))
+	stderr = maskSecrets(stderr, messageSecrets(first))
+	stdout = maskSecrets(stdout, messageSecrets(first))
 	var (
 		mu      sync.Mutex
 		closers = []func(){closeFirst}

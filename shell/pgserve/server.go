@@ -48,6 +48,10 @@ type Config struct {
 	// Secrets are values no error a client sees may show (the API tokens
 	// of the environment): they are masked (***), as is the password.
 	Secrets []string
+	// MoreSecrets, when set, gives more such values, asked for each error:
+	// tokens known only once something has run (the token commands'
+	// outputs; asking may run them).
+	MoreSecrets func() []string
 }
 
 // Server is a Postgres wire protocol server over apiql.
@@ -148,6 +152,9 @@ func (s *Server) Close() error {
 func (s *Server) sanitize(err error) error {
 	d := pgerror.Flatten(err)
 	secrets := append([]string{s.cfg.Password}, s.cfg.Secrets...)
+	if s.cfg.MoreSecrets != nil {
+		secrets = append(secrets, s.cfg.MoreSecrets()...)
+	}
 	mask := func(text string) string {
 		for _, sec := range secrets {
 			if sec != "" {

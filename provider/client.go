@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/apiql/apiql/provider/jsonspan"
 	"github.com/apiql/apiql/registry"
 )
 
@@ -461,7 +462,7 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 			cause := &RedirectError{Status: resp.Status, Location: redact(req.mask(resp.Header.Get("Location"))), Write: !read}
 			return nil, apiErr(0, nil, nil, attempt, cause)
 		}
-		if resp.Status < 300 && resp.BodyErr == nil && !req.raw && len(bytes.TrimSpace(resp.Body)) > 0 && !json.Valid(resp.Body) {
+		if resp.Status < 300 && resp.BodyErr == nil && !req.raw && len(bytes.TrimSpace(resp.Body)) > 0 && !jsonspan.Valid(resp.Body) {
 			resp.BodyErr = fmt.Errorf("malformed JSON in the %d response (%d bytes)", resp.Status, len(resp.Body))
 		}
 		if resp.Status < 300 && resp.BodyErr != nil {

@@ -426,7 +426,7 @@ func Objects(m *registry.Method, body []byte) ([]json.RawMessage, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, nil
 	}
-	if !json.Valid(body) {
+	if !jsonspan.Valid(body) {
 		return nil, errors.New("not valid JSON")
 	}
 	return objectsIn(m, body)

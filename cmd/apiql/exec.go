@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/apiql/apiql/engine"
@@ -48,41 +47,12 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code := parseFlags(fs, &c, args, stderr); code >= 0 {
 		return code
 	}
-	// The statements: arguments, a file, or stdin. srcName says where they
-	// came from in messages; tmplName names a query file in template errors.
-	var src, srcName, tmplName string
-	switch {
-	case file != "" && fs.NArg() > 0:
-		fmt.Fprintln(stderr, "apiql exec: give statements as an argument or with -i FILE, not both")
-		return 2
-	case file == "-":
-		b, err := io.ReadAll(stdin)
-		if err != nil {
-			fmt.Fprintf(stderr, "apiql exec: reading stdin: %v\n", err)
-			return 1
-		}
-		src, srcName = string(b), "stdin"
-	case file != "":
-		b, err := os.ReadFile(file)
-		if err != nil {
-			fmt.Fprintf(stderr, "apiql exec: %v\n", err)
-			return 1
-		}
-		src, srcName, tmplName = string(b), file, file
-	case fs.NArg() > 0:
-		// Several arguments are several statements: apiql exec "SQL" "SQL".
-		src, srcName = strings.Join(fs.Args(), ";\n"), "the command line"
-	case !isTerminal(stdin):
-		b, err := io.ReadAll(stdin)
-		if err != nil {
-			fmt.Fprintf(stderr, "apiql exec: reading stdin: %v\n", err)
-			return 1
-		}
-		src, srcName = string(b), "stdin"
-	default:
-		fmt.Fprintln(stderr, "apiql exec: no statements: give them as an argument, with -i FILE, or on stdin")
-		fmt.Fprintln(stderr, `  hint: apiql exec --sandbox "SHOW PROVIDERS"`)
-		return 2
+	// The statements: arguments (several are several statements: apiql
+	// exec "SQL" "SQL"), a file, or stdin. srcName says where they came
+	// from in messages; tmplName names a query file in template errors.
+	src, srcName, tmplName, code := readStatements(fs, file, stdin, stderr, "exec", `apiql exec --sandbox "SHOW PROVIDERS"`)
+	if code >= 0 {
+		return code
 	}
 	if tmplName != "" || srcName == "stdin" {
 		if err := shell.CheckQueryFile(srcName, src); err != nil {
@@ -130,7 +100,7 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		out = of.f
 	}
-	code := runStatements(&c, src, stmts, format, out, stderr, continueOnErr)
+	code = runStatements(&c, src, stmts, format, out, stderr, continueOnErr)
 	if of != nil {
 		if code != 0 && !(continueOnErr && code == 1) {
 			of.abort()

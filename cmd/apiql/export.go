@@ -66,7 +66,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := opts.Check(); err != nil {
 		return usage(err.Error(), "--name takes a plain file name, without folder or extension")
 	}
-	src, srcName, tmplName, code := readStatements(fs, file, stdin, stderr, "export")
+	src, srcName, tmplName, code := readStatements(fs, file, stdin, stderr, "export", "")
 	if code >= 0 {
 		return code
 	}
@@ -147,8 +147,9 @@ func plural(n int64, one, many string) string {
 // readStatements returns the statements of a command that takes them as
 // arguments, in a file (-i FILE, - for stdin) or on stdin, with the name
 // of their source for messages and of the file for template errors. code
-// is -1 when there are statements, else the exit code to return.
-func readStatements(fs *flag.FlagSet, file string, stdin io.Reader, stderr io.Writer, cmd string) (src, srcName, tmplName string, code int) {
+// is -1 when there are statements, else the exit code to return; hint, if
+// any, follows the message that there are none.
+func readStatements(fs *flag.FlagSet, file string, stdin io.Reader, stderr io.Writer, cmd, hint string) (src, srcName, tmplName string, code int) {
 	read := func(r io.Reader, name string) (string, string, string, int) {
 		b, err := io.ReadAll(r)
 		if err != nil {
@@ -175,6 +176,5 @@ func readStatements(fs *flag.FlagSet, file string, stdin io.Reader, stderr io.Wr
 	case !isTerminal(stdin):
 		return read(stdin, "stdin")
 	}
-	fmt.Fprintf(stderr, "apiql %s: no statements: give them as an argument, with -i FILE, or on stdin\n", cmd)
-	return "", "", "", 2
+	return "", "", "", usageError(stderr, cmd, "no statements: give them as an argument, with -i FILE, or on stdin", hint)
 }

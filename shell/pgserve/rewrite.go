@@ -205,6 +205,19 @@ func castWrap(name string) (fn, sqliteType string) {
 	return "", ""
 }
 
+// truncUnits is date_trunc(unit, x) in SQLite for each unit but quarter:
+// what goes before x and what after.
+var truncUnits = map[string][2]string{
+	"year":  {"datetime(", ", 'start of year')"},
+	"month": {"datetime(", ", 'start of month')"},
+	"day":   {"datetime(", ", 'start of day')"},
+	// Postgres's weeks start on Monday.
+	"week":   {"datetime(", ", '-6 days', 'weekday 1', 'start of day')"},
+	"hour":   {"strftime('%Y-%m-%d %H:00:00', ", ")"},
+	"minute": {"strftime('%Y-%m-%d %H:%M:00', ", ")"},
+	"second": {"strftime('%Y-%m-%d %H:%M:%S', ", ")"},
+}
+
 // rewrite turns a Postgres statement into SQLite's dialect, as far as
 // clients' catalog and dashboard queries need: casts, Postgres operators,
 // E” and $$ strings, $n parameters, ARRAY[...] and = ANY(...), the
@@ -480,15 +493,8 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 			if close < 0 {
 				continue
 			}
-			var pre, post string
-			switch strings.ToLower(toks[i+2].Value) {
-			case "year":
-				pre, post = "datetime(", ", 'start of year')"
-			case "month":
-				pre, post = "datetime(", ", 'start of month')"
-			case "day":
-				pre, post = "datetime(", ", 'start of day')"
-			case "quarter":
+			unit := strings.ToLower(toks[i+2].Value)
+			if unit == "quarter" {
 				// The month goes back to its quarter's first: the time is
 				// read twice, so it is rewritten on its own first.
 				if i+4 >= close {
@@ -502,20 +508,13 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 				ed.add(t.Pos, toks[close].End, fmt.Sprintf("datetime(%s, 'start of month', printf('-%%d months', (CAST(strftime('%%m', %s) AS INTEGER) - 1) %% 3))", x, x))
 				skipUntil = close + 1
 				continue
-			case "week":
-				// Postgres's weeks start on Monday.
-				pre, post = "datetime(", ", '-6 days', 'weekday 1', 'start of day')"
-			case "hour":
-				pre, post = "strftime('%Y-%m-%d %H:00:00', ", ")"
-			case "minute":
-				pre, post = "strftime('%Y-%m-%d %H:%M:00', ", ")"
-			case "second":
-				pre, post = "strftime('%Y-%m-%d %H:%M:%S', ", ")"
-			default:
+			}
+			wrap, ok := truncUnits[unit]
+			if !ok {
 				continue
 			}
-			ed.add(t.Pos, toks[i+3].End, pre)
-			ed.add(toks[close].Pos, toks[close].End, post)
+			ed.add(t.Pos, toks[i+3].End, wrap[0])
+			ed.add(toks[close].Pos, toks[close].End, wrap[1])
 			skipUntil = i + 4
 		case t.is("to_timestamp") && !prevDot && nextIs("(") && len(topCommas(toks, i+2, max(matching(toks, i+1, "(", ")"), i+2))) == 0:
 			close := matching(toks, i+1, "(", ")")

@@ -77,6 +77,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("pgserve: a password is required")
 	}
 	cfg.Engine.ReadOnly = !cfg.AllowWrites
+	// A client takes an error after rows as the statement's failure (the
+	// protocol's ErrorResponse ends the result), so a scan's rows may
+	// stream as the pages arrive.
+	cfg.Engine.Stream = true
 	if cfg.Engine.ReadOnlyHint == "" {
 		cfg.Engine.ReadOnlyHint = "the server is read-only: restart apiql serve with --allow-writes to let clients change resources"
 	}

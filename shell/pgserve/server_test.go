@@ -692,3 +692,39 @@ func TestCleanClose(t *testing.T) {
 		t.Fatal("a client of a closed server ran a statement")
 	}
 }
+
+// TestAPIFailureAfterRows: a page that fails after rows went out (a scan
+// streams them as pages arrive) ends the result with an error: the client
+// sees the statement fail, not a short result.
+func TestAPIFailureAfterRows(t *testing.T) {
+	e := newEnv(t, envOpts{images: 1000})
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			c := e.connect(t, m.simple)
+			// Page 1 answers; the next request (page 2, 3, ...) is a 500.
+			e.emu.SetFaults(emulator.Faults{ServerErrorEvery: 2})
+			defer e.emu.SetFaults(emulator.Faults{})
+			rows, err := c.Query(context.Background(), "SELECT id, slug FROM digitalocean_images.images")
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			err = rows.Err()
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) || !strings.Contains(pe.Message, "500") {
+				t.Fatalf("after %d rows: %v; want the API's 500 as the statement's error", n, err)
+			}
+			if n >= 1000 {
+				t.Errorf("%d rows: the failed page's rows cannot all be there", n)
+			}
+			// The connection goes on.
+			var one int
+			if err := c.QueryRow(context.Background(), "SELECT 1").Scan(&one); err != nil || one != 1 {
+				t.Errorf("after the failure: %v", err)
+			}
+		})
+	}
+}

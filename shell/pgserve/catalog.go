@@ -3,6 +3,7 @@ package pgserve
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -108,6 +109,8 @@ type catalog struct {
 	// ends are the offsets in script where its statements after the DDL
 	// end: they are run one at a time (see execScript).
 	ends []int
+	// writes is --allow-writes: the privileges the catalog reports.
+	writes bool
 }
 
 type schema struct {
@@ -126,9 +129,10 @@ type table struct {
 // schemaName is the Postgres schema of a service.
 func schemaName(s *registry.Service) string { return s.Provider.Name + "_" + s.Name }
 
-// newCatalog builds the catalog of reg.
-func newCatalog(reg *registry.Registry) (*catalog, error) {
-	c := &catalog{bySchema: map[string]*schema{}, tables: map[int64]*table{}}
+// newCatalog builds the catalog of reg; writes (--allow-writes) decides the
+// privileges it reports.
+func newCatalog(reg *registry.Registry, writes bool) (*catalog, error) {
+	c := &catalog{bySchema: map[string]*schema{}, tables: map[int64]*table{}, writes: writes}
 	oid := int64(oidFirstSchema)
 	for _, p := range reg.Providers {
 		for _, s := range p.Services {
@@ -291,6 +295,8 @@ CREATE TABLE information_schema_key_column_usage (constraint_catalog TEXT, const
   table_catalog TEXT, table_schema TEXT, table_name TEXT, column_name TEXT, ordinal_position INTEGER, position_in_unique_constraint INTEGER);
 CREATE TABLE information_schema_referential_constraints (constraint_catalog TEXT, constraint_schema TEXT, constraint_name TEXT,
   unique_constraint_catalog TEXT, unique_constraint_schema TEXT, unique_constraint_name TEXT, match_option TEXT, update_rule TEXT, delete_rule TEXT);
+CREATE TABLE information_schema_table_privileges (grantor TEXT, grantee TEXT, table_catalog TEXT, table_schema TEXT,
+  table_name TEXT, privilege_type TEXT, is_grantable TEXT, with_hierarchy TEXT);
 CREATE TABLE information_schema_constraint_column_usage (table_catalog TEXT, table_schema TEXT, table_name TEXT, column_name TEXT,
   constraint_catalog TEXT, constraint_schema TEXT, constraint_name TEXT);
 `
@@ -365,12 +371,22 @@ func (c *catalog) build() string {
 	for _, sc := range c.schemas {
 		for _, t := range sc.tables {
 			r := t.res
+			privs := c.privileges(t.oid)
 			ins("pg_class", t.oid, r.Name, sc.oid, 0, 0, oidRole, 2, t.oid, 0, 0, -1, 0, 0, false, false, "p", "r",
-				len(r.Fields), 0, false, false, false, false, false, true, "d", false, 0, 0, 0, nil, nil, nil, false)
+				len(r.Fields), 0, false, false, false, false, false, true, "d", false, 0, 0, 0, aclText(privs), nil, nil, false)
+			for _, grantee := range []string{"apiql", "PUBLIC"} {
+				for _, p := range privs {
+					ins("information_schema_table_privileges", "apiql", grantee, dbName, sc.name, r.Name, p, "NO", "YES")
+				}
+			}
 			if r.Description != "" {
 				ins("pg_description", t.oid, 1259, 0, strings.TrimSpace(r.Description))
 			}
-			ins("information_schema_tables", dbName, sc.name, r.Name, "BASE TABLE", nil, nil, nil, nil, nil, "NO", "NO", nil)
+			insertable := "NO"
+			if slices.Contains(privs, "INSERT") {
+				insertable = "YES"
+			}
+			ins("information_schema_tables", dbName, sc.name, r.Name, "BASE TABLE", nil, nil, nil, nil, nil, insertable, "NO", nil)
 			for i, f := range r.Fields {
 				typ := oidFor(f.Type)
 				length := -1
@@ -400,6 +416,77 @@ func (c *catalog) build() string {
 		}
 	}
 	return b.String()
+}
+
+// privileges is what a client may do with the table oid: SELECT; and on a
+// resource's table, when the server allows writes, INSERT, UPDATE and
+// DELETE where the resource has a method for them (as the engine finds
+// them: engine.Session.writeMethod). A read-only server
+// reports SELECT alone (a client that believes it may write offers edits
+// that every one fail).
+func (c *catalog) privileges(oid int64) []string {
+	out := []string{"SELECT"}
+	t := c.tables[oid]
+	if t == nil || !c.writes {
+		return out
+	}
+	if len(t.res.MethodsFor(registry.VerbInsert)) > 0 {
+		out = append(out, "INSERT")
+	}
+	// UPDATE reaches an exec method that sends PUT or PATCH when no method
+	// declares the verb, as the engine does.
+	update := len(t.res.MethodsFor(registry.VerbUpdate)) > 0
+	for _, m := range t.res.MethodsFor(registry.VerbExec) {
+		update = update || m.HTTPMethod == "PUT" || m.HTTPMethod == "PATCH"
+	}
+	if update {
+		out = append(out, "UPDATE")
+	}
+	if len(t.res.MethodsFor(registry.VerbDelete)) > 0 {
+		out = append(out, "DELETE")
+	}
+	return out
+}
+
+// aclText is Postgres's text of an ACL granting privs to apiql, the owner,
+// and to PUBLIC (every user the server lets in): {apiql=r/apiql,=r/apiql}.
+// Left NULL, clients read the owner's default, every privilege.
+func aclText(privs []string) string {
+	letters := map[string]string{"SELECT": "r", "INSERT": "a", "UPDATE": "w", "DELETE": "d"}
+	var l strings.Builder
+	for _, p := range []string{"INSERT", "SELECT", "UPDATE", "DELETE"} { // Postgres's order: arwd
+		if slices.Contains(privs, p) {
+			l.WriteString(letters[p])
+		}
+	}
+	return "{apiql=" + l.String() + "/apiql,=" + l.String() + "/apiql}"
+}
+
+// hasPrivilege answers has_table_privilege and its kin: whether the
+// table (an oid, or a name as regclass reads it) allows any of the
+// privileges listed (comma-separated, in any case, WITH GRANT OPTION
+// never granted). A table the catalog does not know allows SELECT.
+func (c *catalog) hasPrivilege(table any, list string) bool {
+	var oid int64
+	switch v := table.(type) {
+	case string:
+		if o, ok := regclass(c, v).(int64); ok {
+			oid = o
+		}
+	default:
+		oid = toInt(v)
+	}
+	privs := c.privileges(oid)
+	for _, p := range strings.Split(list, ",") {
+		p = strings.ToUpper(strings.TrimSpace(p))
+		if strings.HasSuffix(p, " WITH GRANT OPTION") {
+			continue
+		}
+		if slices.Contains(privs, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func pgTypeName(oid uint32) string {

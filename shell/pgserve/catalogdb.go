@@ -218,16 +218,24 @@ func registerFuncs(conn *sqlite3.SQLiteConn, c *catalog, regexps *sync.Map) erro
 		"pg_indexes_size":                 func(any) int64 { return 0 },
 		"pg_database_size":                func(any) int64 { return 0 },
 		"pg_size_pretty":                  func(n any) string { return fmt.Sprintf("%d bytes", toInt(n)) },
-		"has_table_privilege":             func(args ...any) bool { return true },
-		"has_schema_privilege":            func(args ...any) bool { return true },
-		"has_database_privilege":          func(args ...any) bool { return true },
-		"has_column_privilege":            func(args ...any) bool { return true },
-		"has_any_column_privilege":        func(args ...any) bool { return true },
-		"has_function_privilege":          func(args ...any) bool { return true },
-		"pg_has_role":                     func(args ...any) bool { return true },
-		"quote_ident":                     func(s any) string { return quoteIdentPG(fmt.Sprint(s)) },
-		"set_config":                      func(name, value, local any) any { return value },
-		"current_schemas":                 func(any) string { return `["pg_catalog","public"]` },
+		// (user, table, privilege) or (table, privilege); the column
+		// forms take a column before the privilege.
+		"has_table_privilege": func(args ...any) bool {
+			return len(args) >= 2 && c.hasPrivilege(args[len(args)-2], text(args[len(args)-1]))
+		},
+		"has_any_column_privilege": func(args ...any) bool {
+			return len(args) >= 2 && c.hasPrivilege(args[len(args)-2], text(args[len(args)-1]))
+		},
+		"has_column_privilege": func(args ...any) bool {
+			return len(args) >= 3 && c.hasPrivilege(args[len(args)-3], text(args[len(args)-1]))
+		},
+		"has_schema_privilege":   func(args ...any) bool { return true },
+		"has_database_privilege": func(args ...any) bool { return true },
+		"has_function_privilege": func(args ...any) bool { return true },
+		"pg_has_role":            func(args ...any) bool { return true },
+		"quote_ident":            func(s any) string { return quoteIdentPG(fmt.Sprint(s)) },
+		"set_config":             func(name, value, local any) any { return value },
+		"current_schemas":        func(any) string { return `["pg_catalog","public"]` },
 		"array_to_string": func(arr, sep any) any {
 			vals, ok := jsonArray(arr)
 			if !ok {

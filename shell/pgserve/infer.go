@@ -160,6 +160,9 @@ func inferOID(item []token, fields map[string]uint32) uint32 {
 			return oidText
 		case "json_group_array", "json_group_object", "json_array", "json_object", "json":
 			return oidJSON
+		case "has_table_privilege", "has_any_column_privilege", "has_column_privilege", "has_schema_privilege",
+			"has_database_privilege", "has_function_privilege", "pg_has_role", "pg_table_is_visible":
+			return oidBool
 		}
 	case t.Kind == tIdent && (len(item) == 1 || len(item) == 3 && item[1].isOp(".") && item[2].Kind == tIdent):
 		name := item[len(item)-1].Value

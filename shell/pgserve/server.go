@@ -84,7 +84,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Engine.ReadOnlyHint == "" {
 		cfg.Engine.ReadOnlyHint = "the server is read-only: restart apiql serve with --allow-writes to let clients change resources"
 	}
-	cat, err := newCatalog(cfg.Engine.Registry)
+	cat, err := newCatalog(cfg.Engine.Registry, cfg.AllowWrites)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"github.com/apiql/apiql/engine"
 	"strings"
 	"testing"
 )
@@ -15,6 +16,9 @@ func TestDescribe(t *testing.T) {
 			"id:integer name:string public:boolean size_gigabytes:number tags:array", ""},
 		{"SELECT type, count(*) AS n FROM digitalocean.images.images GROUP BY type", "type:string n:", ""},
 		{"SELECT * FROM digitalocean.regions.regions", "slug:string", ""},
+		// An object field is object, an array field array (both JSON).
+		{"SELECT region, size, networks, tags, disk_info, d.image FROM digitalocean.droplets.droplets d",
+			"region:object size:object networks:object tags:array disk_info:array image:object", ""},
 		{"SHOW PROVIDERS", "name:", ""},
 		{"DELETE FROM digitalocean.images.images WHERE image_id = 1", "", ""},
 		{"DELETE FROM digitalocean.images.images WHERE image_id = 1 RETURNING id", "", "RETURNING"},
@@ -48,5 +52,25 @@ func TestDescribe(t *testing.T) {
 	res, err := e.sess.Exec(context.Background(), statement(t, "SELECT count(*) FROM digitalocean.images.images"))
 	if err != nil || len(res.Rows) != 1 || res.Rows[0][0] != int64(10) {
 		t.Fatalf("after Describe: %v, %v", res, err)
+	}
+}
+
+// TestObjectColumnType: a result's object field is typed object, not array,
+// when the rows are read as when the statement is described.
+func TestObjectColumnType(t *testing.T) {
+	e := newEnv(t, 3, nil)
+	res, err := e.sess.Exec(context.Background(), statement(t, "SELECT region, tags, name FROM digitalocean.volumes.volumes LIMIT 1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range res.Columns {
+		got = append(got, c.Name+":"+c.Type)
+	}
+	if s, want := strings.Join(got, " "), "region:object tags:array name:string"; s != want {
+		t.Errorf("columns %q, want %q", s, want)
+	}
+	if k := res.Columns[0].Kind(); k != engine.KindJSON {
+		t.Errorf("region's kind %v, want KindJSON", k)
 	}
 }

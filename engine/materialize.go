@@ -20,7 +20,11 @@ const (
 	declNumber  = "REAL"
 	declString  = "TEXT"
 	declBoolean = "BOOLEAN"
-	declJSON    = "JSON_TEXT"
+	// Arrays and objects are both JSON text (TEXT affinity: the names
+	// hold "TEXT" and no "INT"); the two names keep them apart when a
+	// result is read back.
+	declArray  = "JSON_ARRAY_TEXT"
+	declObject = "JSON_OBJECT_TEXT"
 )
 
 func declType(t string) string {
@@ -31,8 +35,10 @@ func declType(t string) string {
 		return declNumber
 	case registry.TypeBoolean:
 		return declBoolean
-	case registry.TypeArray, registry.TypeObject:
-		return declJSON
+	case registry.TypeArray:
+		return declArray
+	case registry.TypeObject:
+		return declObject
 	}
 	return declString
 }
@@ -46,8 +52,10 @@ func registryType(decl string) string {
 		return registry.TypeNumber
 	case declBoolean:
 		return registry.TypeBoolean
-	case declJSON:
+	case declArray:
 		return registry.TypeArray
+	case declObject:
+		return registry.TypeObject
 	case declString:
 		return registry.TypeString
 	}

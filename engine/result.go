@@ -27,9 +27,7 @@ import (
 // nil (NULL), and a value that is not of its column's type (an integer
 // field the API sent as "n/a") keeps the type it has; a consumer that
 // needs one type per column falls back to text for such a value. Array
-// and object columns are both declared JSON in SQLite, so a field of type
-// object reads back as "array": treat both as JSON. Kind says the same
-// in constants.
+// and object columns both hold JSON text; Kind says KindJSON for both.
 type Column struct {
 	Name string
 	Type string

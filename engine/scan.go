@@ -303,7 +303,7 @@ func fastValue(decl string, raw []byte) (any, bool) {
 	if len(raw) == 0 || raw[0] == 'n' {
 		return nil, true
 	}
-	text := decl == declString || decl == declJSON
+	text := decl == declString || decl == declArray || decl == declObject
 	switch raw[0] {
 	case 't', 'f':
 		// ->> reads true and false as the integers 1 and 0.

@@ -11,6 +11,7 @@ import (
 func TestMissingParentFails(t *testing.T) {
 	e := newEnv(t, 5, nil)
 	const cluster = "bd5f5959-5e1e-4205-a714-a914373942af"
+	const db = "9cc10173-e9ea-4176-9dbc-a4cee4c4ff30"
 	tests := []struct{ sql, want string }{
 		{"SELECT count(*) FROM digitalocean.kubernetes.node_pools WHERE cluster_id = 'bogus'", "no cluster_id 'bogus' exists"},
 		{"SELECT count(*) FROM digitalocean.kubernetes.node_pools WHERE cluster_id IN ('bogus', '" + cluster + "')", "no cluster_id 'bogus' exists"},
@@ -20,6 +21,17 @@ func TestMissingParentFails(t *testing.T) {
 		// Gets: no rows.
 		{"SELECT count(*) FROM digitalocean.kubernetes.node_pools WHERE cluster_id = '" + cluster + "' AND id = 'bogus'", ""},
 		{"SELECT count(*) FROM digitalocean.images.images WHERE image_id = 999999", ""},
+		// Gets whose path parameter is a field of another name.
+		{"SELECT count(*) FROM digitalocean.databases.users WHERE database_cluster_uuid = '" + db + "' AND name = 'nobody'", ""},
+		{"SELECT count(*) FROM digitalocean.databases.logsink WHERE database_cluster_uuid = '" + db + "' AND sink_id = 'nope'", ""},
+		{"SELECT count(*) FROM digitalocean.databases.users WHERE database_cluster_uuid = '" + db + "' AND username = 'nobody'", ""},
+		{"SELECT count(*) FROM digitalocean.databases.logsink WHERE database_cluster_uuid = '" + db + "' AND logsink_id = 'nope'", ""},
+		{"SELECT count(*) FROM digitalocean.tags.tags WHERE name = 'nope'", ""},
+		{"SELECT count(*) FROM digitalocean.tags.tags WHERE tag_id = 'nope'", ""},
+		{"SELECT count(*) FROM digitalocean.functions.namespaces WHERE namespace_id = 'fn-nope'", ""},
+		{"SELECT count(*) FROM digitalocean.reserved_ipv6.reserved_ipv6 WHERE reserved_ipv6 = '2409::1'", ""},
+		{"SELECT count(*) FROM digitalocean.functions.namespaces WHERE namespace = 'fn-nope'", ""},
+		{"SELECT count(*) FROM digitalocean.reserved_ipv6.reserved_ipv6 WHERE ip = '2409::1'", ""},
 	}
 	for _, tt := range tests {
 		o := e.exec(t, tt.sql)

@@ -432,3 +432,62 @@ func BenchmarkDefaultWhole(b *testing.B) {
 		}
 	}
 }
+
+// Every get of one object (a select method, not paged, whose path ends in a
+// placeholder) names the object by one of its resource's fields on that
+// placeholder, so that the engine turns the get's 404 into no rows (an
+// object that does not exist) rather than an error about a parent.
+func TestDefaultGetsNameTheirObject(t *testing.T) {
+	// Gets whose object has no field the placeholder stands for.
+	noField := map[string]string{
+		"monitoring.sinks.get": "a sink (destination, resources) has no field holding its uuid",
+	}
+	reg, err := registry.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gets := 0
+	for _, p := range reg.Providers {
+		for _, s := range p.Services {
+			for _, r := range s.Resources() {
+				for _, m := range r.Methods {
+					segs := strings.Split(m.Path, "/")
+					last := segs[len(segs)-1]
+					if m.Verb != registry.VerbSelect || m.Paginated || m.Raw != "" || !strings.HasPrefix(last, "{") {
+						continue
+					}
+					id := s.Name + "." + r.Name + "." + m.Name
+					name := strings.Trim(last, "{}")
+					var prm *registry.Param
+					for _, pa := range m.Params {
+						if pa.Name == name {
+							prm = pa
+						}
+					}
+					if prm == nil {
+						t.Errorf("%s: no param %s", id, name)
+						continue
+					}
+					gets++
+					named := prm.Field != "" && r.Field(prm.Field) != nil
+					if why, ok := noField[id]; ok {
+						if named {
+							t.Errorf("%s: %s names field %s, but the test's exception says %s", id, name, prm.Field, why)
+						}
+						continue
+					}
+					if !named {
+						t.Errorf("%s (%s): path parameter %s has no field: a 404 of the get is an error, not no rows", id, m.Path, name)
+					}
+				}
+			}
+			if err := s.Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if gets < 50 {
+		t.Errorf("%d gets checked, want the whole registry's", gets)
+	}
+	t.Logf("%d gets checked", gets)
+}

@@ -744,7 +744,15 @@ func (g *generator) paramField(r *Resource, m *Method, p *Param) string {
 		return ""
 	}
 	// A path parameter: only the resource's own trailing placeholders
-	// stand for its fields; the others name a parent.
+	// stand for its fields; the others name a parent. A get outside the
+	// resource's collection path (an access point is listed under its
+	// share, /v2/nfs/shares/{share_id}/access_points, and read at
+	// /v2/nfs/access_points/{access_point_id}) names its object by its
+	// path's last placeholder.
+	segs := segments(m.Path)
+	if m.Verb == "select" && len(segs) > 0 && segs[len(segs)-1] == "{"+p.Name+"}" && !strings.HasPrefix(m.Path, r.path+"/") {
+		return ownField(r, p.Name)
+	}
 	if !strings.HasPrefix(m.Path, r.path+"/") || !slices.Contains(segments(strings.TrimPrefix(m.Path, r.path)), "{"+p.Name+"}") {
 		if f := r.field(p.Name); f != nil {
 			return f.Name
@@ -772,6 +780,12 @@ func ownField(r *Resource, name string) string {
 	last := parts[len(parts)-1]
 	if (last == "id" || last == "uuid" || last == "identifier") && r.field("id") != nil {
 		return "id"
+	}
+	// The placeholder without its _id: namespace_id is the namespace.
+	if (last == "id" || last == "uuid") && len(parts) > 1 {
+		if f := r.field(strings.Join(parts[:len(parts)-1], "_")); f != nil && scalar(f.Type) {
+			return f.Name
+		}
 	}
 	return ""
 }

@@ -324,6 +324,14 @@ func TestAuditInventoryCoversEverything(t *testing.T) {
 
 	seen := map[string]bool{}
 	perProject := map[string]float64{}
+	// How many resources each project holds, from the raw data.
+	count := map[string]int{}
+	for _, p := range want {
+		if p == "" {
+			p = "(no project)"
+		}
+		count[p]++
+	}
 	for _, r := range rows[1:] {
 		key := r[0] + "/" + r[1]
 		if seen[key] {
@@ -365,6 +373,13 @@ func TestAuditInventoryCoversEverything(t *testing.T) {
 		if diff := got - perProject[r[0]]; diff > 0.005 || diff < -0.005 {
 			t.Errorf("project %s: total %s, the rows add up to %.2f", r[0], r[2], perProject[r[0]])
 		}
+		if n, _ := strconv.Atoi(r[1]); n != count[r[0]] {
+			t.Errorf("project %s: %s resources, the account has %d", r[0], r[1], count[r[0]])
+		}
+		delete(count, r[0])
+	}
+	for p, n := range count {
+		t.Errorf("project %s (%d resources) has no total", p, n)
 	}
 	if firewalls == 0 || len(perProject) < 3 {
 		t.Errorf("the sandbox should have firewalls and two projects besides resources in none: %v", perProject)

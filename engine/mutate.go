@@ -470,6 +470,16 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 	if resp.BodyErr != nil {
 		return &Result{Message: fmt.Sprintf("%s: %d %s (done; its answer could not be read: %v)", m.Name, resp.Status, http.StatusText(resp.Status), resp.BodyErr)}, nil
 	}
+	if m.Raw != "" {
+		// A body that is not JSON (a CSV, a PDF, a kubeconfig): the row
+		// a SELECT of the method answers.
+		content, contentType, err := provider.RawContent(m, resp)
+		if err != nil {
+			return nil, errorf(toks[1].Pos, "", "%s: %v", m.Name, err)
+		}
+		return &Result{Columns: []Column{{Name: "content", Type: registry.TypeString}, {Name: "content_type", Type: registry.TypeString}},
+			Rows: [][]any{{content, contentType}}}, nil
+	}
 	body2 := bytes.TrimSpace(resp.Body)
 	if len(body2) == 0 {
 		return &Result{Message: fmt.Sprintf("%s: %d %s", m.Name, resp.Status, http.StatusText(resp.Status))}, nil

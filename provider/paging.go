@@ -432,16 +432,28 @@ func Objects(m *registry.Method, body []byte) ([]json.RawMessage, error) {
 	return objectsIn(m, body)
 }
 
+// RawContent is what a raw method's response holds (registry Method.Raw):
+// the body as text, or base64 for registry.RawBase64, and its
+// Content-Type. A text body that is not UTF-8 is an error.
+func RawContent(m *registry.Method, resp *Response) (content, contentType string, err error) {
+	contentType = resp.Header.Get("Content-Type")
+	if m.Raw == registry.RawBase64 {
+		return base64.StdEncoding.EncodeToString(resp.Body), contentType, nil
+	}
+	if !utf8.Valid(resp.Body) {
+		return "", "", fmt.Errorf("the %s body is not UTF-8 text", contentType)
+	}
+	return string(resp.Body), contentType, nil
+}
+
 // rawObject is the one object of a raw method's response: the body as
 // content (text, or base64 for registry.RawBase64) and its content_type.
 func rawObject(m *registry.Method, resp *Response) ([]json.RawMessage, error) {
-	content := string(resp.Body)
-	if m.Raw == registry.RawBase64 {
-		content = base64.StdEncoding.EncodeToString(resp.Body)
-	} else if !utf8.Valid(resp.Body) {
-		return nil, fmt.Errorf("the %s body is not UTF-8 text", resp.Header.Get("Content-Type"))
+	content, contentType, err := RawContent(m, resp)
+	if err != nil {
+		return nil, err
 	}
-	b, err := json.Marshal(map[string]string{"content": content, "content_type": resp.Header.Get("Content-Type")})
+	b, err := json.Marshal(map[string]string{"content": content, "content_type": contentType})
 	if err != nil {
 		return nil, err
 	}

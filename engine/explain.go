@@ -76,6 +76,10 @@ type explainer struct {
 
 // query explains a SELECT's fetches, stage by stage.
 func (x *explainer) query(st sqltext.Statement) error {
+	st, _, err := qualifiedColumns(st)
+	if err != nil {
+		return err
+	}
 	a := sqltext.Analyze(st.Tokens)
 	resources, err := x.s.resolveRefs(a)
 	if err != nil {

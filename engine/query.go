@@ -32,6 +32,10 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (_ *Rows, err
 	if err := unboundParam(st); err != nil {
 		return nil, err
 	}
+	st, qualified, err := qualifiedColumns(st)
+	if err != nil {
+		return nil, err
+	}
 	a := sqltext.Analyze(st.Tokens)
 	resources, err := s.resolveRefs(a)
 	if err != nil {
@@ -116,7 +120,7 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (_ *Rows, err
 	}
 	// A column named after its expression shows the user's own names.
 	for i := range rows.Columns {
-		rows.Columns[i].Name = restore.Replace(rows.Columns[i].Name)
+		rows.Columns[i].Name = qualified.Replace(restore.Replace(rows.Columns[i].Name))
 	}
 	return rows, nil
 }

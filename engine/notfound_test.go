@@ -18,6 +18,9 @@ func TestMissingParentFails(t *testing.T) {
 		{"SELECT count(*) FROM digitalocean.kubernetes.node_pools WHERE cluster_id IN ('" + cluster + "', 'bogus')", "no cluster_id 'bogus' exists"},
 		{"SELECT count(*) FROM digitalocean.domains.records WHERE domain_name = 'other.com'", "no domain_name 'other.com' exists"},
 		{"SELECT count(*) FROM digitalocean.kubernetes.node_pools np WHERE np.cluster_id IN (SELECT id FROM digitalocean.kubernetes.clusters UNION SELECT 'bogus')", "no cluster_id 'bogus' exists"},
+		// A namespace's keys: namespace_id is the namespace's namespace field.
+		{"SELECT count(*) FROM digitalocean.functions.keys WHERE namespace_id = 'fn-nope'", "no namespace_id 'fn-nope' exists"},
+		{"SELECT count(*) FROM digitalocean.functions.keys WHERE namespace_id IN (SELECT namespace FROM digitalocean.functions.namespaces)", ""},
 		// Gets: no rows.
 		{"SELECT count(*) FROM digitalocean.kubernetes.node_pools WHERE cluster_id = '" + cluster + "' AND id = 'bogus'", ""},
 		{"SELECT count(*) FROM digitalocean.images.images WHERE image_id = 999999", ""},

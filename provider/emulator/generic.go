@@ -473,13 +473,19 @@ func (r *route) lastParam() *registry.Param {
 }
 
 // findItem returns the index of the item a path segment names, or -1: the
-// first candidate field whose value is id: the parameter's field, a field
+// first candidate field whose value is id: the parent field the registry
+// names (for a parent's path parameter), the parameter's field, a field
 // of the parameter's own name (app_slug), then idCandidates, then an _id or
 // _uuid field the parameter's name ends with (logsink_id: sink_id).
 func findItem(c *collection, id string, p *registry.Param) int {
 	cands := idCandidates
 	if p != nil {
 		cands = append([]string{p.Field, p.Name}, idCandidates...)
+		if p.Parent != nil {
+			// The parent's field the registry says the values come from
+			// (a functions namespace_id is the namespace's namespace).
+			cands = append([]string{p.Parent.Field}, cands...)
+		}
 	}
 	for _, f := range cands {
 		if f == "" {

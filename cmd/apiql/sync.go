@@ -29,8 +29,12 @@ transaction per table; --mode snapshot appends every run's rows and keeps a
 view TABLE_latest of the latest. A failure (API error after retries, lost
 connection, Ctrl-C) rolls that table back and marks the run failed (exit 1).
 --all syncs every resource that has a list needing no parameter, and every
-child resource whose list needs only its parent's id (called once per parent
-row; the id kept in its column); the others are skipped, and named.
+child resource whose parameters all come from a parent's rows (the registry's
+parent:, at any depth: a repository's tags through the registry and its
+repositories), called once per distinct ids of a parent row, through that
+row's connection, each id kept in a column named after its parameter; the
+others (a time range or an enum to choose, a parameter no parent gives) are
+skipped, and named with what they need. --max-calls bounds each resource.
 
 Give the password with PGPASSWORD or ~/.pgpass rather than in the URL, which
 other users can see in the process list; it is never printed either way.
@@ -56,7 +60,7 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&to, "to", "", "the PostgreSQL database: a postgres:// `URL` or key=value pairs (required)")
 	fs.StringVar(&mode, "mode", "replace", "replace (the latest rows only) or snapshot (append every run's rows)")
 	fs.StringVar(&prefix, "schema-prefix", "", "put `P` before every schema name (P + digitalocean_images)")
-	fs.BoolVar(&all, "all", false, "sync every resource that has a list needing no parameter, and children listed per parent")
+	fs.BoolVar(&all, "all", false, "sync every resource that has a list needing no parameter, and children listed per parent row (chains of any depth)")
 	fs.IntVar(&parallel, "parallel", 4, "resources fetched and written at once")
 	if code := parseFlags(fs, &c, args, stderr); code >= 0 {
 		return code

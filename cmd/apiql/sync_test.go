@@ -51,9 +51,18 @@ func testSyncCommand(t *testing.T, db string) {
 	if r.code != 0 {
 		t.Fatal(r)
 	}
-	for _, want := range []string{"inv_digitalocean_images.images: 60 rows", "inv_digitalocean_droplets.droplets: ", "run 2 succeeded"} {
+	for _, want := range []string{"inv_digitalocean_images.images: 60 rows", "inv_digitalocean_droplets.droplets: ", "run 2 succeeded",
+		// Children through their parents, at any depth.
+		"inv_digitalocean_apps.alerts: ", "inv_digitalocean_registry.tags: 1 row", "inv_digitalocean_gen_ai.results: "} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("--all: stdout lacks %q:\n%s", want, r)
+		}
+	}
+	// Skipped, with what they need.
+	for _, want := range []string{"skipped: digitalocean.registries.tags cannot be synced whole", "repository_name comes from no parent resource",
+		"skipped: digitalocean.monitoring.cpu cannot be synced whole"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("--all: stderr lacks %q:\n%s", want, r.stderr)
 		}
 	}
 	conn, err := pgx.Connect(context.Background(), db)

@@ -127,10 +127,10 @@ func (r *Run) Outcome() string {
 	return "succeeded"
 }
 
-// Listable returns the method a resource is synced with: a select method
-// that needs no parameter (a list). Resources without one (a child
-// resource whose list needs its parent's id, a resource read by id only)
-// cannot be synced whole.
+// Listable returns a resource's select method that needs no parameter (a
+// list), if it has one. A resource without one is synced through its
+// parents when the registry says where its parameters come from (see
+// Check), else not at all.
 func Listable(r *registry.Resource) (*registry.Method, bool) {
 	for _, m := range r.Methods {
 		if m.Verb != registry.VerbSelect {
@@ -147,102 +147,6 @@ func Listable(r *registry.Resource) (*registry.Method, bool) {
 	return nil, false
 }
 
-// fetchPlan is how a resource's rows are read: the statement, and the
-// parameter columns stored beside the fields (the parent's id of a child
-// resource).
-type fetchPlan struct {
-	sql    string
-	params []column
-	// parent is the resource a child's rows are read through, or nil.
-	parent *registry.Resource
-}
-
-// planFor returns how r is synced: its list, or, for a resource whose
-// reads need a parent's id (an app's alerts need app_id), the list called
-// once per row of the parent, which must itself have a list that needs no
-// parameter. The parent's id is then stored in a column of that name.
-func planFor(r *registry.Resource) (*fetchPlan, error) {
-	conn := connColumnOf(r)
-	if _, ok := Listable(r); ok {
-		return &fetchPlan{sql: "SELECT *, " + conn + " FROM " + r.ID()}, nil
-	}
-	m, parent, err := parentPlan(r)
-	if err != nil {
-		return nil, err
-	}
-	var p *registry.Param
-	for _, q := range m.Params {
-		if q.Required {
-			p = q
-		}
-	}
-	pl := &fetchPlan{parent: parent}
-	cols := "*"
-	if r.Field(p.Name) == nil {
-		pl.params = []column{{name: p.Name, typ: TypeFor(&registry.Field{Name: p.Name, Type: p.Type})}}
-		cols += ", " + p.Name
-	}
-	pl.sql = "SELECT " + cols + ", " + conn + " FROM " + r.ID() + " WHERE " + p.Name + " IN (SELECT " + p.Parent.Field + " FROM " + parent.ID() + ")"
-	return pl, nil
-}
-
-// parentPlan finds a select method of r whose one required parameter
-// takes its values from a field of a parent resource that has a list
-// needing no parameter.
-func parentPlan(r *registry.Resource) (*registry.Method, *registry.Resource, error) {
-	for _, m := range r.Methods {
-		if m.Verb != registry.VerbSelect {
-			continue
-		}
-		var req []*registry.Param
-		for _, p := range m.Params {
-			if p.Required {
-				req = append(req, p)
-			}
-		}
-		if len(req) != 1 || req[0].Parent == nil {
-			continue
-		}
-		pr := req[0].Parent
-		svc := r.Service.Provider.Service(pr.Service)
-		if svc == nil {
-			continue
-		}
-		parent := svc.Resource(pr.Resource)
-		if parent == nil || parent == r || parent.Field(pr.Field) == nil {
-			continue
-		}
-		if _, ok := Listable(parent); ok {
-			return m, parent, nil
-		}
-	}
-	return nil, nil, NotListableError(r)
-}
-
-// NotListableError says why a resource cannot be synced.
-func NotListableError(r *registry.Resource) error {
-	var needs []string
-	for _, m := range r.Methods {
-		if m.Verb != registry.VerbSelect {
-			continue
-		}
-		var req []string
-		for _, p := range m.Params {
-			if p.Required {
-				req = append(req, p.Name)
-			}
-		}
-		if len(req) > 0 {
-			needs = append(needs, m.Name+" needs "+strings.Join(req, ", "))
-		}
-	}
-	msg := fmt.Sprintf("%s cannot be synced whole: it has no list method that needs no parameter, nor one that needs only the id of a parent that has one", r.ID())
-	if len(needs) > 0 {
-		msg += " (" + strings.Join(uniq(needs), "; ") + ")"
-	}
-	return &engine.Error{Msg: msg, Hint: "sync its parent resource, or query it with apiql exec and a WHERE clause that names the parameter"}
-}
-
 func uniq(ss []string) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -256,20 +160,18 @@ func uniq(ss []string) []string {
 }
 
 // Check says why a resource cannot be synced, or returns nil: it needs a
-// list method that needs no parameter (see Listable) and at least one
-// field to store.
+// list method that needs no parameter (see Listable), or a select method
+// whose required parameters all come from the rows of a parent that can
+// be synced (a chain of any depth, by the registry's parent:), and at
+// least one field to store.
 func Check(r *registry.Resource) error {
-	m, ok := Listable(r)
-	if !ok {
-		pm, _, err := parentPlan(r)
-		if err != nil {
-			return err
-		}
-		m = pm
+	pl, err := planFor(r)
+	if err != nil {
+		return err
 	}
 	if len(r.Fields) == 0 {
 		return &engine.Error{Msg: fmt.Sprintf("%s cannot be synced: the registry declares no fields for it", r.ID()),
-			Hint: "apiql exec \"EXEC " + r.ID() + "._" + m.Name + "\" shows what its " + m.Name + " method answers"}
+			Hint: "apiql exec \"EXEC " + r.ID() + "._" + pl.method.Name + "\" shows what its " + pl.method.Name + " method answers"}
 	}
 	return nil
 }

@@ -117,7 +117,7 @@ func (w *worker) syncTable(ctx context.Context, r *registry.Resource, schema, ta
 	src := &copySource{cols: cols, run: w.run.ID, syncedAt: time.Now().UTC(), resource: r.ID()}
 	var copied int64
 	var copyErr error
-	err = w.sess.RunStream(ctx, plan.sql, func(_ engine.Outcome, rows *engine.Rows) error {
+	err = w.sess.RunStream(ctx, plan.statement(conns), func(_ engine.Outcome, rows *engine.Rows) error {
 		if err := src.bind(rows); err != nil {
 			copyErr = err
 			return err

@@ -54,12 +54,6 @@ func runExec(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	if tmplName != "" || srcName == "stdin" {
-		if err := shell.CheckQueryFile(srcName, src); err != nil {
-			fmt.Fprintf(stderr, "apiql exec: %v\n", err)
-			return 1
-		}
-	}
 	vars, err := shell.ParseVars(c.vars, c.varFiles)
 	if err != nil {
 		fmt.Fprintf(stderr, "apiql exec: %v\n", err)

@@ -150,6 +150,19 @@ func plural(n int64, one, many string) string {
 // is -1 when there are statements, else the exit code to return; hint, if
 // any, follows the message that there are none.
 func readStatements(fs *flag.FlagSet, file string, stdin io.Reader, stderr io.Writer, cmd, hint string) (src, srcName, tmplName string, code int) {
+	src, srcName, tmplName, code = readSource(fs, file, stdin, stderr, cmd, hint)
+	if code < 0 && (tmplName != "" || srcName == "stdin") {
+		// A query file holds SQL only: a shell meta-command (.headers) in
+		// it is an error that says so, not a syntax error.
+		if err := shell.CheckQueryFile(srcName, src); err != nil {
+			fmt.Fprintf(stderr, "apiql %s: %v\n", cmd, err)
+			return "", "", "", 1
+		}
+	}
+	return src, srcName, tmplName, code
+}
+
+func readSource(fs *flag.FlagSet, file string, stdin io.Reader, stderr io.Writer, cmd, hint string) (src, srcName, tmplName string, code int) {
 	read := func(r io.Reader, name string) (string, string, string, int) {
 		b, err := io.ReadAll(r)
 		if err != nil {

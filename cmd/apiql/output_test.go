@@ -67,7 +67,8 @@ func itoa(n int) string {
 }
 
 // TestQueryFileMetaCommand: a meta-command in a query file (-i, or piped
-// to exec) says that meta-commands are for the shell, and runs nothing.
+// to exec or export) says that meta-commands are for the shell, and runs
+// nothing.
 func TestQueryFileMetaCommand(t *testing.T) {
 	newTestAPI(t, "tok")
 	file := t.TempDir() + "/q.iql"
@@ -75,10 +76,15 @@ func TestQueryFileMetaCommand(t *testing.T) {
 	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []cliRun{runApiql(t, "", "exec", "-i", file), runApiql(t, src, "exec", "-i", "-")} {
+	out := t.TempDir()
+	for _, r := range []cliRun{runApiql(t, "", "exec", "-i", file), runApiql(t, src, "exec", "-i", "-"),
+		runApiql(t, "", "export", "--format", "csv", "--out", out, "-i", file), runApiql(t, src, "export", "--format", "csv", "--out", out, "-i", "-")} {
 		if r.code == 0 || r.stdout != "" || !strings.Contains(r.stderr, "line 2: .output is a shell meta-command: meta-commands are for the shell") {
 			t.Errorf("want an error naming line 2 and nothing run:\n%v", r)
 		}
+	}
+	if files, _ := os.ReadDir(out); len(files) != 0 {
+		t.Errorf("export wrote %d files from a query file it refused", len(files))
 	}
 }
 

@@ -658,7 +658,9 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 				ed.add(t.Pos, toks[i+1].End, "")
 			} else {
 				text := id
-				if !hasAlias(toks, i+3) {
+				// The table's name stays its alias (schema.table.column
+				// reads it), except for a write's target, which takes none.
+				if !hasAlias(toks, i+3) && !writeTarget(toks, i) {
 					text += " AS " + quoteName(toks[i+2].Value)
 				}
 				ed.add(t.Pos, toks[i+2].End, text)
@@ -667,6 +669,20 @@ func rewrite(src string, toks []token, d dialect) (string, error) {
 		}
 	}
 	return ed.String(), nil
+}
+
+// writeTarget reports whether the name at toks[i] is what an INSERT INTO,
+// UPDATE or DELETE FROM writes to.
+func writeTarget(toks []token, i int) bool {
+	switch {
+	case i >= 2 && toks[i-1].is("into") && toks[i-2].is("insert"):
+		return true
+	case i >= 1 && toks[i-1].is("update") && (i == 1 || toks[i-2].isOp(";")):
+		return true
+	case i >= 2 && toks[i-1].is("from") && toks[i-2].is("delete"):
+		return true
+	}
+	return false
 }
 
 // mustLex lexes text that is part of an already lexed statement.

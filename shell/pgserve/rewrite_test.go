@@ -28,6 +28,10 @@ func TestRewrite(t *testing.T) {
 		{"SELECT a IS DISTINCT FROM b", "SELECT a IS NOT b"},
 		{"SELECT * FROM acme_widgets.widgets WHERE acme_widgets.widgets.id = 1", `SELECT * FROM acme.widgets.widgets AS "widgets" WHERE widgets.id = 1`},
 		{`SELECT * FROM "acme_widgets"."widgets" w`, "SELECT * FROM acme.widgets.widgets w"},
+		// A write's target takes no alias (the engine reads none there).
+		{"INSERT INTO acme_widgets.widgets (name) VALUES ('a')", "INSERT INTO acme.widgets.widgets (name) VALUES ('a')"},
+		{"UPDATE acme_widgets.widgets SET name = 'b' WHERE id IN (SELECT id FROM acme_widgets.widgets)", `UPDATE acme.widgets.widgets SET name = 'b' WHERE id IN (SELECT id FROM acme.widgets.widgets AS "widgets")`},
+		{"DELETE FROM acme_widgets.widgets WHERE id = 1", "DELETE FROM acme.widgets.widgets WHERE id = 1"},
 		{"SELECT TRIM(BOTH '\"' FROM x)", "SELECT pg_trim('both', '\"' , x)"},
 		{"SELECT (SELECT 1) AS DEFAULT, x AS Key, y AS name", `SELECT (SELECT 1) AS "default", x AS "key", y AS name`},
 		{"SELECT json_build_object('a', 1), pg_catalog.jsonb_build_object('b', 2)", "SELECT json_object('a', 1), json_object('b', 2)"},

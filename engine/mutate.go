@@ -452,8 +452,10 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 	s.calls++
 	s.callsBy[m.Resource.ID()]++
 	resp, err := cl.Do(ctx, call)
+	write := m.HTTPMethod != http.MethodGet && m.HTTPMethod != http.MethodHead
 	if err != nil {
-		if m.HTTPMethod != http.MethodGet && provider.WriteEffect(err) == provider.MayHaveActed {
+		if write && provider.WriteEffect(err) == provider.MayHaveActed {
+			s.writesMaybe++
 			e := errorf(toks[1].Pos, "check the resource before running it again: sent twice, it may act twice",
 				"%s: the API may or may not have acted on it: %v", m.Name, err)
 			if l := s.connectionLabel(res.Service.Provider, conn); l != "" {
@@ -466,6 +468,9 @@ func (s *Session) exec(ctx context.Context, st sqltext.Statement) (*Result, erro
 			e.Msg = l + e.Msg
 		}
 		return nil, e
+	}
+	if write {
+		s.writesDone++
 	}
 	if resp.BodyErr != nil {
 		return &Result{Message: fmt.Sprintf("%s: %d %s (done; its answer could not be read: %v)", m.Name, resp.Status, http.StatusText(resp.Status), resp.BodyErr)}, nil

@@ -110,6 +110,9 @@ type Session struct {
 	// calls counts the current statement's API calls, callsBy per resource.
 	calls   int
 	callsBy map[string]int
+	// writesDone and writesMaybe count the write calls the session has
+	// sent, over its life, that acted (a 2xx) or may have (no answer said).
+	writesDone, writesMaybe int
 	// readConns, while a write's subquery runs, records the connections
 	// its references read, by provider (writeSubqueryConns).
 	readConns map[string][]string
@@ -156,6 +159,13 @@ func (s *Session) ready(ctx context.Context) error {
 
 // Registry returns the session's registry.
 func (s *Session) Registry() *registry.Registry { return s.reg }
+
+// WritesSent returns how many write calls (INSERT, UPDATE, DELETE, or
+// EXEC of a method that is not a GET) the session has sent over its life
+// that the API did (done) or may have done (maybe: no answer said).
+// Nothing undoes them: a front end that offers transactions tells a
+// ROLLBACK how many were sent since its BEGIN.
+func (s *Session) WritesSent() (done, maybe int) { return s.writesDone, s.writesMaybe }
 
 // Client returns the session's HTTP client.
 func (s *Session) Client() *provider.Client { return s.cl }

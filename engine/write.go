@@ -566,6 +566,8 @@ func (s *Session) send(ctx context.Context, st sqltext.Statement, res *registry.
 		objs = append(objs, o...)
 		succeeded = append(succeeded, c.label+createdID(o))
 	}
+	s.writesDone += len(succeeded)
+	s.writesMaybe += len(maybe)
 	if len(failures) > 0 || len(maybe) > 0 || unsent > 0 {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%d of %d %s calls succeeded", len(succeeded), len(calls), m.Name)

@@ -3,8 +3,10 @@ package pgserve
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"regexp"
 	"sort"
@@ -31,9 +33,16 @@ type conn struct {
 	settings map[string]string
 	sess     *engine.Session
 	raw      net.Conn
+	// out is where psql-wire writes the connection's messages: a notice
+	// (which psql-wire cannot send) is written there, between them.
+	out *pgConn
 	// inTx is true between BEGIN and COMMIT or ROLLBACK, which are
 	// otherwise no-ops: statements run (and writes take effect) at once.
 	inTx bool
+	// txWrites are the session's write counts (engine.Session.WritesSent)
+	// at BEGIN: a ROLLBACK says how many were sent since, which it cannot
+	// undo.
+	txWrites [2]int
 	// cursors are the DECLAREd cursors, by name.
 	cursors map[string]*cursor
 
@@ -706,8 +715,14 @@ func (c *conn) command(p *prepared) {
 	toks := p.toks
 	switch p.tag {
 	case "BEGIN", "START TRANSACTION":
+		if !c.inTx {
+			c.txWrites[0], c.txWrites[1] = c.sess.WritesSent()
+		}
 		c.inTx = true
 	case "COMMIT", "ROLLBACK":
+		if p.tag == "ROLLBACK" && c.inTx && !(len(toks) > 1 && toks[1].is("to")) {
+			c.warnRollback()
+		}
 		c.inTx = false
 		c.endTransaction()
 	}
@@ -746,6 +761,43 @@ func (c *conn) command(p *prepared) {
 		}
 		c.resetSetting(toks[1].Value)
 	}
+}
+
+// warnRollback tells a client that rolls back a transaction block in
+// which writes were sent that they were not undone: each went to the API
+// when it ran. psql prints the notice (WARNING:  ...).
+func (c *conn) warnRollback() {
+	done, maybe := c.sess.WritesSent()
+	done, maybe = done-c.txWrites[0], maybe-c.txWrites[1]
+	if done+maybe == 0 || c.out == nil {
+		return
+	}
+	msg := fmt.Sprintf("ROLLBACK undoes nothing: %d API write(s) of this transaction block were already sent and cannot be undone", done+maybe)
+	if maybe > 0 {
+		msg += fmt.Sprintf(" (%d of them may or may not have acted)", maybe)
+	}
+	hint := "apiql serve has no transactions: each INSERT, UPDATE, DELETE or EXEC goes to the API when it runs; check the resources they changed"
+	_ = writeNotice(c.out, "WARNING", "01000", msg, hint)
+}
+
+// writeNotice writes a NoticeResponse: a message the client shows
+// without failing the statement.
+func writeNotice(w io.Writer, severity, code, msg, hint string) error {
+	body := []byte{}
+	for _, f := range []struct {
+		tag byte
+		val string
+	}{{'S', severity}, {'V', severity}, {'C', code}, {'M', msg}, {'H', hint}} {
+		body = append(body, f.tag)
+		body = append(body, f.val...)
+		body = append(body, 0)
+	}
+	body = append(body, 0)
+	b := make([]byte, 5, 5+len(body))
+	b[0] = 'N'
+	binary.BigEndian.PutUint32(b[1:], uint32(4+len(body)))
+	_, err := w.Write(append(b, body...))
+	return err
 }
 
 func (c *conn) resetSetting(name string) {

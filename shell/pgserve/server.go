@@ -65,6 +65,7 @@ type Server struct {
 	conns   map[int32]*conn // by process id, for cancel requests
 	pending map[string]*conn
 	raw     map[string]net.Conn // the TCP connection of each remote address
+	pg      map[string]*pgConn  // what psql-wire writes to, of each remote address
 	nextPID int32
 }
 
@@ -92,7 +93,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, catalog: cat, catDB: db, conns: map[int32]*conn{}, pending: map[string]*conn{}, raw: map[string]net.Conn{}, nextPID: 1000}
+	s := &Server{cfg: cfg, catalog: cat, catDB: db, conns: map[int32]*conn{}, pending: map[string]*conn{}, raw: map[string]net.Conn{}, pg: map[string]*pgConn{}, nextPID: 1000}
 	sc, err := newSCRAM(cfg.Password)
 	if err != nil {
 		return nil, err
@@ -197,9 +198,11 @@ func (l *listener) Accept() (net.Conn, error) {
 		return nil, err
 	}
 	l.s.mu.Lock()
+	pc := newPgConn(&trackedConn{Conn: c, s: l.s}, l.s.cfg.TLS)
 	l.s.raw[c.RemoteAddr().String()] = c
+	l.s.pg[c.RemoteAddr().String()] = pc
 	l.s.mu.Unlock()
-	return newPgConn(&trackedConn{Conn: c, s: l.s}, l.s.cfg.TLS), nil
+	return pc, nil
 }
 
 type trackedConn struct {
@@ -212,6 +215,7 @@ func (c *trackedConn) Close() error {
 	c.once.Do(func() {
 		c.s.mu.Lock()
 		delete(c.s.raw, c.RemoteAddr().String())
+		delete(c.s.pg, c.RemoteAddr().String())
 		c.s.mu.Unlock()
 	})
 	return c.Conn.Close()
@@ -229,6 +233,7 @@ func (s *Server) backendKey(ctx context.Context) (int32, int32) {
 	c := &conn{s: s, pid: s.nextPID, secret: secret, settings: map[string]string{}}
 	if addr := wire.RemoteAddress(ctx); addr != nil {
 		c.raw = s.raw[addr.String()]
+		c.out = s.pg[addr.String()]
 		s.pending[addr.String()] = c
 	}
 	params := wire.ClientParameters(ctx)

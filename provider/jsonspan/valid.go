@@ -154,47 +154,53 @@ const (
 // control character; any other byte, invalid UTF-8 included, is text.
 func stringValid(data []byte, i int) int {
 	for {
-		for i+8 <= len(data) {
-			x := binary.LittleEndian.Uint64(data[i:])
-			q := x ^ (ones * '"')
-			b := x ^ (ones * '\\')
-			// The high bit of a byte is set where the byte is 0 (q, b) or
-			// below 0x20 (x); borrows can mark bytes above the first match
-			// but never below it, so the lowest mark is the first match.
-			m := ((q - ones) &^ q) | ((b - ones) &^ b) | ((x - ones*0x20) &^ x)
-			if m &= highs; m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				goto special
+		var c byte
+		for {
+			if i+8 <= len(data) {
+				x := binary.LittleEndian.Uint64(data[i:])
+				// A byte below 0x20 or a quote (0x22) is below 0x21 once
+				// its bit 1 is flipped (y); a backslash is 0 in z. The
+				// high bit of a byte of m is set where either holds;
+				// borrows can mark bytes above the first match but never
+				// below it, so the lowest mark is the first match.
+				y := x ^ (ones * 0x02)
+				z := x ^ (ones * '\\')
+				if m := (((y - ones*0x21) &^ y) | ((z - ones) &^ z)) & highs; m != 0 {
+					at := bits.TrailingZeros64(m) &^ 7
+					i += at >> 3
+					c = byte(x >> at)
+					break
+				}
+				i += 8
+				continue
 			}
-			i += 8
-		}
-		for ; i < len(data); i++ {
-			if c := data[i]; c == '"' || c == '\\' || c < 0x20 {
-				goto special
-			}
-		}
-		return -1
-	special:
-		switch data[i] {
-		case '"':
-			return i + 1
-		case '\\':
-			i++
 			if i >= len(data) {
 				return -1
 			}
-			switch data[i] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i++
-			case 'u':
-				if len(data)-i < 5 || !isHex[data[i+1]] || !isHex[data[i+2]] || !isHex[data[i+3]] || !isHex[data[i+4]] {
-					return -1
-				}
-				i += 5
-			default:
+			if c = data[i]; c == '"' || c == '\\' || c < 0x20 {
+				break
+			}
+			i++
+		}
+		if c == '"' {
+			return i + 1
+		}
+		if c != '\\' { // a control character
+			return -1
+		}
+		i++
+		if i >= len(data) {
+			return -1
+		}
+		switch data[i] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i++
+		case 'u':
+			if len(data)-i < 5 || !isHex[data[i+1]] || !isHex[data[i+2]] || !isHex[data[i+3]] || !isHex[data[i+4]] {
 				return -1
 			}
-		default: // a control character
+			i += 5
+		default:
 			return -1
 		}
 	}

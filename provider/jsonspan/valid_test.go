@@ -225,6 +225,24 @@ func TestValidEmulatorPages(t *testing.T) {
 	}
 }
 
+// TestValidStringBytes puts every pair of bytes at several offsets of a
+// string, across the boundaries of the eight-byte words Valid reads.
+func TestValidStringBytes(t *testing.T) {
+	for _, at := range []int{0, 3, 6, 7, 8, 15} {
+		for _, size := range []int{at + 2, 17, 24} {
+			doc := []byte(`["` + strings.Repeat("a", size) + `"]`)
+			for c1 := range 256 {
+				for c2 := range 256 {
+					doc[2+at], doc[3+at] = byte(c1), byte(c2)
+					if jsonspan.Valid(doc) != json.Valid(doc) {
+						agree(t, doc)
+					}
+				}
+			}
+		}
+	}
+}
+
 func agree(t *testing.T, data []byte) {
 	t.Helper()
 	if got, want := jsonspan.Valid(data), json.Valid(data); got != want {

@@ -428,3 +428,40 @@ func TestNames(t *testing.T) {
 		t.Errorf("ParseFormat(xlsx): %v", err)
 	}
 }
+
+func TestParquetBlobsAndTextThatIsNotUTF8(t *testing.T) {
+	// A computed column of BLOBs is binary (no logical type), kept byte for
+	// byte; text that is not UTF-8 has each bad byte replaced by U+FFFD, as
+	// -o json prints it (a UTF8 column holding anything else makes DuckDB
+	// refuse the whole file).
+	dir := t.TempDir()
+	f, err := export.Create(dir, "bytes", export.Parquet, []engine.Column{{Name: "b"}, {Name: "s", Type: "string"}, {Name: "c"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range [][]any{
+		{[]byte{0, 0xff, 'A'}, "\xffA", "ok"},
+		{nil, "A\xe2\x82", []byte("\xe2\x98\x83 \xc3")},
+	} {
+		if err := f.WriteRow(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	pf := readParquet(t, f.Path)
+	if pf.physical[0] != parquet.Types.ByteArray || pf.logical[0].String() != "None" {
+		t.Errorf("BLOB column: %s %s, want BYTE_ARRAY with no logical type", pf.physical[0], pf.logical[0])
+	}
+	if pf.logical[1].String() != "String" || pf.logical[2].String() != "String" {
+		t.Errorf("text columns: %s %s, want String", pf.logical[1], pf.logical[2])
+	}
+	want := [][]any{
+		{"\x00\xffA", "\uFFFDA", "ok"},
+		{nil, "A\uFFFD\uFFFD", "\u2603 \uFFFD"},
+	}
+	if fmt.Sprintf("%q", pf.rows) != fmt.Sprintf("%q", want) {
+		t.Errorf("read back %q, want %q", pf.rows, want)
+	}
+}

@@ -25,7 +25,9 @@ const (
 // per result column: int64, double, boolean, string (UTF8), or string with
 // the JSON logical type for arrays and objects. Computed columns (whose
 // type the registry does not give) take the type of their first non-null
-// values.
+// values; BLOBs make a binary column (BYTE_ARRAY with no logical type).
+// Text is written as UTF-8: a byte that is not part of valid UTF-8 becomes
+// U+FFFD, as in apiql exec -o json.
 type parquetWriter struct {
 	out     io.Writer
 	cols    []engine.Column
@@ -117,6 +119,8 @@ func (w *parquetWriter) start() {
 			leaf = parquet.Leaf(parquet.BooleanType)
 		case kindJSON:
 			leaf = parquet.JSON()
+		case kindBytes:
+			leaf = parquet.Leaf(parquet.ByteArrayType)
 		default:
 			leaf = parquet.String()
 		}
@@ -187,8 +191,10 @@ func (w *parquetWriter) add(row []any) error {
 				raw = appendJSONString(nil, appendText(nil, v))
 			}
 			pv = parquet.ByteArrayValue(raw)
-		default:
+		case kindBytes:
 			pv = parquet.ByteArrayValue(appendText(nil, v))
+		default:
+			pv = parquet.ByteArrayValue(validUTF8(appendText(nil, v)))
 		}
 		pr[i] = pv.Level(0, 1, i)
 	}

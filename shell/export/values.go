@@ -20,10 +20,11 @@ const (
 	kindBool
 	kindString
 	kindJSON
+	kindBytes // a computed column of BLOBs
 )
 
 func (k kind) String() string {
-	return [...]string{"unknown", "integer", "double", "boolean", "string", "JSON"}[k]
+	return [...]string{"unknown", "integer", "double", "boolean", "string", "JSON", "blob"}[k]
 }
 
 // columnKind maps a result column's registry type to a kind; a computed
@@ -53,6 +54,8 @@ func valueKind(v any) kind {
 		return kindDouble
 	case bool:
 		return kindBool
+	case []byte:
+		return kindBytes
 	}
 	return kindString
 }
@@ -171,6 +174,27 @@ func appendFloat(b []byte, f float64) []byte {
 		}
 	}
 	return b
+}
+
+// validUTF8 returns b, or a copy of it with each byte that is not part of
+// valid UTF-8 replaced by U+FFFD, as encoding/json and apiql exec -o json
+// do: Parquet's UTF8 columns must hold UTF-8, and readers (DuckDB,
+// pyarrow) refuse the whole file otherwise.
+func validUTF8(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+8)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			out = append(out, "\uFFFD"...)
+		} else {
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return out
 }
 
 // jsonText returns v's text when it is valid JSON in UTF-8.

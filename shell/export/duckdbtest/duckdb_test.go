@@ -25,9 +25,12 @@ import (
 	"github.com/apiql/apiql/shell/export"
 )
 
-// newSession opens a read-only engine session on an emulator set up as
-// apiql --sandbox sets it up: images images and every registry resource.
-func newSession(t *testing.T, images int) *engine.Session {
+// newSessions opens two read-only engine sessions on one emulator set up
+// as apiql --sandbox sets it up (images images and every registry
+// resource): one as apiql export opens it (rows stream from the pages as
+// they arrive), one as apiql exec does, whose answers the files are
+// checked against.
+func newSessions(t *testing.T, images int) (exp, exec *engine.Session) {
 	t.Helper()
 	reg, err := registry.Default()
 	if err != nil {
@@ -36,16 +39,20 @@ func newSession(t *testing.T, images int) *engine.Session {
 	srv := httptest.NewServer(emulator.New(emulator.Options{Images: images, Token: "test-token", Registry: reg}))
 	t.Cleanup(srv.Close)
 	vars := map[string]string{"DIGITALOCEAN_API_URL": srv.URL, "DIGITALOCEAN_TOKEN": "test-token"}
-	sess, err := engine.NewSession(context.Background(), engine.Options{
-		Registry: reg,
-		ReadOnly: true,
-		Client:   &provider.Client{Getenv: func(k string) string { return vars[k] }},
-	})
-	if err != nil {
-		t.Fatal(err)
+	open := func(stream bool) *engine.Session {
+		sess, err := engine.NewSession(context.Background(), engine.Options{
+			Registry: reg,
+			ReadOnly: true,
+			Stream:   stream,
+			Client:   &provider.Client{Getenv: func(k string) string { return vars[k] }},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sess.Close() })
+		return sess
 	}
-	t.Cleanup(func() { sess.Close() })
-	return sess
+	return open(true), open(false)
 }
 
 // query runs one statement through the engine and returns its whole
@@ -152,7 +159,7 @@ type exportCase struct {
 }
 
 func TestDuckDBReadsExports(t *testing.T) {
-	sess := newSession(t, 60)
+	sess, execSess := newSessions(t, 60)
 	// The images' columns, spelled out once (the other resources' types
 	// follow from the registry).
 	imageTypes := []string{"BIGINT", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "BIGINT", "BOOLEAN", "JSON", "DOUBLE", "VARCHAR", "VARCHAR", "JSON", "VARCHAR"}
@@ -199,7 +206,7 @@ SELECT n, n * 0.5 AS half, CASE WHEN n % 7 = 0 THEN NULL ELSE 'row ' || n || ' â
 	db := openDuckDB(t)
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			want := query(t, sess, c.sql)
+			want := query(t, execSess, c.sql)
 			if got := ws[i].Rows; got != int64(len(want.Rows)) {
 				t.Errorf("export reports %d rows, the engine answers %d", got, len(want.Rows))
 			}
@@ -449,7 +456,7 @@ func sameValue(d, e any, typ string) bool {
 // each against the same question asked of apiql: DuckDB's JSON functions on JSON columns, and filters that DuckDB answers
 // with the row groups' statistics.
 func TestDuckDBQueries(t *testing.T) {
-	sess := newSession(t, 60)
+	sess, execSess := newSessions(t, 60)
 	ws := exportAll(t, sess, []string{"SELECT * FROM digitalocean.images.images", "SELECT * FROM digitalocean.droplets.droplets"}, []string{"images", "droplets"})
 	images, droplets := lit(ws[0].Path), lit(ws[1].Path)
 	db := openDuckDB(t)
@@ -468,7 +475,7 @@ func TestDuckDBQueries(t *testing.T) {
 			"SELECT count(*) FILTER (WHERE tags IS NULL), count(*) FILTER (WHERE distribution IS NULL), count(*) FILTER (WHERE error_message = '') FROM digitalocean.images.images"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			compareAnswers(t, rowsOf(t, db, c.duck), query(t, sess, c.apiql))
+			compareAnswers(t, rowsOf(t, db, c.duck), query(t, execSess, c.apiql))
 		})
 	}
 }
@@ -541,7 +548,7 @@ func TestREADMEExample(t *testing.T) {
 	query1 := rest[:end]
 	shown := rest[end+2 : strings.Index(rest, "```")]
 
-	sess := newSession(t, 60)
+	sess, execSess := newSessions(t, 60)
 	ws := exportAll(t, sess, []string{"SELECT * FROM digitalocean.images.images", "SELECT * FROM digitalocean.regions.regions"}, []string{"images"})
 	// The export's own lines: inventory/images.parquet: 60 rows.
 	for _, w := range ws {
@@ -587,7 +594,7 @@ func TestREADMEExample(t *testing.T) {
 	}
 
 	// apiql's answer to the same question.
-	compareAnswers(t, got, query(t, sess, strings.Replace(query1, file, "digitalocean.images.images", 1)))
+	compareAnswers(t, got, query(t, execSess, strings.Replace(query1, file, "digitalocean.images.images", 1)))
 }
 
 // duckType is the DuckDB type of a value the driver returned.

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/apiql/apiql/engine/sqltext"
 )
@@ -41,21 +42,49 @@ func (s *Session) describeStatement(ctx context.Context, st sqltext.Statement) (
 		}
 		return res.Columns, nil
 	case sqltext.Insert, sqltext.Update, sqltext.Delete:
-		for _, i := range sqltext.TopLevel(st.Tokens) {
-			if st.Tokens[i].Is("RETURNING") {
-				return nil, errorf(st.Tokens[i].Pos, "run it without parameters (the simple query protocol), or without RETURNING",
-					"the columns of %s ... RETURNING are known only once it has run", st.Kind)
-			}
-		}
-		return nil, nil
+		return s.describeReturning(ctx, st)
 	case sqltext.Exec:
-		return nil, errorf(-1, "run EXEC without parameters (the simple query protocol)", "the columns of EXEC are known only once it has run")
+		return nil, errorf(-1, "run EXEC without parameters (the simple query protocol)", "the columns of EXEC are its API answer's, known only once it has run")
 	}
 	_, err := s.Exec(ctx, st) // the error unsupported statements give
 	if err == nil {
 		err = fmt.Errorf("cannot describe %s", st.Kind)
 	}
 	return nil, err
+}
+
+// describeReturning gives the columns of a write's RETURNING list (none
+// without one), as the write will answer them: the list prepared over the
+// resource's empty table, as the write prepares it before its first call.
+// Nothing is sent, and the write is not checked beyond its target and its
+// RETURNING list (running it checks the rest).
+func (s *Session) describeReturning(ctx context.Context, st sqltext.Statement) ([]Column, error) {
+	_, list, err := splitReturning(st, st.Tokens, 0)
+	if err != nil || list == "" {
+		return nil, err
+	}
+	if st.Kind == sqltext.Delete {
+		return nil, errorf(findToken(st, "RETURNING"), "select the rows first, then delete them",
+			"DELETE ... RETURNING is not supported: the API answers a delete with no object")
+	}
+	a := sqltext.Analyze(st.Tokens)
+	if len(a.Refs) == 0 || a.Refs[0].Scope != 0 || len(a.Refs[0].Parts) != 3 {
+		return nil, errorf(0, "name the resource as provider.service.resource", "expected a resource name after %s", strings.ToUpper(st.Tokens[0].Text))
+	}
+	res, err := s.reg.Resource(a.Refs[0].Name())
+	if err != nil {
+		return nil, wrap(a.Refs[0].Pos, "", err)
+	}
+	ret, err := s.prepareReturning(ctx, st, res, list)
+	if err != nil {
+		return nil, err
+	}
+	defer ret.close()
+	r, err := ret.rows(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return r.Columns, nil
 }
 
 // describeOnly marks a context whose query is only described: it runs

@@ -22,6 +22,13 @@ func TestDescribe(t *testing.T) {
 		{"SHOW PROVIDERS", "name:", ""},
 		{"DELETE FROM digitalocean.images.images WHERE image_id = 1", "", ""},
 		{"DELETE FROM digitalocean.images.images WHERE image_id = 1 RETURNING id", "", "RETURNING"},
+		// A write's RETURNING columns, as the write answers them.
+		{"INSERT INTO digitalocean.images.images (data__name, data__region, data__url) VALUES ('a', 'nyc3', 'https://e/a') RETURNING id, name, public, tags, upper(name) AS big",
+			"id:integer name:string public:boolean tags:array big:", ""},
+		{"UPDATE digitalocean.images.images SET data__name = 'b' WHERE image_id = 1 RETURNING *", "id:integer name:string", ""},
+		{"INSERT INTO digitalocean.images.images (data__name, data__region, data__url) VALUES ('a', 'nyc3', 'https://e/a') RETURNING nosuch", "", "RETURNING: no such column: nosuch"},
+		{"INSERT INTO digitalocean.images.images (data__name, data__region, data__url) VALUES ('a', 'nyc3', 'https://e/a')", "", ""},
+		{"EXEC digitalocean.images.images._get @image_id = 1", "", "known only once it has run"},
 		{"SELECT nmae FROM digitalocean.images.images", "", "no such column: nmae"},
 		{"SELECT 1; SELECT 2", "", "2 statements"},
 	} {

@@ -394,6 +394,13 @@ func (c *conn) prepare(ctx context.Context, text string, given []uint32) (*prepa
 			}
 		}
 	case kEngine:
+		if p.toks[0].is("exec") {
+			// Its columns are the API answer's: the extended protocol
+			// needs them before it runs.
+			return nil, hinted(codes.FeatureNotSupported,
+				"send EXEC in the simple query protocol, its values written in (no $n): psql and psycopg2 do; pgjdbc (DBeaver, Metabase) with preferQueryMode=simple, pgx with QueryExecModeSimpleProtocol; or use INSERT, UPDATE, DELETE ... RETURNING, which the extended protocol runs",
+				"EXEC cannot be prepared: its columns are the API's answer, known only once it has run")
+		}
 		d := c.dialect()
 		d.params = func(n int) (string, bool) {
 			if n < 1 || n > len(p.params) {

@@ -491,3 +491,29 @@ func TestDefaultGetsNameTheirObject(t *testing.T) {
 	}
 	t.Logf("%d gets checked", gets)
 }
+
+// The spec's values of a field and keys of an object field reach the
+// registry: the images' type field, a Droplet's region.
+func TestDefaultFieldEnumAndKeys(t *testing.T) {
+	reg, err := registry.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := reg.Resource("digitalocean.images.images")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(img.Field("type").Enum, ","), "base,snapshot,backup,custom,admin"; got != want {
+		t.Errorf("images type enum %q, want %q", got, want)
+	}
+	d, err := reg.Resource("digitalocean.droplets.droplets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Field("region").Keys; !slices.Contains(got, "slug") || !slices.Contains(got, "name") {
+		t.Errorf("droplets region keys %v, want slug and name among them", got)
+	}
+	if got := d.Field("size_slug").Enum; len(got) != 0 {
+		t.Errorf("size_slug enum %v, want none", got)
+	}
+}

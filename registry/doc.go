@@ -47,6 +47,8 @@
 //	    fields:                  # required; in order: the columns of SELECT *
 //	      - {name: id, type: integer, description: ...}
 //	      - {name: created_at, format: date-time}  # a string holding an RFC 3339 timestamp
+//	      - {name: status, enum: [new, active]}   # the values the API gives
+//	      - {name: region, type: object, keys: [slug, name]}  # an object's keys
 //	    methods:                 # method name -> method, in order
 //	      get:
 //	        verb: select         # required: select, insert, update, delete or exec
@@ -72,6 +74,10 @@
 // Types are string (the default), integer, number, boolean, array and
 // object. A field may take format: date-time (string fields only): its
 // values are RFC 3339 timestamps, which apiql sync stores as timestamptz.
+// enum (string, integer and number fields) lists the values the API gives
+// the field, and keys (object fields) the keys of its values; both serve
+// checks and hints (a string compared with an object column), never
+// filter rows.
 // A param takes in (path or query; required under params:),
 // required, type, enum (not on boolean, array or object), default (the
 // value the API assumes when none is sent; documentation only), field (the

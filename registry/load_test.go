@@ -275,6 +275,8 @@ func TestLoadBroken(t *testing.T) {
 		{"unknown-field-ref", "acme/services/things.yaml", 15, "param \"name\" of method \"list\": field \"nmae\" names no field of resource \"things\"; did you mean \"name\"?"},
 		{"unknown-field-format", "acme/services/things.yaml", 6, "unknown format \"datetime\" in field \"created_at\"; did you mean \"date-time\"?"},
 		{"format-not-string", "acme/services/things.yaml", 6, "field \"created_at\": format date-time applies to string fields, this one is integer"},
+		{"enum-not-scalar", "acme/services/things.yaml", 6, "field \"created_at\": enum on a boolean field"},
+		{"keys-not-object", "acme/services/things.yaml", 6, "field \"created_at\": keys on a string field"},
 		{"unknown-field-type", "acme/services/things.yaml", 6, "unknown type \"strng\" in field \"name\"; did you mean \"string\"?"},
 		{"unknown-http-method", "acme/services/things.yaml", 24, "unknown HTTP method \"POSTT\" in method \"create\"; did you mean \"POST\"?"},
 		{"unknown-in", "acme/services/things.yaml", 15, "unknown location \"header\" in param \"name\" of method \"list\""},

@@ -241,7 +241,7 @@ func (d *decoder) resource(key, val *yaml.Node, s *Service) *Resource {
 
 func (d *decoder) field(n *yaml.Node) *Field {
 	ctx := d.named("field", n)
-	m := d.object(n, ctx, "name", "type", "format", "description")
+	m := d.object(n, ctx, "name", "type", "format", "enum", "keys", "description")
 	if m == nil {
 		return nil
 	}
@@ -249,6 +249,30 @@ func (d *decoder) field(n *yaml.Node) *Field {
 	f := &Field{Pos: d.pos(n)}
 	f.Name = d.name(m, n, "field", ctx, "id")
 	f.Type = d.choice(m, "type", "type", ctx, fieldTypes, TypeString)
+	if m["enum"] != nil {
+		at := d.deref(m["enum"])
+		f.Enum = d.strs(m, "enum", ctx)
+		switch {
+		case f.Type != TypeString && f.Type != TypeInteger && f.Type != TypeNumber:
+			d.errorf(at, "%s: enum on a %s field", ctx, f.Type).
+				withHint("remove enum:; only string, integer and number fields take one")
+			f.Enum = nil
+		case len(f.Enum) == 0:
+			d.errorf(at, "%s: enum is empty", ctx).withHint("list the values the API gives, or remove enum:")
+		}
+	}
+	if m["keys"] != nil {
+		at := d.deref(m["keys"])
+		f.Keys = d.strs(m, "keys", ctx)
+		switch {
+		case f.Type != TypeObject:
+			d.errorf(at, "%s: keys on a %s field", ctx, f.Type).
+				withHint("remove keys:; only object fields take them")
+			f.Keys = nil
+		case len(f.Keys) == 0:
+			d.errorf(at, "%s: keys is empty", ctx).withHint("list the object's keys, or remove keys:")
+		}
+	}
 	if m["format"] != nil {
 		f.Format = d.choice(m, "format", "format", ctx, fieldFormats, "")
 		if f.Format != "" && f.Type != TypeString {

@@ -130,7 +130,15 @@ type Field struct {
 	Type string
 	// Format refines a string field: FormatDateTime (an RFC 3339
 	// timestamp) or empty.
-	Format      string
+	Format string
+	// Enum lists the values the API gives a string, integer or number
+	// field, when it declares them (a Droplet's status: new, active, off,
+	// archive); empty when any value may come.
+	Enum []string
+	// Keys lists the keys an object field's values have, as declared (a
+	// region's slug, name, ...); empty when unknown. Documentation and
+	// hints only: a value may hold others or lack some.
+	Keys        []string
 	Description string
 	// Pos is where the field was declared.
 	Pos Pos

@@ -60,7 +60,14 @@ func (s *Service) yaml() []byte {
 		rm := newMap().text("description", r.Description).text("identity", r.Identity)
 		fs := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, f := range r.Fields {
-			fs.Content = append(fs.Content, newMap().text("name", f.Name).text("type", f.Type).text("format", f.Format).text("description", f.Description).n)
+			fm := newMap().text("name", f.Name).text("type", f.Type).text("format", f.Format)
+			if len(f.Enum) > 0 {
+				fm.add("enum", flowList(f.Enum))
+			}
+			if len(f.Keys) > 0 {
+				fm.add("keys", flowList(f.Keys))
+			}
+			fs.Content = append(fs.Content, fm.text("description", f.Description).n)
 		}
 		rm.add("fields", fs)
 		ms := newMap()

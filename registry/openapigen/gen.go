@@ -35,7 +35,26 @@ type Resource struct {
 }
 
 // Field is a column.
-type Field struct{ Name, Type, Format, Description string }
+type Field struct {
+	Name, Type, Format, Description string
+	// Enum is a scalar field's values, Keys an object field's keys, as
+	// the spec declares them.
+	Enum, Keys []string
+}
+
+// newField is the column of a response property.
+func newField(p *prop) *Field {
+	f := &Field{Name: p.Name, Type: p.Shape.Type, Format: p.Shape.Format, Description: cleanText(p.Shape.Desc)}
+	switch f.Type {
+	case "string", "integer", "number":
+		f.Enum = p.Shape.Enum
+	case "object":
+		for _, k := range p.Shape.Props {
+			f.Keys = append(f.Keys, k.Name)
+		}
+	}
+	return f
+}
 
 // Method is one operation as a registry method.
 type Method struct {
@@ -605,7 +624,7 @@ func (g *generator) finish(r *Resource) error {
 	for _, m := range sources {
 		for _, p := range m.fieldsFrom.Props {
 			if r.field(p.Name) == nil && identRE.MatchString(p.Name) {
-				r.Fields = append(r.Fields, &Field{Name: p.Name, Type: p.Shape.Type, Format: p.Shape.Format, Description: cleanText(p.Shape.Desc)})
+				r.Fields = append(r.Fields, newField(p))
 			}
 		}
 		if r.Description == "" {
@@ -620,7 +639,7 @@ func (g *generator) finish(r *Resource) error {
 				m.ResponseKey, m.fieldsFrom = "", m.op.Resp
 				for _, p := range m.fieldsFrom.Props {
 					if r.field(p.Name) == nil && identRE.MatchString(p.Name) {
-						r.Fields = append(r.Fields, &Field{Name: p.Name, Type: p.Shape.Type, Format: p.Shape.Format, Description: cleanText(p.Shape.Desc)})
+						r.Fields = append(r.Fields, newField(p))
 					}
 				}
 			}

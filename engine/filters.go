@@ -169,6 +169,9 @@ func (s *Session) foldCondition(ctx context.Context, st sqltext.Statement, a *sq
 	pred := sqltext.Pred{Qualifier: qual, Column: col, Pos: pos, End: end}
 	switch {
 	case filter.shadow:
+		if err := s.checkShadowValues(ctx, c, spans, ref, prm, resources[refIndex(a, ref)].Field(prm.Name)); err != nil {
+			return err
+		}
 		var (
 			chosen []string
 			others []string // non-API values the condition also holds for
@@ -378,6 +381,63 @@ func (s *Session) orConstantValues(ctx context.Context, c []sqltext.Token, spans
 	return out, len(out) > 0
 }
 
+// checkShadowValues refuses a value compared (=, IN, or an OR of them)
+// with a filter that shares its name with a field when it is a value of
+// neither: not one the filter takes (the images list's type:
+// distribution, application) nor, when the registry lists them, one the
+// field holds (base, snapshot, ...). Such a condition would match nothing;
+// a value that differs from one of them in case only ('Distribution') is
+// named with the value to write. The value is not corrected and sent:
+// SQL compares strings case-sensitively, and a typo should not pass.
+func (s *Session) checkShadowValues(ctx context.Context, c []sqltext.Token, spans []sqltext.Span, ref sqltext.Ref, prm *registry.Param, field *registry.Field) error {
+	if field == nil {
+		return nil
+	}
+	vals, ok := s.constantValues(ctx, c, spans)
+	if !ok {
+		vals, ok = s.orConstantValues(ctx, c, spans)
+	}
+	if !ok {
+		return nil
+	}
+	for _, v := range vals {
+		if v.Kind != sqltext.String || contains(prm.Enum, v.Value) || contains(field.Enum, v.Value) {
+			continue
+		}
+		fieldVals := "any value"
+		if len(field.Enum) > 0 {
+			fieldVals = quotedList(field.Enum)
+		}
+		what := fmt.Sprintf("%s's %s filter (%s), which only the API applies", ref.Name(), prm.Name, quotedList(prm.Enum))
+		if e := foldMatch(prm.Enum, v.Value); e != "" {
+			return errorf(v.Pos, fmt.Sprintf("write %s = %s for the API's filter", prm.Name, quoteString(e)),
+				"%s is not a value of %s: its value is %s (strings compare case-sensitively); as a value of the %s field (%s) it would match nothing",
+				quoteString(v.Value), what, quoteString(e), prm.Name, fieldVals)
+		}
+		if e := foldMatch(field.Enum, v.Value); e != "" {
+			return errorf(v.Pos, fmt.Sprintf("write %s = %s to compare the field", prm.Name, quoteString(e)),
+				"%s is not a value of the %s field, which holds %s (strings compare case-sensitively), nor of %s",
+				quoteString(v.Value), prm.Name, quoteString(e), what)
+		}
+		if len(field.Enum) > 0 {
+			return errorf(v.Pos, fmt.Sprintf("write %s = <value>: one of %s for the API's filter, or one of %s to compare the field", prm.Name, quotedList(prm.Enum), fieldVals),
+				"%s is a value neither of %s, nor of the %s field (%s): the condition would match nothing",
+				quoteString(v.Value), what, prm.Name, fieldVals)
+		}
+	}
+	return nil
+}
+
+// foldMatch returns the value of vals that v equals but for case, or "".
+func foldMatch(vals []string, v string) string {
+	for _, e := range vals {
+		if e != v && strings.EqualFold(e, v) {
+			return e
+		}
+	}
+	return ""
+}
+
 // refIndex returns the index of ref in a.Refs.
 func refIndex(a *sqltext.Analysis, ref sqltext.Ref) int {
 	for i, r := range a.Refs {
@@ -407,6 +467,9 @@ func checkValues(prm *registry.Param, vals []sqltext.Token) error {
 			hint := fmt.Sprintf("write %s = <value>, where the value is %s", prm.Name, allowed(prm))
 			if prm.Type == registry.TypeBoolean {
 				hint = fmt.Sprintf("write %s = true or %s = false", prm.Name, prm.Name)
+			}
+			if e := foldMatch(prm.Enum, v.Value); e != "" {
+				hint = fmt.Sprintf("write %s = %s: the values compare case-sensitively", prm.Name, quotedList([]string{e}))
 			}
 			return errorf(v.Pos, hint, "%v", err)
 		}

@@ -19,6 +19,10 @@ func TestDescribe(t *testing.T) {
 		// An object field is object, an array field array (both JSON).
 		{"SELECT region, size, networks, tags, disk_info, d.image FROM digitalocean.droplets.droplets d",
 			"region:object size:object networks:object tags:array disk_info:array image:object", ""},
+		// Values are checked when a statement runs, not when it is
+		// described (serve describes prepared statements with samples).
+		{"SELECT id FROM digitalocean.images.images WHERE type = 'x'", "id:integer", ""},
+		{"SELECT name FROM digitalocean.droplets.droplets WHERE region = 'x'", "name:string", ""},
 		{"SHOW PROVIDERS", "name:", ""},
 		{"DELETE FROM digitalocean.images.images WHERE image_id = 1", "", ""},
 		{"DELETE FROM digitalocean.images.images WHERE image_id = 1 RETURNING id", "", "RETURNING"},

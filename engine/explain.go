@@ -85,6 +85,9 @@ func (x *explainer) query(st sqltext.Statement) error {
 	if err != nil {
 		return err
 	}
+	if err := checkJSONComparisons(a, resources); err != nil {
+		return err
+	}
 	// Filters only the API applies are decided as a query decides them
 	// (SQLite evaluates the conditions; no request is made).
 	if err := x.s.ready(x.ctx); err != nil {

@@ -41,6 +41,13 @@ func (s *Session) query(ctx context.Context, st sqltext.Statement) (_ *Rows, err
 	if err != nil {
 		return nil, err
 	}
+	// A statement only described may hold sample values for parameters
+	// (serve's prepared statements): its values are checked when it runs.
+	if !describing(ctx) {
+		if err := checkJSONComparisons(a, resources); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.foldFilters(ctx, st, a, resources); err != nil {
 		return nil, err
 	}

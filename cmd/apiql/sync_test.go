@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/apiql/apiql/provider/emulator"
+	"github.com/apiql/apiql/shell/pgsync"
 	"github.com/apiql/apiql/shell/pgsync/pgtest"
 )
 
@@ -164,5 +165,22 @@ func testSyncCtrlC(t *testing.T, db string) {
 	}
 	if outcome != "failed" || !strings.HasPrefix(msg, "interrupted") || rows != 400 {
 		t.Errorf("after Ctrl-C: run 2 %s (%s), %d rows; want failed, interrupted, the previous 400", outcome, msg, rows)
+	}
+}
+
+// TestSyncBadURLHidesPassword: a --to URL that does not parse (a bad
+// port, a space or a bad escape in the password) is refused without its
+// password in any output.
+func TestSyncBadURLHidesPassword(t *testing.T) {
+	for _, to := range []string{
+		"postgres://apiql:hunter2-secret@127.0.0.1:notaport/inv",
+		"postgres://apiql:hunter2 secret@127.0.0.1:5432/inv",
+		"postgres://apiql:hunter2-secret%ZZ@127.0.0.1/inv",
+		"postgres://apiql:hunter2-secret@[::1/inv",
+	} {
+		r := runApiql(t, "", "sync", "--sandbox", "--to", to, "digitalocean.regions.regions")
+		if r.code == 0 || strings.Contains(r.stdout+r.stderr, "hunter2") {
+			t.Errorf("%s:\n%v", pgsync.MaskURL(to), r)
+		}
 	}
 }

@@ -127,10 +127,38 @@ func MaskURL(dsn string) string {
 		}
 		return strings.ReplaceAll(u.String(), "xxx", "***")
 	}
+	if rawURL.MatchString(dsn) {
+		// A URL that does not parse (a bad port, a space or a bad escape
+		// in the password): whatever stands where a password would.
+		dsn = rawUserinfo.ReplaceAllString(dsn, "${1}***@")
+		return rawQueryPassword.ReplaceAllString(dsn, "${1}***")
+	}
 	return kvPassword.ReplaceAllString(dsn, "${1}***")
 }
 
-var kvPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+var (
+	kvPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+	// rawURL is a postgres:// URL, whether it parses or not; rawUserinfo
+	// its user: and the password after it, to the last @ (a password may
+	// hold an unescaped @; masking too much is the safe side);
+	// rawQueryPassword a password= in its query.
+	rawURL           = regexp.MustCompile(`(?i)^\s*postgres(?:ql)?://`)
+	rawUserinfo      = regexp.MustCompile(`(?i)^(\s*postgres(?:ql)?://[^:@/?#]*:)(.*)@`)
+	rawQueryPassword = regexp.MustCompile(`(?i)([?&]password=)([^&#]*)`)
+)
+
+// rawPasswords are the passwords a postgres:// URL that does not parse
+// may hold, as rawUserinfo and rawQueryPassword find them.
+func rawPasswords(dsn string) []string {
+	var ps []string
+	if m := rawUserinfo.FindStringSubmatch(dsn); m != nil {
+		ps = append(ps, m[2])
+	}
+	for _, m := range rawQueryPassword.FindAllStringSubmatch(dsn, -1) {
+		ps = append(ps, m[2])
+	}
+	return ps
+}
 
 // scrubError words err for the user with no trace of the password: any
 // occurrence of it (plain or URL-encoded) becomes ***.
@@ -147,6 +175,8 @@ func scrubError(dsn, doing string, err error, passwords ...string) error {
 		if p, ok := u.User.Password(); ok {
 			secrets = append(secrets, p)
 		}
+	} else if perr != nil {
+		secrets = append(secrets, rawPasswords(dsn)...)
 	}
 	for _, m := range kvPassword.FindAllStringSubmatch(dsn, -1) {
 		secrets = append(secrets, strings.Trim(m[2], "'"))

@@ -561,9 +561,11 @@ func TestPasswordNeverShown(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "S3cret") {
 		t.Errorf("unreachable server: error %v", err)
 	}
-	_, err = pgsync.Sync(context.Background(), pgsync.Options{URL: "postgres://apiql:S3cret@127.0.0.1:notaport/db", Resources: e.resources(t, "digitalocean.regions.regions"), Open: e.open})
-	if err == nil || strings.Contains(err.Error(), "S3cret") {
-		t.Errorf("bad URL: error %v", err)
+	for _, bad := range []string{"postgres://apiql:S3cret@127.0.0.1:notaport/db", "postgres://apiql:S3 cret@127.0.0.1/db", "postgres://apiql:S3cret%ZZ@127.0.0.1/db", "postgres://apiql:S3cret@[::1/db"} {
+		_, err = pgsync.Sync(context.Background(), pgsync.Options{URL: bad, Resources: e.resources(t, "digitalocean.regions.regions"), Open: e.open})
+		if err == nil || strings.Contains(err.Error(), "S3") {
+			t.Errorf("bad URL %s: error %v", pgsync.MaskURL(bad), err)
+		}
 	}
 	for _, tc := range []struct{ in, want string }{
 		{"postgres://u:p%40ss@h:5432/db?sslmode=disable", "postgres://u:***@h:5432/db?sslmode=disable"},
@@ -571,6 +573,13 @@ func TestPasswordNeverShown(t *testing.T) {
 		{"postgres://h/db?user=u&password=pw", "postgres://h/db?password=***&user=u"},
 		{"host=h user=u password=s3cr3t dbname=db", "host=h user=u password=*** dbname=db"},
 		{"host=h password='a b' dbname=db", "host=h password=*** dbname=db"},
+		// URLs that do not parse: the password is masked all the same.
+		{"postgres://apiql:hunter2-secret@127.0.0.1:notaport/inv", "postgres://apiql:***@127.0.0.1:notaport/inv"},
+		{"postgres://apiql:pg secret@127.0.0.1:5432/inv", "postgres://apiql:***@127.0.0.1:5432/inv"},
+		{"postgres://apiql:pg-secret%ZZ@127.0.0.1/inv", "postgres://apiql:***@127.0.0.1/inv"},
+		{"postgresql://apiql:s3cr3t@[::1/inv", "postgresql://apiql:***@[::1/inv"},
+		{"postgres://apiql:p@ss@h:x/db", "postgres://apiql:***@h:x/db"},
+		{"postgres://h:x/db?user=u&password=s3cr3t", "postgres://h:x/db?user=u&password=***"},
 	} {
 		if got := pgsync.MaskURL(tc.in); got != tc.want {
 			t.Errorf("MaskURL(%q) = %q, want %q", tc.in, got, tc.want)

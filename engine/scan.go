@@ -234,6 +234,15 @@ func newScanner(s *Session, plan *refPlan, table, text string, cols []scanCol, t
 
 // page returns the rows of one page's objects.
 func (sc *scanner) page(ctx context.Context, objs []json.RawMessage) ([][]any, error) {
+	size := 0
+	for _, o := range objs {
+		size += len(o)
+	}
+	if size > sc.s.guard.maxLength/2 {
+		// Near the bound on one SQLite value, which the loaded page must
+		// pass as a whole: SQLite says whether it does.
+		return sc.slow(ctx, objs)
+	}
 	rows := make([][]any, 0, len(objs))
 	for _, o := range objs {
 		row, obj, ok := sc.object(o)

@@ -87,6 +87,10 @@ func (z *zooServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func zooSession(t *testing.T, z *zooServer, stream bool) *engine.Session {
+	return zooSessionWith(t, z, func(o *engine.Options) { o.Stream = stream })
+}
+
+func zooSessionWith(t *testing.T, z *zooServer, opts func(*engine.Options)) *engine.Session {
 	t.Helper()
 	srv := httptest.NewServer(z)
 	t.Cleanup(srv.Close)
@@ -95,10 +99,12 @@ func zooSession(t *testing.T, z *zooServer, stream bool) *engine.Session {
 		t.Fatal(err)
 	}
 	env := map[string]string{"ZOO_API_URL": srv.URL, "ZOO_TOKEN": "zoo-key"}
-	sess, err := engine.NewSession(context.Background(), engine.Options{
-		Registry: reg, Stream: stream,
-		Client: &provider.Client{Getenv: func(k string) string { return env[k] }},
-	})
+	o := engine.Options{
+		Registry: reg,
+		Client:   &provider.Client{Getenv: func(k string) string { return env[k] }},
+	}
+	opts(&o)
+	sess, err := engine.NewSession(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,4 +344,19 @@ func mustStatement(t *testing.T, q string) sqltext.Statement {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return sts[0]
+}
+
+// TestStreamedRowsKeepTheValueBound: a page past the bound on one SQLite
+// value (a quarter of the memory limit) fails a streamed statement as it
+// fails a loaded one.
+func TestStreamedRowsKeepTheValueBound(t *testing.T) {
+	big := strings.Repeat("x", 5<<20)
+	z := &zooServer{pages: []string{`[{"id": 1, "name": "` + big + `"}, {"id": 2, "name": "b"}]`}}
+	for _, stream := range []bool{false, true} {
+		sess := zooSessionWith(t, z, func(o *engine.Options) { o.Stream, o.MemoryLimit = stream, 16<<20 })
+		_, err := collect(sess, "SELECT id, name FROM zoo.animals.animals")
+		if err == nil || !strings.Contains(err.Error(), "a value passed 4 MiB") {
+			t.Errorf("stream %v: %v; want the bound on one value", stream, err)
+		}
+	}
 }

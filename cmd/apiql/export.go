@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 
 	"github.com/apiql/apiql/engine/sqltext"
@@ -94,7 +93,10 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	c.readOnly = true
 	c.stream = true // a failure removes the file / rolls the table back
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C, SIGTERM and SIGHUP stop the export as they stop exec: the
+	// file being written is removed, and the exit code is 128 + the
+	// signal's number.
+	ctx, gotSignal, stop := stoppable(context.Background())
 	defer stop()
 	sess, closeSess, err := c.openSession(ctx, stderr, nil)
 	if err != nil {
@@ -108,6 +110,12 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	stderr = maskSecrets(stderr, secrets)
 	failed := false
 	err = export.Run(ctx, sess, src, opts, func(w export.Written) bool {
+		if w.Err != nil && gotSignal() != 0 {
+			// Stopped: say by what, as exec does; the file was removed.
+			failed = true
+			fmt.Fprintf(stderr, "apiql: statement %d cancelled by %s; its file was not written\n", w.N, signalName(gotSignal()))
+			return false
+		}
 		if w.Err != nil {
 			failed = true
 			fmt.Fprintf(stderr, "apiql: %s\n", shell.TerminalText(w.Err.Error()))
@@ -127,11 +135,13 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		printTiming(stderr, c.timing, w.Outcome)
 		return true
 	})
-	if err != nil {
+	if err != nil && gotSignal() == 0 {
 		fmt.Fprintf(stderr, "apiql: %v\n", err)
-		return 1
 	}
-	if failed {
+	if sig := gotSignal(); sig != 0 {
+		return 128 + int(sig)
+	}
+	if err != nil || failed {
 		return 1
 	}
 	return 0

@@ -1,10 +1,16 @@
 package main
 
 import (
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/apiql/apiql/provider/emulator"
 )
 
 func TestExportCommand(t *testing.T) {
@@ -49,5 +55,61 @@ func TestExportUsage(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("usage errors left files: %v", ents)
+	}
+}
+
+// TestExportStoppedBySignal: SIGTERM, SIGHUP and Ctrl-C stop an export as
+// they stop exec: the file being written is removed (no temporary file is
+// left), the message names the signal, and the exit code is 128 + its
+// number.
+func TestExportStoppedBySignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		name string
+	}{{syscall.SIGTERM, "SIGTERM"}, {syscall.SIGHUP, "SIGHUP"}, {syscall.SIGINT, "SIGINT (Ctrl-C)"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			emu := emulator.New(emulator.Options{Images: 3000, Token: "tok"})
+			srv := httptest.NewServer(emu)
+			defer srv.Close()
+			emu.SetFaults(emulator.Faults{Latency: 300 * time.Millisecond})
+			dir := t.TempDir()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "--", "export", "--concurrency", "1",
+				"--format", "csv", "--out", dir, "--name", "img", "SELECT * FROM digitalocean.images.images")
+			cmd.Env = append(os.Environ(), helperEnv+"=1", "DIGITALOCEAN_API_URL="+srv.URL, "DIGITALOCEAN_TOKEN=tok", "APIQL_REGISTRY=")
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// Stop it once rows are being written: the temporary file
+			// exists and page 1 has been answered.
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				files, _ := os.ReadDir(dir)
+				if len(files) > 0 && len(emu.Requests()) >= 2 {
+					break
+				}
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					cmd.Wait()
+					t.Fatalf("the export never began writing:\n%s", stderr.String())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			cmd.Process.Signal(tc.sig)
+			err := cmd.Wait()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 128+int(tc.sig) {
+				t.Fatalf("exit %v, want %d:\n%s", err, 128+int(tc.sig), stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "cancelled by "+tc.name) || strings.Contains(stderr.String(), "context canceled") {
+				t.Errorf("stderr:\n%s", stderr.String())
+			}
+			if files, _ := os.ReadDir(dir); len(files) != 0 {
+				t.Errorf("left behind: %v", files)
+			}
+		})
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"sync"
 	"time"
 
@@ -86,7 +84,10 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c.readOnly = true
 	c.stream = true // a failure removes the file / rolls the table back
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C, SIGTERM and SIGHUP stop the sync as they stop exec: the
+	// tables being written roll back, the run is recorded as failed, and
+	// the exit code is 128 + the signal's number.
+	ctx, gotSignal, stop := stoppable(context.Background())
 	defer stop()
 
 	// The first session resolves the names; the workers open more.
@@ -185,9 +186,11 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if run.RecordErr != nil {
 		fmt.Fprintf(stderr, "apiql sync: the run's outcome could not be recorded in public._apiql_runs: %v\n", run.RecordErr)
-		return 1
 	}
-	if run.Outcome() != "succeeded" {
+	if sig := gotSignal(); sig != 0 {
+		return 128 + int(sig)
+	}
+	if run.RecordErr != nil || run.Outcome() != "succeeded" {
 		return 1
 	}
 	return 0

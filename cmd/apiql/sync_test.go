@@ -28,7 +28,8 @@ func TestSync(t *testing.T) {
 		return db
 	}
 	t.Run("command", func(t *testing.T) { testSyncCommand(t, newDB(t)) })
-	t.Run("ctrl-c", func(t *testing.T) { testSyncCtrlC(t, newDB(t)) })
+	t.Run("ctrl-c", func(t *testing.T) { testSyncCtrlC(t, newDB(t), syscall.SIGINT) })
+	t.Run("sigterm", func(t *testing.T) { testSyncCtrlC(t, newDB(t), syscall.SIGTERM) })
 }
 
 func testSyncCommand(t *testing.T, db string) {
@@ -100,10 +101,10 @@ func testSyncCommand(t *testing.T, db string) {
 	}
 }
 
-// testSyncCtrlC interrupts apiql sync (a real SIGINT to a process of its
-// own) while it fetches: the table keeps its previous rows and the run is
+// testSyncCtrlC interrupts apiql sync (a real SIGINT or SIGTERM to a
+// process of its own) while it fetches: the table keeps its previous rows and the run is
 // recorded as failed.
-func testSyncCtrlC(t *testing.T, db string) {
+func testSyncCtrlC(t *testing.T, db string, sig syscall.Signal) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
@@ -150,10 +151,11 @@ func testSyncCtrlC(t *testing.T, db string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(sig)
 	err = cmd.Wait()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-		t.Fatalf("exit %v, want 1:\n%s", err, out.String())
+	// As exec: 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM).
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 128+int(sig) {
+		t.Fatalf("exit %v, want %d:\n%s", err, 128+int(sig), out.String())
 	}
 	if !strings.Contains(out.String(), "interrupted") || !strings.Contains(out.String(), "run 2 failed") {
 		t.Errorf("output:\n%s", out.String())
@@ -162,6 +164,9 @@ func testSyncCtrlC(t *testing.T, db string) {
 	var rows int
 	if err := conn.QueryRow(context.Background(), `SELECT outcome, error, (SELECT count(*) FROM digitalocean_images.images) FROM public._apiql_runs WHERE id = 2`).Scan(&outcome, &msg, &rows); err != nil {
 		t.Fatal(err)
+	}
+	if want := map[syscall.Signal]string{syscall.SIGINT: "interrupted (cancelled by SIGINT (Ctrl-C))", syscall.SIGTERM: "interrupted (cancelled by SIGTERM)"}[sig]; !strings.HasPrefix(msg, want) {
+		t.Errorf("run 2's error %q, want it to begin %q", msg, want)
 	}
 	if outcome != "failed" || !strings.HasPrefix(msg, "interrupted") || rows != 400 {
 		t.Errorf("after Ctrl-C: run 2 %s (%s), %d rows; want failed, interrupted, the previous 400", outcome, msg, rows)

@@ -301,10 +301,13 @@ func Sync(ctx context.Context, o Options) (*Run, error) {
 		run.Rows += t.Rows
 	}
 	if run.Interrupted {
-		firstErr = "interrupted" + strings.TrimPrefix(": "+firstErr, ": ")
-		if firstErr == "interrupted" {
-			firstErr = "interrupted (Ctrl-C)"
+		// The run's error says what stopped it, and a table's own failure
+		// before that, if one failed otherwise.
+		why := "interrupted (" + stopCause(ctx) + ")"
+		if firstErr != "" && !strings.Contains(firstErr, why) {
+			why += "; before that, " + firstErr
 		}
+		firstErr = why
 	}
 	// The record is written even when the run was interrupted or the
 	// control connection was lost: on a fresh connection if need be.
@@ -386,5 +389,17 @@ func ident(parts ...string) string {
 	return pgx.Identifier(parts).Sanitize()
 }
 
-// errInterrupted is the error of a resource stopped by Ctrl-C.
-var errInterrupted = errors.New("interrupted (Ctrl-C): rolled back")
+// interrupted is the error of a resource stopped by ctx: Ctrl-C, or the
+// cause ctx was cancelled with (a signal, say).
+func interrupted(ctx context.Context) error {
+	return errors.New("interrupted (" + stopCause(ctx) + "): rolled back")
+}
+
+// stopCause says what stopped ctx: its cause when one was given, else
+// Ctrl-C.
+func stopCause(ctx context.Context) string {
+	if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) {
+		return c.Error()
+	}
+	return "Ctrl-C"
+}

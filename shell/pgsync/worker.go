@@ -44,7 +44,7 @@ func (w *worker) sync(ctx context.Context, r *registry.Resource) Table {
 	t.Elapsed = time.Since(start)
 	if err != nil {
 		if ctx.Err() != nil {
-			err = errInterrupted
+			err = interrupted(ctx)
 		}
 		t.Err = scrubError(w.o.URL, "", err, w.password)
 		return t

@@ -399,3 +399,60 @@ func TestConnectionsReadWhere(t *testing.T) {
 		t.Errorf("OR with another column: %v", o.Err)
 	}
 }
+
+// TestConnectionsInSubqueryOfParents: alerts WHERE app_id IN (SELECT id
+// FROM apps) over three accounts, staging holding an app the others do
+// not: each app's alerts are listed through the account whose apps row
+// holds its id, never through another (which would answer 404 and, a list
+// under a parent, fail the statement).
+func TestConnectionsInSubqueryOfParents(t *testing.T) {
+	a := newAccounts(t, nil, []string{engine.AllConnections})
+	req := httptest.NewRequest("POST", "/v2/apps", strings.NewReader(`{"spec":{"name":"staging-only"}}`))
+	req.Header.Set("Authorization", "Bearer tok-staging")
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	a.emu["staging"].ServeHTTP(rec, req)
+	if rec.Code != 200 && rec.Code != 201 {
+		t.Fatalf("creating an app: %d %s", rec.Code, rec.Body)
+	}
+	a.requests()
+	// Each account's apps, as its emulator holds them.
+	apps := map[string][]string{}
+	o := a.run(t, "SELECT connection, id FROM digitalocean.apps.apps ORDER BY 1, 2")
+	if o.Err != nil {
+		t.Fatal(o.Err)
+	}
+	for _, r := range o.Result.Rows {
+		apps[fmt.Sprint(r[0])] = append(apps[fmt.Sprint(r[0])], fmt.Sprint(r[1]))
+	}
+	if len(apps["staging"]) <= len(apps["prod"]) || len(apps["prod"]) == 0 {
+		t.Fatalf("the accounts do not differ as the test needs: %v", apps)
+	}
+	a.requests()
+	o = a.run(t, "SELECT connection, count(*) FROM digitalocean.apps.alerts WHERE app_id IN (SELECT id FROM digitalocean.apps.apps) GROUP BY 1 ORDER BY 1")
+	if o.Err != nil {
+		t.Fatal(o.Err)
+	}
+	if len(o.Result.Rows) == 0 {
+		t.Error("no alerts")
+	}
+	for name, emu := range a.emu {
+		var got, want []string
+		for _, r := range emu.Requests() {
+			if r.Status != 200 {
+				t.Errorf("%s answered %d to %s %s", name, r.Status, r.Method, r.Path)
+			}
+			if strings.HasSuffix(r.Path, "/alerts") {
+				got = append(got, r.Path)
+			}
+		}
+		for _, id := range apps[name] {
+			want = append(want, "/v2/apps/"+id+"/alerts")
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: alerts listed %v, want %v (its own apps')", name, got, want)
+		}
+	}
+}

@@ -41,6 +41,16 @@ type dep struct {
 	cte string
 	// sub spans the subquery of a depSubquery.
 	sub *sqltext.Span
+	// subParent, for a subquery that selects one column of the rows of one
+	// reference of the same provider (SELECT id FROM p.s.r [WHERE ...]), is
+	// that reference's index, and subItem spans the column in the select
+	// list: each value goes through the connections of the rows that hold
+	// it. subParent is -1 for any other subquery (another provider's, a
+	// join, a CTE, VALUES, GROUP BY, an expression): each value goes
+	// through every connection of the fetch.
+	subParent int
+	subItem   sqltext.Span
+	subRef    sqltext.Ref
 	// needs are the references (indexes into the statement's references)
 	// whose rows must be in first.
 	needs []int
@@ -64,10 +74,19 @@ func depCands(st sqltext.Statement, a *sqltext.Analysis, with *sqltext.With, i i
 		if p.Subquery == nil {
 			continue
 		}
+		k, item := subqueryParent(st, a, resources, *p.Subquery)
+		if k >= 0 && resources[k].Service.Provider != resources[i].Service.Provider {
+			k = -1 // another provider's rows: no connection of i's
+		}
+		var subRef sqltext.Ref
+		if k >= 0 {
+			subRef = a.Refs[k]
+		}
 		out = append(out, dep{
 			column: p.Column, kind: depSubquery, parent: -1, sub: p.Subquery,
-			source: oneLine(st.Text[p.Subquery.Pos:p.Subquery.End]),
-			needs:  spanNeeds(st, a, with, *p.Subquery), pos: p.Pos, end: p.End,
+			source:    oneLine(st.Text[p.Subquery.Pos:p.Subquery.End]),
+			subParent: k, subItem: item, subRef: subRef,
+			needs: spanNeeds(st, a, with, *p.Subquery), pos: p.Pos, end: p.End,
 		})
 	}
 	for _, j := range sc.Joins {
@@ -89,7 +108,7 @@ func depCands(st sqltext.Statement, a *sqltext.Analysis, with *sqltext.With, i i
 				src := other
 				src.Qualifier = refName(a.Refs[k])
 				out = append(out, dep{
-					column: mine.Column, kind: depJoin, source: src.String(),
+					column: mine.Column, kind: depJoin, source: src.String(), subParent: -1,
 					parent: k, parentCol: other.Column, needs: []int{k}, pos: j.Pos, end: j.End,
 					filters: filters,
 				})
@@ -97,13 +116,87 @@ func depCands(st sqltext.Statement, a *sqltext.Analysis, with *sqltext.With, i i
 			}
 			if name, c := cteEntry(sc, other, with); c != nil {
 				out = append(out, dep{
-					column: mine.Column, kind: depJoin, source: other.String(), parent: -1,
+					column: mine.Column, kind: depJoin, source: other.String(), parent: -1, subParent: -1,
 					parentCol: other.Column, cte: name, needs: spanNeeds(st, a, with, c.Body), pos: j.Pos, end: j.End,
 				})
 			}
 		}
 	}
 	return out
+}
+
+// subqueryParent returns the reference whose rows hold a subquery's values
+// when the subquery is SELECT [DISTINCT|ALL] col FROM ref [alias] [WHERE
+// ...] [ORDER BY ...] [LIMIT ...], col a column of ref: each value is then
+// one of ref's rows' column, and the row's connection says which account
+// holds it. item spans col. It returns -1 for any other shape: a join,
+// a CTE or VALUES (no row of a resource), GROUP BY (a value of several
+// rows), a compound SELECT, an expression, DISTINCT with LIMIT or OFFSET
+// (which the connection, selected too, would change).
+func subqueryParent(st sqltext.Statement, a *sqltext.Analysis, resources []*registry.Resource, sub sqltext.Span) (int, sqltext.Span) {
+	var toks []sqltext.Token
+	for _, t := range st.Tokens {
+		if t.Pos >= sub.Pos && t.End <= sub.End {
+			toks = append(toks, t)
+		}
+	}
+	sa := sqltext.Analyze(toks)
+	if len(toks) < 4 || !toks[0].Is("SELECT") || len(sa.Scopes) == 0 {
+		return -1, sqltext.Span{}
+	}
+	sc := sa.Scopes[0]
+	if sc.Tables != 1 || len(sc.Refs) != 1 {
+		return -1, sqltext.Span{}
+	}
+	i, distinct := 1, false
+	if toks[i].Is("DISTINCT") || toks[i].Is("ALL") {
+		distinct = toks[i].Is("DISTINCT")
+		i++
+	}
+	var col sqltext.ColumnRef
+	item := sqltext.Span{Pos: toks[i].Pos}
+	switch {
+	case i+3 < len(toks) && toks[i].IsName() && toks[i+1].IsOp(".") && toks[i+2].IsName():
+		col = sqltext.ColumnRef{Qualifier: toks[i].Value, Column: toks[i+2].Value}
+		i += 3
+	case i+1 < len(toks) && toks[i].IsName():
+		col = sqltext.ColumnRef{Column: toks[i].Value}
+		i++
+	default:
+		return -1, sqltext.Span{}
+	}
+	item.End = toks[i-1].End
+	if !toks[i].Is("FROM") {
+		return -1, sqltext.Span{}
+	}
+	for _, j := range sqltext.TopLevel(toks) {
+		t := toks[j]
+		if j > 0 && toks[j-1].IsOp(".") {
+			continue
+		}
+		for _, kw := range []string{"GROUP", "HAVING", "WINDOW", "UNION", "INTERSECT", "EXCEPT"} {
+			if t.Is(kw) {
+				return -1, sqltext.Span{}
+			}
+		}
+		if distinct && (t.Is("LIMIT") || t.Is("OFFSET")) {
+			return -1, sqltext.Span{}
+		}
+	}
+	ref := sa.Refs[sc.Refs[0]]
+	k := -1
+	for n, r := range a.Refs {
+		if r.Pos == ref.Pos {
+			k = n
+		}
+	}
+	if k < 0 {
+		return -1, sqltext.Span{}
+	}
+	if col.Qualifier != "" && !strings.EqualFold(col.Qualifier, refName(a.Refs[k])) || !hasColumn(resources[k], col.Column) {
+		return -1, sqltext.Span{}
+	}
+	return k, item
 }
 
 // parentFilters returns the block's WHERE conjuncts that could narrow a
@@ -463,6 +556,12 @@ func depQuery(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, table
 		ctes = ctesRead(st, with, *d.sub)
 		body, _ = rewriteRange(st, a, plans, tables, *d.sub)
 	}
+	return withCTEs(st, a, plans, tables, with, ctes, body)
+}
+
+// withCTEs puts the common table expressions ctes (indexes into with)
+// before body, a query rewritten as the statement is.
+func withCTEs(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string, with *sqltext.With, ctes []int, body string) string {
 	if len(ctes) == 0 {
 		return body
 	}
@@ -675,6 +774,8 @@ func (s *Session) resolveDeps(ctx context.Context, st sqltext.Statement, a *sqlt
 				byConn = true
 			}
 			q = parentQuery(st, a, plans, tables, d, strings.Join(cols, ", "))
+		} else if subByConn(d) {
+			q, byConn = subConnQuery(st, a, plans, tables, d), true
 		}
 		rows, err := s.depRows(ctx, q)
 		if err != nil {
@@ -736,6 +837,33 @@ func (s *Session) resolveDeps(ctx context.Context, st sqltext.Statement, a *sqlt
 		}
 	}
 	return nil
+}
+
+// subByConn reports whether d, a subquery, takes its values from one
+// reference's rows of its fetch's provider (see subqueryParent): each value then
+// goes through the connections of the rows that hold it, as a join's does.
+func subByConn(d dep) bool {
+	return d.kind == depSubquery && d.subParent >= 0
+}
+
+// subConnQuery is d's subquery (rewritten as the statement is) with its
+// parent's connection column selected after the value: the parent read
+// from its table, which has that column, not from the view of its fields.
+func subConnQuery(st sqltext.Statement, a *sqltext.Analysis, plans []*refPlan, tables map[string]string, d dep) string {
+	k := plans[d.subParent]
+	name := quoteIdent(refName(k.ref))
+	table := quoteIdent(tables[k.key])
+	if k.ref.Alias == "" {
+		table += " AS " + name
+	}
+	part := func(from, to int) string {
+		t, _ := rewriteRange(st, a, plans, tables, sqltext.Span{Pos: from, End: to})
+		return t
+	}
+	body := part(d.sub.Pos, d.subItem.End) + ", " + name + "." + quoteIdent(connColumn(k.res)) +
+		part(d.subItem.End, k.ref.Pos) + table + part(k.ref.End, d.sub.End)
+	with := sqltext.ParseWith(st.Tokens)
+	return withCTEs(st, a, plans, tables, with, ctesRead(st, with, *d.sub), body)
 }
 
 // depGroups groups a fetch's dependent bindings by where their values come

@@ -128,36 +128,7 @@ func runAcme(t testing.TB, a *acme, sess *engine.Session, src string) string {
 // fetched through the connection its parent row came from (the other
 // account has no such parent: the API would answer 404).
 func TestDependentJoinAcrossConnections(t *testing.T) {
-	servers := map[string]*acme{}
-	var cfg strings.Builder
-	cfg.WriteString("connections:\n  acme:\n")
-	env := map[string]string{}
-	for i, name := range []string{"prod", "staging"} {
-		a := &acme{parts: map[int][]map[string]any{}}
-		for _, id := range [][]int{{1, 2}, {3}}[i] {
-			a.widgets = append(a.widgets, map[string]any{"id": id, "name": fmt.Sprintf("w-%d", id), "color": "red", "tags": []string{}, "active": true})
-			a.parts[id] = []map[string]any{{"sku": fmt.Sprintf("%s-%d", name, id), "quantity": id, "weight_kg": 1}}
-		}
-		srv := httptest.NewServer(a)
-		t.Cleanup(srv.Close)
-		servers[name] = a
-		v := "ACME_TOKEN_" + strings.ToUpper(name)
-		env[v] = "acme-key"
-		fmt.Fprintf(&cfg, "    %s: { token_env: %s, api_url: %q }\n", name, v, srv.URL)
-	}
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(path, []byte(cfg.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	conns, err := provider.LoadConnections(path, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess := newAcmeSession(t, &acme{}, func(o *engine.Options) {
-		o.Connections = conns
-		o.ConnectionScope = []string{engine.AllConnections}
-		o.Client.Getenv = func(k string) string { return env[k] }
-	})
+	servers, sess := acmeAccounts(t, [][]int{{1, 2}, {3}})
 	o := runOne(t, sess, "SELECT w.connection, w.id, p.sku FROM acme.widgets.widgets w JOIN acme.parts.parts p ON p.widget_id = w.id AND p.connection = w.connection ORDER BY 1, 2")
 	if o.Err != nil {
 		t.Fatal(o.Err)
@@ -198,5 +169,125 @@ func TestDependentJoinAcrossConnections(t *testing.T) {
 		if got := strings.Join(reqs, " "); got != want {
 			t.Errorf("%s: requests %q, want %q", name, got, want)
 		}
+	}
+}
+
+// acmeAccounts starts an acme server per account, prod and staging, with
+// the widgets ids[0] and ids[1] (each with one part, sku <account>-<id>),
+// and a session whose config names them, reading all connections.
+func acmeAccounts(t *testing.T, ids [][]int) (map[string]*acme, *engine.Session) {
+	t.Helper()
+	servers := map[string]*acme{}
+	var cfg strings.Builder
+	cfg.WriteString("connections:\n  acme:\n")
+	env := map[string]string{}
+	for i, name := range []string{"prod", "staging"} {
+		a := &acme{parts: map[int][]map[string]any{}}
+		for _, id := range ids[i] {
+			a.widgets = append(a.widgets, map[string]any{"id": id, "name": fmt.Sprintf("w-%d", id), "color": "red", "tags": []string{}, "active": true})
+			a.parts[id] = []map[string]any{{"sku": fmt.Sprintf("%s-%d", name, id), "quantity": id, "weight_kg": 1}}
+		}
+		srv := httptest.NewServer(a)
+		t.Cleanup(srv.Close)
+		servers[name] = a
+		v := "ACME_TOKEN_" + strings.ToUpper(name)
+		env[v] = "acme-key"
+		fmt.Fprintf(&cfg, "    %s: { token_env: %s, api_url: %q }\n", name, v, srv.URL)
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conns, err := provider.LoadConnections(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := newAcmeSession(t, &acme{}, func(o *engine.Options) {
+		o.Connections = conns
+		o.ConnectionScope = []string{engine.AllConnections}
+		o.Client.Getenv = func(k string) string { return env[k] }
+	})
+	return servers, sess
+}
+
+// TestDependentSubqueryAcrossConnections: with two accounts, a parameter
+// bound from an uncorrelated IN (SELECT col FROM parent) over a resource of
+// the same provider sends each value through the connections of the parent
+// rows that hold it, as a join does (the other account has no such parent:
+// it would answer 404). A literal list, and a subquery whose values are no
+// one resource's rows (a CTE, GROUP BY), still go through every connection.
+// prod has widgets 1, 2, 4; staging 3, 4.
+func TestDependentSubqueryAcrossConnections(t *testing.T) {
+	servers, sess := acmeAccounts(t, [][]int{{1, 2, 4}, {3, 4}})
+	const list = "GET /api/widgets?limit=50"
+	tests := []struct {
+		name, sql, rows string
+		// requests each account received, sorted.
+		prod, staging string
+		explain       string
+	}{
+		{"each value through its parent row's connection",
+			"SELECT connection, widget_id, sku FROM acme.parts.parts WHERE widget_id IN (SELECT id FROM acme.widgets.widgets) ORDER BY 1, 2",
+			"[[prod 1 prod-1] [prod 2 prod-2] [prod 4 prod-4] [staging 3 staging-3] [staging 4 staging-4]]",
+			"GET /api/widgets/1/parts GET /api/widgets/2/parts GET /api/widgets/4/parts " + list,
+			"GET /api/widgets/3/parts GET /api/widgets/4/parts " + list,
+			"widget_id from the subquery (SELECT id FROM acme.widgets.widgets), each value through the connection of the acme.widgets.widgets rows that hold it; connections prod, staging"},
+		{"an alias, a qualified column, DISTINCT and a filter",
+			"SELECT p.connection, p.widget_id FROM acme.parts.parts p WHERE p.widget_id IN (SELECT DISTINCT w.id FROM acme.widgets.widgets AS w WHERE w.id <> 2 ORDER BY w.id) ORDER BY 1, 2",
+			"[[prod 1] [prod 4] [staging 3] [staging 4]]",
+			"GET /api/widgets/1/parts GET /api/widgets/4/parts " + list,
+			"GET /api/widgets/3/parts GET /api/widgets/4/parts " + list, ""},
+		{"the parent read through one connection: its values through that one",
+			"SELECT connection, widget_id FROM acme.parts.parts WHERE widget_id IN (SELECT id FROM acme.widgets.widgets WHERE connection = 'staging') ORDER BY 1, 2",
+			"[[staging 3] [staging 4]]",
+			"", "GET /api/widgets/3/parts GET /api/widgets/4/parts " + list, ""},
+		{"a literal list: every connection",
+			"SELECT connection, widget_id FROM acme.parts.parts WHERE widget_id IN (4) ORDER BY 1, 2",
+			"[[prod 4] [staging 4]]",
+			"GET /api/widgets/4/parts", "GET /api/widgets/4/parts", ""},
+		{"a CTE: every connection",
+			"WITH s AS (SELECT id FROM acme.widgets.widgets WHERE connection = 'staging' AND id = 4) SELECT connection, widget_id FROM acme.parts.parts WHERE widget_id IN (SELECT id FROM s) ORDER BY 1, 2",
+			"[[prod 4] [staging 4]]",
+			"GET /api/widgets/4/parts", "GET /api/widgets/4 GET /api/widgets/4/parts",
+			"widget_id from the subquery (SELECT id FROM s), each value through every connection; connections prod, staging"},
+		{"GROUP BY: every connection",
+			"SELECT connection, widget_id FROM acme.parts.parts WHERE widget_id IN (SELECT id FROM acme.widgets.widgets WHERE connection = 'prod' AND id = 4 GROUP BY id) ORDER BY 1, 2",
+			"[[prod 4] [staging 4]]",
+			"GET /api/widgets/4 GET /api/widgets/4/parts", "GET /api/widgets/4/parts", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, a := range servers {
+				a.requests = nil
+			}
+			o := runOne(t, sess, tt.sql)
+			if o.Err != nil {
+				t.Fatal(o.Err)
+			}
+			if got := fmt.Sprint(o.Result.Rows); got != tt.rows {
+				t.Errorf("rows %s, want %s", got, tt.rows)
+			}
+			for name, want := range map[string]string{"prod": tt.prod, "staging": tt.staging} {
+				reqs := append([]string(nil), servers[name].requests...)
+				sort.Strings(reqs)
+				if got := strings.Join(reqs, " "); got != want {
+					t.Errorf("%s: requests %q, want %q", name, got, want)
+				}
+			}
+			if tt.explain == "" {
+				return
+			}
+			o = runOne(t, sess, "EXPLAIN "+tt.sql)
+			if o.Err != nil {
+				t.Fatal(o.Err)
+			}
+			found := false
+			for _, r := range o.Result.Rows {
+				found = found || fmt.Sprint(r[4]) == tt.explain
+			}
+			if !found {
+				t.Errorf("EXPLAIN %v: no row says %q", o.Result.Rows, tt.explain)
+			}
+		})
 	}
 }

@@ -174,6 +174,10 @@ func explainParams(st sqltext.Statement, p *refPlan) string {
 				out = append(out, fmt.Sprintf("%s from the join to %s (CTE %s)", prm.Name, d.source, d.cte))
 			case d.kind == depJoin:
 				out = append(out, fmt.Sprintf("%s from the join to %s", prm.Name, d.source))
+			case subByConn(d) && len(p.conns) > 1:
+				out = append(out, fmt.Sprintf("%s from the subquery (%s), each value through the connection of the %s rows that hold it", prm.Name, clip(d.source, 60), refLabel(d.subRef)))
+			case len(p.conns) > 1:
+				out = append(out, fmt.Sprintf("%s from the subquery (%s), each value through every connection", prm.Name, clip(d.source, 60)))
 			default:
 				out = append(out, fmt.Sprintf("%s from the subquery (%s)", prm.Name, clip(d.source, 60)))
 			}

@@ -725,7 +725,8 @@ func TestEchoedTokenMasked(t *testing.T) {
 			fmt.Fprintf(w, `{"id":"bad","message":"token %s is wrong"}`, tok)
 			return
 		}
-		fmt.Fprintf(w, `{"items":[{"id":1,"name":"made with %s","tags":["%s"]}],"paging":{}}`, tok, tok)
+		// The token plain, and spelt with an escape.
+		fmt.Fprintf(w, `{"items":[{"id":1,"name":"made with %s","tags":["%s"],"alias":"\u%04x%s"}],"paging":{}}`, tok, tok, tok[0], tok[1:])
 	})
 	var got []string
 	err := h.cl.List(context.Background(), provider.Call{Method: h.res.Method("list")}, func(objs []json.RawMessage) error {
@@ -737,7 +738,7 @@ func TestEchoedTokenMasked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := strings.Join(got, ""); strings.Contains(s, acmeToken) || !strings.Contains(s, `"made with ***"`) || !json.Valid([]byte(s)) {
+	if s := strings.Join(got, ""); strings.Contains(s, acmeToken) || !strings.Contains(s, `"made with ***"`) || !strings.Contains(s, `"alias":"***"`) || !json.Valid([]byte(s)) {
 		t.Errorf("objects = %s, want the token masked", s)
 	}
 	if _, err := h.create(); err == nil || strings.Contains(err.Error(), acmeToken) {
@@ -764,6 +765,10 @@ func TestMask(t *testing.T) {
 		{`{"n":"a sandbox image"}`, "sandbox", `{"n":"a sandbox image"}`},
 		{`{"id":12345678,"n":"12345678"}`, "12345678", `{"id":12345678,"n":"***"}`},
 		{`{"a":"q\"tok-0123456789"}`, "tok-0123456789", `{"a":"q\"***"}`},
+		// An escape that spells the token: the value is masked, re-encoded.
+		{`{"a":"esc \u0074ok-0123456789","b":"\/x"}`, "tok-0123456789", `{"a":"esc ***","b":"\/x"}`},
+		{`["tok-01234\u0035\u00367\u00389"]`, "tok-0123456789", `["***"]`},
+		{`{"a":"\u00e9 tok-0123456789 \u00e9"}`, "tok-0123456789", `{"a":"\u00e9 *** \u00e9"}`},
 	} {
 		if got := string(provider.MaskJSON([]byte(tc.in), tc.token)); got != tc.want || !json.Valid([]byte(got)) {
 			t.Errorf("MaskJSON(%s) = %s, want %s", tc.in, got, tc.want)

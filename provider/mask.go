@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -76,7 +77,7 @@ func wordRune(r rune) bool {
 // "sandbox", a test token) is no secret worth changing data for: it is
 // left alone. It returns b itself when the token is not in it.
 func MaskJSON(b []byte, token string) []byte {
-	if len(token) < shortToken || !bytes.Contains(b, []byte(token)) {
+	if len(token) < shortToken || (!bytes.Contains(b, []byte(token)) && bytes.IndexByte(b, '\\') < 0) {
 		return b
 	}
 	var out []byte
@@ -103,11 +104,24 @@ func MaskJSON(b []byte, token string) []byte {
 			i = j // a key
 			continue
 		}
-		if seg := b[i+1 : j]; bytes.Contains(seg, []byte(token)) {
+		seg := b[i+1 : j]
+		switch {
+		case bytes.Contains(seg, []byte(token)):
 			if m := MaskBytes(seg, token); len(m) != len(seg) || !bytes.Equal(m, seg) {
 				out = append(out, b[last:i+1]...)
 				out = append(out, m...)
 				last = j
+			}
+		case bytes.IndexByte(seg, '\\') >= 0:
+			// An escape may spell the token (\u0064op_v1_...): the value
+			// is what the token must not be in.
+			var v string
+			if json.Unmarshal(b[i:j+1], &v) == nil && strings.Contains(v, token) {
+				if enc, err := json.Marshal(Mask(v, token)); err == nil {
+					out = append(out, b[last:i]...)
+					out = append(out, enc...)
+					last = j + 1
+				}
 			}
 		}
 		i = j

@@ -67,6 +67,7 @@ func TestPgjdbc(t *testing.T) {
 		"ok prepared 10 runs",
 		"ok error 42703",
 		"ok fetchSize 60 rows",
+		"ok fetchSizeSecondQuery 60 rows, counts 180",
 		"ok readOnlyMaxRows 5 rows",
 		"ok metabaseDay total=60",
 		"\ndone\n",

@@ -45,6 +45,8 @@ type conn struct {
 	txWrites [2]int
 	// cursors are the DECLAREd cursors, by name.
 	cursors map[string]*cursor
+	// portals are the session's bound portals (set at the first Bind).
+	portals *portalCache
 
 	mu   sync.Mutex
 	stop context.CancelFunc

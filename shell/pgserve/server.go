@@ -120,11 +120,18 @@ func New(cfg Config) (*Server, error) {
 		wire.CancelRequest(s.cancelRequest),
 		wire.ErrorSanitizer(s.sanitize),
 		wire.TxStatus(func(ctx context.Context) types.ServerStatus {
-			if c, ok := ctx.Value(connKey{}).(*conn); ok && c.inTx {
+			c, ok := ctx.Value(connKey{}).(*conn)
+			if ok && c.inTx {
 				return types.ServerTransactionBlock
+			}
+			if ok && c.portals != nil {
+				// Outside a transaction block, ReadyForQuery ends the
+				// implicit transaction and with it the portals.
+				c.portals.Close()
 			}
 			return types.ServerIdle
 		}),
+		wire.Portals(func() wire.PortalCache { return &portalCache{} }),
 	}
 	// TLS is not psql-wire's: pgConn answers SSLRequest (see startup.go).
 	w, err := wire.NewServer(s.parse, opts...)

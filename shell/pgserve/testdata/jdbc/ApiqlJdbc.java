@@ -257,6 +257,28 @@ public class ApiqlJdbc {
             if (n <= 7) fail("fetchSize", n + " rows");
         });
 
+        check("fetchSizeSecondQuery", () -> {
+            // A second query while a result fetched by portal is open: pgjdbc
+            // parses the unnamed statement again, which must leave the
+            // first result's portal open.
+            c.setAutoCommit(false);
+            Statement st = c.createStatement();
+            st.setFetchSize(7);
+            ResultSet rs = st.executeQuery("SELECT id FROM digitalocean_images.images ORDER BY id");
+            int n = 0, counts = 0;
+            while (rs.next()) {
+                n++;
+                if (n % 20 == 1) {
+                    ResultSet rc = c.createStatement().executeQuery("SELECT count(*) FROM digitalocean_images.images");
+                    rc.next();
+                    counts += rc.getInt(1);
+                }
+            }
+            c.commit();
+            c.setAutoCommit(true);
+            ok("fetchSizeSecondQuery", n + " rows, counts " + counts);
+        });
+
         check("settings", () -> {
             Statement st = c.createStatement();
             st.execute("SET application_name = 'Metabase'");

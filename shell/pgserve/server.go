@@ -132,6 +132,7 @@ func New(cfg Config) (*Server, error) {
 			return types.ServerIdle
 		}),
 		wire.Portals(func() wire.PortalCache { return &portalCache{} }),
+		wire.ExtendTypes(registerFloat8),
 	}
 	// TLS is not psql-wire's: pgConn answers SSLRequest (see startup.go).
 	w, err := wire.NewServer(s.parse, opts...)

@@ -31,7 +31,7 @@ func qualifiedColumns(st sqltext.Statement) (sqltext.Statement, *strings.Replace
 	var found []prefix
 	var a *sqltext.Analysis
 	for i := 0; i < len(toks); i++ {
-		if !dottedNames(toks, i, 4) || i > 0 && toks[i-1].IsOp(".") {
+		if !dottedNames(toks, i, 4) || i > 0 && toks[i-1].IsOp(".") || isKeyword(toks[i+6]) {
 			continue
 		}
 		if j := i + 7; j < len(toks) && (toks[j].IsOp(".") || toks[j].IsOp("(")) {

@@ -13,3 +13,5 @@ SELECT r.slug, count(*) AS images FROM digitalocean.regions.regions r JOIN digit
 -- statement does not read is refused, before any request.
 SELECT digitalocean.images.images.slug FROM digitalocean.images.images i;
 SELECT digitalocean.regions.regions.slug FROM digitalocean.images.images;
+-- A dangling dot before a keyword is SQLite's syntax error, not a name.
+SELECT digitalocean.regions.regions. FROM digitalocean.regions.regions;

@@ -845,3 +845,44 @@ func TestTextBecomesTimestamptz(t *testing.T) {
 		t.Errorf("created_at changed type in a failed run: %s", got)
 	}
 }
+
+// TestAPIFailureToldNotCOPYs: when a page fails mid-sync, COPY stops
+// because the rows failed, and the error told is the API's (with its hint
+// when it has one), not PostgreSQL's "COPY from stdin failed" wrapper.
+func TestAPIFailureToldNotCOPYs(t *testing.T) {
+	e := newEnv(t, 1000)
+	e.retries = 0
+	for _, tc := range []struct {
+		name   string
+		faults emulator.Faults
+		want   string // in the error
+		hint   string // in the error's hint, "" for none
+	}{
+		{"500", emulator.Faults{ServerErrorEvery: 3}, "500 server_error", ""},
+		{"429", emulator.Faults{RateLimitEvery: 4}, "429 too_many_requests", "rate limit"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.emu.SetFaults(tc.faults)
+			defer e.emu.SetFaults(emulator.Faults{})
+			run, err := pgsync.Sync(context.Background(), pgsync.Options{URL: e.db, Resources: e.resources(t, "digitalocean.images.images"), Open: e.open})
+			if err != nil {
+				t.Fatal(err)
+			}
+			terr := run.Tables[0].Err
+			if run.Outcome() != "failed" || terr == nil {
+				t.Fatalf("run %s, %v: want failed", run.Outcome(), terr)
+			}
+			msg := terr.Error()
+			if !strings.Contains(msg, "GET /v2/images (page ") || !strings.Contains(msg, tc.want) || strings.Contains(msg, "COPY") || strings.Contains(msg, "SQLSTATE") {
+				t.Errorf("error %q: want the API's %q, not PostgreSQL's COPY error", msg, tc.want)
+			}
+			var ee *engine.Error
+			if !errors.As(terr, &ee) {
+				t.Fatalf("error %q (%T) is no *engine.Error", msg, terr)
+			}
+			if !strings.Contains(ee.Hint, tc.hint) || (tc.hint == "") != (ee.Hint == "") {
+				t.Errorf("hint %q, want one with %q", ee.Hint, tc.hint)
+			}
+		})
+	}
+}

@@ -135,15 +135,17 @@ func (w *worker) syncTable(ctx context.Context, r *registry.Resource, schema, ta
 		}
 		return false
 	})
+	// When the rows failed (an API error on a later page), COPY stopped
+	// because of them and RunStream returns COPY's wrapper of their error
+	// (a PostgreSQL error): the rows' own error, with its hint, is the one
+	// to tell.
+	if src.rowsErr != nil {
+		return 0, src.rowsErr
+	}
 	if err != nil {
 		return 0, err
 	}
 	if copyErr != nil {
-		if src.rowsErr != nil {
-			// COPY stopped because the rows failed (an API error on a later
-			// page): that is the error to tell.
-			return 0, src.rowsErr
-		}
 		return 0, copyErr
 	}
 

@@ -17,6 +17,7 @@ func TestConvertTimestamptz(t *testing.T) {
 	}{
 		{"2020-03-13T19:20:47.373Z", at.Add(373 * time.Millisecond), ""},
 		{"2020-03-13T19:20:47Z", at, ""},
+		{"2020-03-13t19:20:47z", at, ""}, // RFC 3339 allows t and z in lower case
 		{"2020-03-13T21:20:47+02:00", at, ""},
 		{[]byte("2020-03-13T19:20:47Z"), at, ""},
 		{at, at, ""},

@@ -115,7 +115,7 @@ func Convert(t Type, r Rule, v any) (any, error) {
 			if strings.TrimSpace(x) == "" {
 				return nil, nil
 			}
-			if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(x)); err == nil {
+			if t, ok := ParseRFC3339(x); ok {
 				return t, nil
 			}
 		}
@@ -155,6 +155,19 @@ func AsText(v any) string {
 		return "f"
 	}
 	return fmt.Sprint(v)
+}
+
+// ParseRFC3339 reads an RFC 3339 date-time, spaces around it ignored. As
+// RFC 3339 (section 5.6) allows, the T and the Z may be in lower case
+// (2020-01-01t00:00:00z), which Go's time.RFC3339 layout refuses.
+func ParseRFC3339(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil && strings.ContainsAny(s, "tz") {
+		// Only t and z can be letters in an RFC 3339 date-time.
+		t, err = time.Parse(time.RFC3339Nano, strings.ToUpper(s))
+	}
+	return t, err == nil
 }
 
 // ParseBool reads a boolean as PostgreSQL's boolean input does: t, true,

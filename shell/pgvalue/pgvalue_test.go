@@ -53,6 +53,12 @@ func TestConvert(t *testing.T) {
 		{pgvalue.JSON, E, int64(5), nil, "5 is not JSON text"},
 		{pgvalue.Timestamptz, E, "2020-03-13T19:20:47Z", at, ""},
 		{pgvalue.Timestamptz, E, "  ", nil, ""},
+		// RFC 3339 (5.6) allows t and z in lower case.
+		{pgvalue.Timestamptz, E, "2020-03-13t19:20:47z", at, ""},
+		{pgvalue.Timestamptz, C, "2020-03-13t21:20:47.000+02:00", at, ""},
+		{pgvalue.Timestamptz, E, "2020-03-13t19:20:47Z", at, ""},
+		{pgvalue.Timestamptz, E, "2020-03-13 19:20:47z", nil, `is not an RFC 3339 date-time`},
+		{pgvalue.Timestamptz, E, "2020-03-13x19:20:47z", nil, `is not an RFC 3339 date-time`},
 		{pgvalue.Timestamptz, E, "yesterday", nil, `"yesterday" is not an RFC 3339 date-time`},
 		{pgvalue.Text, C, "s", "s", ""},
 		{pgvalue.Text, E, []byte("b"), "b", ""},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -126,10 +127,7 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				return 2
 			}
 			if err := pgsync.Check(r); err != nil {
-				fmt.Fprintf(stderr, "apiql sync: %v\n", err)
-				if e, ok := err.(*engine.Error); ok && e.Hint != "" {
-					fmt.Fprintf(stderr, "  hint: %s\n", e.Hint)
-				}
+				printSyncError(stderr, "apiql sync: ", err)
 				return 2
 			}
 			resources = append(resources, r)
@@ -155,11 +153,7 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		URL: to, Mode: m, SchemaPrefix: prefix, Resources: resources, Parallel: parallel, Open: open,
 		Done: func(t pgsync.Table) {
 			if t.Err != nil {
-				fmt.Fprintf(stderr, "%s.%s: failed, rolled back: %v\n", t.Schema, t.Name, t.Err)
-				var e *engine.Error
-				if errors.As(t.Err, &e) && e.Hint != "" {
-					fmt.Fprintf(stderr, "  hint: %s\n", e.Hint)
-				}
+				printSyncError(stderr, t.Schema+"."+t.Name+": failed, rolled back: ", t.Err)
 				return
 			}
 			fmt.Fprintf(stdout, "%s.%s: %d %s (%s)\n", t.Schema, t.Name, t.Rows, plural(t.Rows, "row", "rows"), t.Elapsed.Round(time.Millisecond))
@@ -194,4 +188,15 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// printSyncError prints err after prefix, then its hint, once: an
+// *engine.Error's message already ends with it.
+func printSyncError(w io.Writer, prefix string, err error) {
+	msg := err.Error()
+	fmt.Fprintf(w, "%s%s\n", prefix, msg)
+	var e *engine.Error
+	if errors.As(err, &e) && e.Hint != "" && !strings.Contains(msg, "hint: "+e.Hint) {
+		fmt.Fprintf(w, "  hint: %s\n", e.Hint)
+	}
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/apiql/apiql/engine"
 	"github.com/apiql/apiql/provider/emulator"
 	"github.com/apiql/apiql/shell/pgsync"
 	"github.com/apiql/apiql/shell/pgsync/pgtest"
@@ -93,6 +96,12 @@ func testSyncCommand(t *testing.T, db string) {
 			t.Errorf("%q: %v\nwant exit 2 and %q", tc.args, r, tc.want)
 		}
 	}
+	// A resource that cannot be synced: its hint is printed once.
+	r = runApiql(t, "", "sync", "--sandbox", "--to", db, "digitalocean.nfs.access_points")
+	if r.code != 2 || !strings.Contains(r.stderr, "digitalocean.nfs.access_points cannot be synced") || strings.Count(r.stderr, "hint:") != 1 {
+		t.Errorf("nfs.access_points: %v\nwant exit 2 and one hint", r)
+	}
+
 	// A wrong password: refused, and neither password is shown.
 	wrong := strings.Replace(db, pgtest.Password, "Not-the-pa55word", 1)
 	r = runApiql(t, "", "sync", "--sandbox", "--to", wrong, "digitalocean.regions.regions")
@@ -189,3 +198,30 @@ func TestSyncBadURLHidesPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintSyncError: an error's hint is printed once, whether the message
+// already ends with it (an *engine.Error, wrapped or not) or not.
+func TestPrintSyncError(t *testing.T) {
+	ee := &engine.Error{Msg: "it failed", Hint: "do this"}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{ee, "x: it failed\n  hint: do this\n"},
+		{fmt.Errorf("wrapped: %w", ee), "x: wrapped: it failed\n  hint: do this\n"},
+		{shortError{ee}, "x: it failed\n  hint: do this\n"},
+		{errors.New("plain"), "x: plain\n"},
+	} {
+		var b strings.Builder
+		printSyncError(&b, "x: ", tc.err)
+		if b.String() != tc.want {
+			t.Errorf("%#v: printed %q, want %q", tc.err, b.String(), tc.want)
+		}
+	}
+}
+
+// shortError wraps an *engine.Error but words only its message.
+type shortError struct{ e *engine.Error }
+
+func (s shortError) Error() string { return s.e.Msg }
+func (s shortError) Unwrap() error { return s.e }

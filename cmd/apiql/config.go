@@ -29,6 +29,9 @@ type config struct {
 	noHeaders    bool
 	dryRun       bool
 	readOnly     bool
+	// readOnlyHint replaces the hint of a write refused in read-only
+	// mode, for a command that is read-only whatever its flags (export).
+	readOnlyHint string
 	retries      int
 	timeout      time.Duration
 	concurrency  int
@@ -273,6 +276,7 @@ func (c *config) engineOptions(stderr io.Writer, prog *progress) (engine.Options
 		ConnectionScope:  scope,
 		MemoryLimit:      int64(c.memoryLimit),
 	}
+	opts.ReadOnlyHint = c.readOnlyHint
 	if c.dryRun {
 		opts.DryRun = logMasked
 	}

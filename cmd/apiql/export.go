@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/apiql/apiql/engine"
 	"github.com/apiql/apiql/engine/sqltext"
 	"github.com/apiql/apiql/shell"
 	"github.com/apiql/apiql/shell/export"
@@ -84,14 +86,18 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil && len(stmts) == 0 {
 		return usage("no statements in "+srcName, `apiql export --sandbox --format csv --out DIR "SHOW PROVIDERS"`)
 	}
-	if err == nil && len(names) > len(stmts) {
-		return usage(fmt.Sprintf("%d names for %d statements", len(names), len(stmts)), "give one --name per statement, in order")
+	if err == nil {
+		var e *engine.Error
+		if errors.As(opts.CheckStatements(len(stmts)), &e) {
+			return usage(e.Msg, e.Hint)
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		fmt.Fprintf(stderr, "apiql export: %v\n", err)
 		return 1
 	}
 	c.readOnly = true
+	c.readOnlyHint = "apiql export only reads; run INSERT, UPDATE, DELETE and EXEC of writes with apiql exec"
 	c.stream = true // a failure removes the file / rolls the table back
 	// Ctrl-C, SIGTERM and SIGHUP stop the export as they stop exec: the
 	// file being written is removed, and the exit code is 128 + the

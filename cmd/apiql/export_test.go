@@ -46,11 +46,44 @@ func TestExportUsage(t *testing.T) {
 		{[]string{"export", "--sandbox", "--format", "csv", "--out", dir, "-o", "json", "SELECT 1"}, "export writes files in --format", 2},
 		{[]string{"export", "--sandbox", "--format", "csv", "--out", dir, "--name", "a", "--name", "b", "SELECT 1"}, "2 names for 1 statements", 2},
 		{[]string{"export", "--sandbox", "--format", "csv", "--out", dir, "--name", "x/y", "SELECT 1"}, "path separator", 2},
-		{[]string{"export", "--sandbox", "--format", "csv", "--out", dir, "DELETE FROM digitalocean.images.images WHERE image_id = 1"}, "read-only", 1},
+		{[]string{"export", "--sandbox", "--format", "csv", "--out", dir, "DELETE FROM digitalocean.images.images WHERE image_id = 1"}, "hint: apiql export only reads; run INSERT, UPDATE, DELETE and EXEC of writes with apiql exec", 1},
+		// A name that is a later statement's number would make both write
+		// 2.jsonl, the first one lost: refused before any request.
+		{[]string{"export", "--sandbox", "--format", "jsonl", "--out", dir, "--name", "2", "SELECT 'first' AS s; SELECT 'second' AS s"},
+			"export name \"2\" of statement 1 is statement 2's default name: both would write 2.jsonl, and the first file would be lost\n  hint: name statement 2 too", 2},
+		{[]string{"export", "--sandbox", "--format", "csv", "--out", dir, "--name", "a", "--name", "3", "SELECT 1; SELECT 2; SELECT 3"}, `export name "3" of statement 2 is statement 3's default name`, 2},
 	} {
 		r := runApiql(t, "", tc.args...)
 		if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%q: %v\nwant exit %d and %q", tc.args, r, tc.code, tc.want)
+		}
+	}
+	// Names that clash with no other statement's file are taken.
+	for _, tc := range []struct {
+		names []string
+		files string
+	}{
+		{[]string{"1"}, "1.csv 2.csv"},      // statement 1's own default
+		{[]string{"02"}, "02.csv 2.csv"},    // not 2.csv
+		{[]string{"3"}, "2.csv 3.csv"},      // no statement 3
+		{[]string{"a", "1"}, "1.csv a.csv"}, // 1 is no longer a default name
+		{[]string{"2", "1"}, "1.csv 2.csv"}, // swapped, both named
+	} {
+		out := t.TempDir()
+		args := []string{"export", "--sandbox", "--format", "csv", "--out", out}
+		for _, n := range tc.names {
+			args = append(args, "--name", n)
+		}
+		if r := runApiql(t, "", append(args, "SELECT 1 AS n; SELECT 2 AS n")...); r.code != 0 {
+			t.Errorf("names %q: %v", tc.names, r)
+		}
+		var got []string
+		ents, _ := os.ReadDir(out)
+		for _, e := range ents {
+			got = append(got, e.Name())
+		}
+		if strings.Join(got, " ") != tc.files {
+			t.Errorf("names %q wrote %v, want %s", tc.names, got, tc.files)
 		}
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {

@@ -424,6 +424,23 @@ func TestNames(t *testing.T) {
 			t.Errorf("names %q: error %v, want %q", tc.names, err, tc.want)
 		}
 	}
+	// Run refuses a name that is a later statement's default name before
+	// any statement runs: both would write 2.jsonl.
+	sess, emu := newSession(t, 10, 0)
+	dir := t.TempDir()
+	err := export.Run(context.Background(), sess, "SELECT 'first' AS s; SELECT * FROM digitalocean.images.images",
+		export.Options{Dir: dir, Format: export.JSONL, Names: []string{"2"}}, func(w export.Written) bool {
+			t.Errorf("statement ran: %+v", w)
+			return true
+		})
+	var e *engine.Error
+	if !errors.As(err, &e) || !strings.Contains(e.Msg, `"2" of statement 1 is statement 2's default name`) || !strings.Contains(e.Hint, "name statement 2 too") {
+		t.Errorf("Run with --name 2 for two statements: %v", err)
+	}
+	if reqs := emu.Requests(); len(reqs) != 0 {
+		t.Errorf("%d requests sent", len(reqs))
+	}
+	assertOnly(t, dir)
 	if _, err := export.ParseFormat("xlsx"); err == nil || !strings.Contains(err.Error(), "parquet, csv or jsonl") {
 		t.Errorf("ParseFormat(xlsx): %v", err)
 	}

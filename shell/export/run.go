@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/apiql/apiql/engine"
+	"github.com/apiql/apiql/engine/sqltext"
 )
 
 // Options say where and how Run writes.
@@ -54,6 +55,31 @@ func (o Options) Check() error {
 	return nil
 }
 
+// CheckStatements refuses names that cannot go with n statements: more
+// names than statements, or a name that is the default name (the number)
+// of a statement past the names, which would make the two write the same
+// file and lose the first one's. The error is an *engine.Error with a hint.
+func (o Options) CheckStatements(n int) error {
+	if len(o.Names) > n {
+		return &engine.Error{
+			Msg:  fmt.Sprintf("%d names for %d statements", len(o.Names), n),
+			Hint: "give one --name per statement, in order",
+		}
+	}
+	for i, name := range o.Names {
+		k, err := strconv.Atoi(name)
+		if err != nil || k <= len(o.Names) || k > n || strconv.Itoa(k) != name {
+			continue
+		}
+		return &engine.Error{
+			Msg: fmt.Sprintf("export name %q of statement %d is statement %d's default name: both would write %s.%s, and the first file would be lost",
+				name, i+1, k, name, o.Format.Ext()),
+			Hint: fmt.Sprintf("name statement %d too (one --name per statement, in order, up to it) or give statement %d a name that is not a statement number", k, i+1),
+		}
+	}
+	return nil
+}
+
 // Run runs the statements of src in sess and streams each one's rows to
 // its own file, calling report after each. It stops at the first statement
 // that fails (report sees it) or when report returns false. A statement
@@ -61,6 +87,11 @@ func (o Options) Check() error {
 func Run(ctx context.Context, sess *engine.Session, src string, o Options, report func(Written) bool) error {
 	if err := o.Check(); err != nil {
 		return err
+	}
+	if stmts, err := sqltext.Split(src); err == nil {
+		if err := o.CheckStatements(len(stmts)); err != nil {
+			return err
+		}
 	}
 	var (
 		path    string

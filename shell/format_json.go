@@ -65,24 +65,13 @@ func writeJSON(w *bufio.Writer, rows *engine.Rows, base string) error {
 
 // writeJSONL writes rows as one compact JSON object per line.
 func writeJSONL(w *bufio.Writer, rows *engine.Rows) error {
-	keys := jsonKeys(rows.Columns)
-	vals := make([]value, len(rows.Columns))
-	for n := 1; rows.Next(); n++ {
-		rowValues(rows.Columns, rows.Row(), vals)
-		w.WriteByte('{')
-		for j, v := range vals {
-			if j > 0 {
-				w.WriteByte(',')
-			}
-			w.WriteString(keys[j])
-			w.WriteByte(':')
-			writeJSONValue(w, v, "")
-		}
-		w.WriteString("}\n")
-		if n%256 == 0 {
-			if err := writeErr(w); err != nil {
-				return err
-			}
+	rw, err := NewRowWriter(w, FormatJSONL, rows.Columns, false, nil)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		if err := rw.WriteRow(rows.Row()); err != nil {
+			return err
 		}
 	}
 	return writeErr(w)

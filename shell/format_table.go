@@ -210,37 +210,13 @@ func writeText(w *bufio.Writer, rows *engine.Rows, first, headers bool, null str
 // true already). NULL is null unquoted; a value whose text is null is
 // quoted, so that the two read back apart (the empty string is "").
 func writeCSV(w *bufio.Writer, rows *engine.Rows, first, headers bool, null *string) error {
-	marker := ""
-	if null != nil {
-		marker = *null
+	rw, err := NewRowWriter(w, FormatCSV, rows.Columns, headers, null)
+	if err != nil {
+		return err
 	}
-	if headers {
-		for j, col := range rows.Columns {
-			if j > 0 {
-				w.WriteByte(',')
-			}
-			csvField(w, col.Name, false)
-		}
-		w.WriteByte('\n')
-	}
-	vals := make([]value, len(rows.Columns))
-	for n, ok := 1, first; ok; n, ok = n+1, rows.Next() {
-		rowValues(rows.Columns, rows.Row(), vals)
-		for j, v := range vals {
-			if j > 0 {
-				w.WriteByte(',')
-			}
-			if v.kind == kindNull {
-				csvField(w, marker, false)
-			} else {
-				csvField(w, v.text, v.text == marker)
-			}
-		}
-		w.WriteByte('\n')
-		if n%256 == 0 {
-			if err := writeErr(w); err != nil {
-				return err
-			}
+	for ok := first; ok; ok = rows.Next() {
+		if err := rw.WriteRow(rows.Row()); err != nil {
+			return err
 		}
 	}
 	return writeErr(w)

@@ -24,7 +24,9 @@ order). Rows are written as they arrive; a file is written under a
 temporary name and renamed when complete, so an interrupted export leaves
 no file that looks whole. An existing file of the same name is replaced.
 Parquet columns are int64, double, boolean and string (arrays and objects:
-string with the JSON logical type). Writes are refused, as with --read-only.
+string with the JSON logical type). CSV and JSON Lines files hold what
+apiql exec -o csv and -o jsonl print (--null sets CSV's NULL marker).
+Writes are refused: export only reads.
 
 Examples:
   apiql export --sandbox --format parquet --out inventory "SELECT * FROM digitalocean.images.images"
@@ -43,7 +45,9 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		dir          string
 		names        listFlag
 	)
-	fs := newFlags("export", exportUsage, &c, args, stdout, stderr)
+	// exec's output flags are refused (export writes files in --format):
+	// help does not list them.
+	fs := newFlags("export", exportUsage, &c, args, stdout, stderr, "o", "output", "H", "dry-run")
 	fs.StringVar(&format, "format", "", "file `format`: parquet, csv or jsonl (required)")
 	fs.StringVar(&dir, "out", "", "write the files into `DIR` (created if missing; required)")
 	fs.Var(&names, "name", "name the next statement's file `NAME` (NAME.parquet; repeatable, in statement order)")
@@ -63,8 +67,11 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if dir == "" {
 		return usage("no output folder: give --out DIR", "")
 	}
-	opts := export.Options{Dir: dir, Format: f, Names: names}
+	opts := export.Options{Dir: dir, Format: f, Names: names, Null: c.null.ptr()}
 	if err := opts.Check(); err != nil {
+		if e := (*engine.Error)(nil); errors.As(err, &e) {
+			return usage(e.Msg, e.Hint)
+		}
 		return usage(err.Error(), "--name takes a plain file name, without folder or extension")
 	}
 	src, srcName, tmplName, code := readStatements(fs, file, stdin, stderr, "export", "")

@@ -146,3 +146,69 @@ func TestExportStoppedBySignal(t *testing.T) {
 		})
 	}
 }
+
+func TestExportFilesAsExecPrintsThem(t *testing.T) {
+	// An export file holds what exec prints with -o of the same format
+	// (and --null for CSV): repeated names, empty strings and NULLs.
+	const sql = "SELECT id, id, '' AS empty, NULL AS missing, 'NULL' AS word FROM digitalocean.images.images ORDER BY id LIMIT 2"
+	for _, tc := range []struct {
+		format string
+		flags  []string
+		want   string // a line of the file
+	}{
+		{"jsonl", nil, `"id_2":`},
+		{"csv", nil, `,"",,NULL` + "\n"},
+		{"csv", []string{"--null", "NULL"}, `,,NULL,"NULL"` + "\n"}, // "" is not the marker
+	} {
+		dir := t.TempDir()
+		args := append([]string{"export", "--sandbox", "--format", tc.format, "--out", dir}, tc.flags...)
+		if r := runApiql(t, "", append(args, sql)...); r.code != 0 {
+			t.Fatalf("%q: %v", args, r)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "1."+tc.format))
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec := runApiql(t, "", append(append([]string{"exec", "--sandbox", "-o", tc.format}, tc.flags...), sql)...)
+		if exec.code != 0 {
+			t.Fatal(exec)
+		}
+		if string(b) != exec.stdout {
+			t.Errorf("%q wrote:\n%s\nexec -o %s %q prints:\n%s", args, b, tc.format, tc.flags, exec.stdout)
+		}
+		if !strings.Contains(string(b), tc.want) {
+			t.Errorf("%q wrote:\n%s\nwant a line holding %q", args, b, tc.want)
+		}
+	}
+
+	// --null is CSV's; the other formats write NULL as their own null.
+	for _, format := range []string{"jsonl", "parquet"} {
+		dir := t.TempDir()
+		r := runApiql(t, "", "export", "--sandbox", "--format", format, "--out", dir, "--null", "X", "SELECT NULL AS n")
+		if r.code != 2 || !strings.Contains(r.stderr, "--null sets what CSV writes NULL as; "+format+" writes NULL as its own null\n  hint: drop --null, or export with --format csv") {
+			t.Errorf("--format %s --null X: %v", format, r)
+		}
+	}
+
+	// Help lists no flag that export refuses.
+	r := runApiql(t, "", "export", "-h")
+	if r.code != 0 || !strings.Contains(r.stdout, "  -format format") || !strings.Contains(r.stdout, "  -null STRING") {
+		t.Fatalf("export -h: %v", r)
+	}
+	for _, refused := range []string{"-o", "-output", "-H", "-dry-run"} {
+		if strings.Contains(r.stdout, "\n  "+refused+" ") || strings.Contains(r.stdout, "\n  "+refused+"\n") {
+			t.Errorf("export -h lists %s, which export refuses:\n%s", refused, r.stdout)
+		}
+		args := []string{"export", "--sandbox", "--format", "csv", "--out", t.TempDir(), refused}
+		if refused == "-o" || refused == "-output" {
+			args = append(args, "json")
+		}
+		if r := runApiql(t, "", append(args, "SELECT 1")...); r.code != 2 || !strings.Contains(r.stderr, "exec's: export writes files in --format") {
+			t.Errorf("%q: %v", args, r)
+		}
+	}
+	// exec still lists them.
+	if r := runApiql(t, "", "exec", "-h"); !strings.Contains(r.stdout, "\n  -o format") || !strings.Contains(r.stdout, "\n  -H\t") && !strings.Contains(r.stdout, "\n  -H ") {
+		t.Errorf("exec -h:\n%s", r.stdout)
+	}
+}

@@ -5,19 +5,32 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // newFlags makes the flag set of `apiql name` with the flags shared by
 // the commands that run statements (see config.register); the caller adds
-// its own. -h prints usage, then the flags, to stdout; a bad flag prints
-// them to stderr.
-func newFlags(name, usage string, c *config, args []string, stdout, stderr io.Writer) *flag.FlagSet {
+// its own. -h prints usage, then the flags but those named in hide (shared
+// flags the command refuses), to stdout; a bad flag prints them to stderr.
+func newFlags(name, usage string, c *config, args []string, stdout, stderr io.Writer, hide ...string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(helpOutput(args, stdout, stderr))
 	c.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
+		if len(hide) == 0 {
+			fs.PrintDefaults()
+			return
+		}
+		shown := flag.NewFlagSet(name, flag.ContinueOnError)
+		shown.SetOutput(fs.Output())
+		fs.VisitAll(func(f *flag.Flag) {
+			if !slices.Contains(hide, f.Name) {
+				shown.Var(f.Value, f.Name, f.Usage)
+				shown.Lookup(f.Name).DefValue = f.DefValue
+			}
+		})
+		shown.PrintDefaults()
 	}
 	return fs
 }

@@ -61,6 +61,14 @@ func CheckName(name string) error {
 	return nil
 }
 
+// errNullNotCSV refuses a NULL marker for a format that has its own null.
+func errNullNotCSV(format Format) error {
+	return &engine.Error{
+		Msg:  fmt.Sprintf("--null sets what CSV writes NULL as; %s writes NULL as its own null", format),
+		Hint: "drop --null, or export with --format csv",
+	}
+}
+
 // rowWriter encodes rows in one format.
 type rowWriter interface {
 	// write encodes one row; the writer does not keep row after it returns.
@@ -82,8 +90,19 @@ type File struct {
 }
 
 // Create starts the file NAME.EXT in dir for a result with the given
-// columns. Nothing appears under the final name until Commit.
+// columns. Nothing appears under the final name until Commit. CSV writes
+// NULL as an empty field (CreateNull changes that).
 func Create(dir, name string, format Format, cols []engine.Column) (*File, error) {
+	return CreateNull(dir, name, format, cols, nil)
+}
+
+// CreateNull is Create with null, when set, what CSV writes NULL as (as
+// apiql exec --null); the other formats write NULL as their own null and
+// refuse a marker.
+func CreateNull(dir, name string, format Format, cols []engine.Column, null *string) (*File, error) {
+	if null != nil && format != CSV {
+		return nil, errNullNotCSV(format)
+	}
 	if err := CheckName(name); err != nil {
 		return nil, err
 	}
@@ -98,10 +117,8 @@ func Create(dir, name string, format Format, cols []engine.Column) (*File, error
 	switch format {
 	case Parquet:
 		f.w = newParquetWriter(f.buf, cols)
-	case CSV:
-		f.w, err = newCSVWriter(f.buf, cols)
-	case JSONL:
-		f.w = newJSONLWriter(f.buf, cols)
+	case CSV, JSONL:
+		f.w, err = newTextWriter(f.buf, format, cols, null)
 	default:
 		err = fmt.Errorf("unknown export format %q", format)
 	}

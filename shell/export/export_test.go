@@ -24,6 +24,7 @@ import (
 	"github.com/apiql/apiql/provider"
 	"github.com/apiql/apiql/provider/emulator"
 	"github.com/apiql/apiql/registry"
+	"github.com/apiql/apiql/shell"
 	"github.com/apiql/apiql/shell/export"
 )
 
@@ -481,4 +482,123 @@ func TestParquetBlobsAndTextThatIsNotUTF8(t *testing.T) {
 	if fmt.Sprintf("%q", pf.rows) != fmt.Sprintf("%q", want) {
 		t.Errorf("read back %q, want %q", pf.rows, want)
 	}
+}
+
+func TestTextFilesAsExecPrintsThem(t *testing.T) {
+	// CSV and JSON Lines files hold what apiql exec -o csv and -o jsonl
+	// print for the same result (shell.Printer): the same typing of a
+	// value by its column, the same keys, the same NULL and empty string.
+	marker := "NULL"
+	for _, tc := range []struct {
+		name  string
+		cols  []engine.Column
+		rows  [][]any
+		null  *string
+		csv   string
+		jsonl string
+	}{
+		{
+			name:  "repeated column name",
+			cols:  []engine.Column{{Name: "id", Type: "integer"}, {Name: "id", Type: "integer"}, {Name: "id_2"}},
+			rows:  [][]any{{int64(1), int64(1), "x"}},
+			csv:   "id,id,id_2\n1,1,x\n",
+			jsonl: `{"id":1,"id_3":1,"id_2":"x"}` + "\n",
+		},
+		{
+			name:  "empty string and NULL",
+			cols:  []engine.Column{{Name: "image_id", Type: "integer"}, {Name: "name", Type: "string"}, {Name: "tags", Type: "array"}},
+			rows:  [][]any{{int64(100012), "", nil}},
+			csv:   "image_id,name,tags\n100012,\"\",\n",
+			jsonl: `{"image_id":100012,"name":"","tags":null}` + "\n",
+		},
+		{
+			name:  "NULL marker",
+			cols:  []engine.Column{{Name: "a", Type: "string"}, {Name: "b", Type: "string"}},
+			rows:  [][]any{{nil, "NULL"}, {"", nil}},
+			null:  &marker,
+			csv:   "a,b\nNULL,\"NULL\"\n,NULL\n",
+			jsonl: "",
+		},
+		{
+			name: "values not of their column's type",
+			cols: []engine.Column{{Name: "public", Type: "boolean"}, {Name: "size", Type: "integer"}, {Name: "slug", Type: "string"}},
+			rows: [][]any{
+				{"true", "n/a", int64(5)},
+				{0.5, 2.5, true},
+				{int64(0), "12", 1.5},
+				{"maybe", "-0", nil},
+			},
+			csv: "public,size,slug\ntrue,n/a,5\ntrue,2.5,true\nfalse,12,1.5\nmaybe,-0,\n",
+			jsonl: `{"public":true,"size":"n/a","slug":"5"}` + "\n" +
+				`{"public":true,"size":2.5,"slug":"true"}` + "\n" +
+				`{"public":false,"size":12,"slug":"1.5"}` + "\n" +
+				`{"public":"maybe","size":-0,"slug":null}` + "\n",
+		},
+	} {
+		for _, f := range []export.Format{export.CSV, export.JSONL} {
+			want := tc.csv
+			if f == export.JSONL {
+				if tc.null != nil {
+					continue
+				}
+				want = tc.jsonl
+			}
+			t.Run(tc.name+"/"+string(f), func(t *testing.T) {
+				dir := t.TempDir()
+				file, err := export.CreateNull(dir, "x", f, tc.cols, tc.null)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range tc.rows {
+					if err := file.WriteRow(r); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := file.Commit(); err != nil {
+					t.Fatal(err)
+				}
+				b, err := os.ReadFile(file.Path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := string(b); got != want {
+					t.Errorf("file:\n%s\nwant:\n%s", got, want)
+				}
+				var exec strings.Builder
+				p := &shell.Printer{Out: &exec, Format: shell.Format(f), Headers: true, Null: tc.null}
+				if err := p.Print(&engine.Result{Columns: tc.cols, Rows: tc.rows}); err != nil {
+					t.Fatal(err)
+				}
+				if string(b) != exec.String() {
+					t.Errorf("file:\n%s\nexec prints:\n%s", b, exec.String())
+				}
+			})
+		}
+	}
+
+	// Parquet keeps its own rule: a value its column's type cannot hold
+	// fails the file, a text "true" in a boolean column is true.
+	dir := t.TempDir()
+	f, err := export.Create(dir, "p", export.Parquet, []engine.Column{{Name: "public", Type: "boolean"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WriteRow([]any{"true"}); err != nil {
+		t.Errorf(`Parquet boolean column, "true": %v`, err)
+	}
+	if err := f.WriteRow([]any{0.5}); err == nil || !strings.Contains(err.Error(), "0.5 is not a boolean") {
+		t.Errorf("Parquet boolean column, 0.5: %v, want an error", err)
+	}
+	f.Abort()
+
+	// A NULL marker is CSV's: the other formats refuse it.
+	for _, format := range []export.Format{export.JSONL, export.Parquet} {
+		if _, err := export.CreateNull(dir, "n", format, []engine.Column{{Name: "a"}}, &marker); err == nil || !strings.Contains(err.Error(), "--null sets what CSV writes NULL as") {
+			t.Errorf("%s with a NULL marker: %v", format, err)
+		}
+		if err := (export.Options{Format: format, Null: &marker}).Check(); err == nil {
+			t.Errorf("Options.Check: %s with a NULL marker accepted", format)
+		}
+	}
+	assertOnly(t, dir)
 }

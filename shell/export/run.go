@@ -17,6 +17,10 @@ type Options struct {
 	// Names name the statements' files in order (NAME.EXT); a statement
 	// past the names is named by its number (3.parquet).
 	Names []string
+	// Null, when set, is what CSV writes NULL as instead of an empty
+	// field (a value equal to it is quoted, as in apiql exec -o csv);
+	// only CSV takes it.
+	Null *string
 }
 
 // Written is one statement's export.
@@ -40,8 +44,12 @@ func (o Options) FileName(n int) string {
 	return strconv.Itoa(n)
 }
 
-// Check refuses names that are not plain file names or that repeat.
+// Check refuses names that are not plain file names or that repeat, and a
+// Null marker for a format other than CSV.
 func (o Options) Check() error {
+	if o.Null != nil && o.Format != CSV {
+		return errNullNotCSV(o.Format)
+	}
 	seen := map[string]bool{}
 	for _, n := range o.Names {
 		if err := CheckName(n); err != nil {
@@ -126,7 +134,7 @@ func Run(ctx context.Context, sess *engine.Session, src string, o Options, repor
 // only when every row was read; an error among the rows (the API failed
 // on a later page, Ctrl-C) removes it, and RunStream reports that error.
 func write(rows *engine.Rows, o Options, n int) (string, int64, error) {
-	f, err := Create(o.Dir, o.FileName(n), o.Format, rows.Columns)
+	f, err := CreateNull(o.Dir, o.FileName(n), o.Format, rows.Columns, o.Null)
 	if err != nil {
 		return "", 0, err
 	}

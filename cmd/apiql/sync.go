@@ -121,7 +121,7 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	} else {
 		for _, id := range fs.Args() {
-			r, err := reg.Resource(id)
+			r, err := reg.Resource(strings.TrimSpace(id))
 			if err != nil {
 				fmt.Fprintf(stderr, "apiql sync: %v\n", err)
 				return 2
@@ -131,6 +131,11 @@ func runSync(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				return 2
 			}
 			resources = append(resources, r)
+		}
+		var again []*registry.Resource
+		resources, again = pgsync.Distinct(resources)
+		for _, r := range again {
+			fmt.Fprintf(stderr, "apiql sync: %s is named more than once: synced once\n", r.ID())
 		}
 	}
 	open := func(ctx context.Context) (*engine.Session, func(), error) {

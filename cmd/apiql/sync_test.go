@@ -96,6 +96,14 @@ func testSyncCommand(t *testing.T, db string) {
 			t.Errorf("%q: %v\nwant exit 2 and %q", tc.args, r, tc.want)
 		}
 	}
+	// A resource named twice (any case, spaces around): synced once, and
+	// said so.
+	r = runApiql(t, "", "sync", "--sandbox", "--to", db, "--mode", "snapshot", "digitalocean.images.images", " DigitalOcean.Images.IMAGES ")
+	if r.code != 0 || !strings.Contains(r.stdout, "syncing 1 resource into") || strings.Count(r.stdout, "digitalocean_images.images: 60 rows") != 1 ||
+		!strings.Contains(r.stderr, "digitalocean.images.images is named more than once: synced once") {
+		t.Errorf("a resource named twice: %v", r)
+	}
+
 	// A resource that cannot be synced: its hint is printed once.
 	r = runApiql(t, "", "sync", "--sandbox", "--to", db, "digitalocean.nfs.access_points")
 	if r.code != 2 || !strings.Contains(r.stderr, "digitalocean.nfs.access_points cannot be synced") || strings.Count(r.stderr, "hint:") != 1 {

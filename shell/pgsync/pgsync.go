@@ -159,6 +159,25 @@ func uniq(ss []string) []string {
 	return out
 }
 
+// Distinct returns rs without repeats, in the order first named, and the
+// resources that were named again (once each). Two workers syncing one
+// table in one run would commit it once and fail on the second record,
+// leaving a run marked failed with its rows committed.
+func Distinct(rs []*registry.Resource) (out, again []*registry.Resource) {
+	seen := map[string]int{}
+	for _, r := range rs {
+		id := r.ID()
+		seen[id]++
+		switch seen[id] {
+		case 1:
+			out = append(out, r)
+		case 2:
+			again = append(again, r)
+		}
+	}
+	return out, again
+}
+
 // Check says why a resource cannot be synced, or returns nil: it needs a
 // list method that needs no parameter (see Listable), or a select method
 // whose required parameters all come from the rows of a parent that can
@@ -201,7 +220,8 @@ func SchemaName(prefix string, r *registry.Resource) string {
 // Sync runs one sync. The error is for a run that could not start (a bad
 // URL, PostgreSQL unreachable, a resource that cannot be synced); failures
 // of resources are in Run.Tables, and Run.Outcome says whether any
-// failed.
+// failed. A resource named more than once is synced once (see Distinct):
+// a run writes each table once and records each once.
 func Sync(ctx context.Context, o Options) (*Run, error) {
 	if o.Parallel <= 0 {
 		o.Parallel = 4
@@ -209,6 +229,7 @@ func Sync(ctx context.Context, o Options) (*Run, error) {
 	if o.Mode == "" {
 		o.Mode = Replace
 	}
+	o.Resources, _ = Distinct(o.Resources)
 	for _, r := range o.Resources {
 		if err := Check(r); err != nil {
 			return nil, err

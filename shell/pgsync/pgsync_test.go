@@ -886,3 +886,64 @@ func TestAPIFailureToldNotCOPYs(t *testing.T) {
 		})
 	}
 }
+
+// TestResourceNamedTwice: a resource named twice (in any case) is synced
+// once, in either mode; the run succeeds and its record matches what was
+// committed. A snapshot run whose table fails commits none of its rows and
+// leaves TABLE_latest on the previous run.
+func TestResourceNamedTwice(t *testing.T) {
+	e := newEnv(t, 300)
+	ctx := context.Background()
+	for _, mode := range []pgsync.Mode{pgsync.Replace, pgsync.Snapshot} {
+		t.Run(string(mode), func(t *testing.T) {
+			run := e.sync(t, ctx, mode, "digitalocean.images.images", "DigitalOcean.Images.IMAGES", "digitalocean.regions.regions", "digitalocean.images.images")
+			if len(run.Tables) != 2 {
+				t.Fatalf("%d tables, want 2 (images once, regions)", len(run.Tables))
+			}
+			checkTable(t, run, map[string]int64{"digitalocean.images.images": 300, "digitalocean.regions.regions": run.Tables[1].Rows})
+			if got := e.text(t, `SELECT outcome || ' ' || coalesce(error, '-') || ' ' || (row_counts->>'digitalocean.images.images') FROM public._apiql_runs WHERE id = $1`, run.ID); got != "succeeded - 300" {
+				t.Errorf("_apiql_runs: %q, want succeeded - 300", got)
+			}
+			if got := e.text(t, `SELECT string_agg(resource || ' ' || rows, ', ' ORDER BY resource) FROM public._apiql_run_tables WHERE run = $1`, run.ID); got != fmt.Sprintf("digitalocean.images.images 300, digitalocean.regions.regions %d", run.Tables[1].Rows) {
+				t.Errorf("_apiql_run_tables: %q", got)
+			}
+			if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images WHERE _apiql_run = $1`, run.ID); got != 300 {
+				t.Errorf("%d rows of run %d, want 300", got, run.ID)
+			}
+			if mode == pgsync.Snapshot {
+				if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images_latest WHERE _apiql_run = $1`, run.ID); got != 300 {
+					t.Errorf("images_latest: %d rows of run %d, want 300", got, run.ID)
+				}
+			}
+		})
+	}
+
+	// A failed snapshot run: recorded failed, nothing of it committed, the
+	// latest view still on the previous run.
+	prev := e.int(t, `SELECT max(id) FROM public._apiql_runs`)
+	e.retries = 0
+	e.emu.SetFaults(emulator.Faults{ServerErrorEvery: 2})
+	defer e.emu.SetFaults(emulator.Faults{})
+	run, err := pgsync.Sync(ctx, pgsync.Options{URL: e.db, Mode: pgsync.Snapshot, Resources: e.resources(t, "digitalocean.images.images", "digitalocean.images.images"), Open: e.open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Outcome() != "failed" || len(run.Tables) != 1 {
+		t.Fatalf("run %s with %d tables, want failed with 1", run.Outcome(), len(run.Tables))
+	}
+	if got := e.text(t, `SELECT outcome FROM public._apiql_runs WHERE id = $1`, run.ID); got != "failed" {
+		t.Errorf("_apiql_runs outcome %q, want failed", got)
+	}
+	for q, want := range map[string]int64{
+		`SELECT count(*) FROM digitalocean_images.images WHERE _apiql_run = $1`:        0,
+		`SELECT count(*) FROM public._apiql_run_tables WHERE run = $1`:                 0,
+		`SELECT count(*) FROM digitalocean_images.images_latest WHERE _apiql_run = $1`: 0,
+	} {
+		if got := e.int(t, q, run.ID); got != want {
+			t.Errorf("%s: %d, want %d", q, got, want)
+		}
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images_latest WHERE _apiql_run = $1`, prev); got != 300 {
+		t.Errorf("images_latest: %d rows of the previous run %d, want 300", got, prev)
+	}
+}

@@ -44,7 +44,65 @@ func checkJSONComparisons(a *sqltext.Analysis, resources []*registry.Resource) e
 			return c.err()
 		}
 	}
+	// col = other.col (ON or WHERE), an object or array with a scalar
+	// field: d.region = r.slug.
+	for si := range a.Scopes {
+		sc := &a.Scopes[si]
+		for _, j := range sc.Joins {
+			lref, lf := anyColumn(a, sc, resources, j.Left)
+			rref, rf := anyColumn(a, sc, resources, j.Right)
+			if lf == nil || rf == nil {
+				continue
+			}
+			if isJSON(rf.Type) && !isJSON(lf.Type) {
+				lref, lf, rref, rf = rref, rf, lref, lf
+				j.Left, j.Right = j.Right, j.Left
+			}
+			if !isJSON(lf.Type) || isJSON(rf.Type) || hasParam(resources[refIndex(a, lref)], lf.Name) {
+				continue
+			}
+			col, other := j.Left.String(), j.Right.String()
+			if lf.Type == registry.TypeObject {
+				key := exampleKey(lf.Keys)
+				return errorf(j.Pos, fmt.Sprintf("compare a key of the object: %s ->> '%s' = %s", col, key, other),
+					"%s is an object column of %s (JSON text such as {\"%s\": ...}): compared with %s, a %s column of %s, it matches no row",
+					col, lref.Name(), key, other, rf.Type, rref.Name())
+			}
+			return errorf(j.Pos, fmt.Sprintf("test whether the array holds the value: EXISTS (SELECT 1 FROM json_each(%s) WHERE value = %s)", col, other),
+				"%s is an array column of %s (JSON text such as [\"a\", \"b\"]): compared with %s, a %s column of %s, it matches no row",
+				col, lref.Name(), other, rf.Type, rref.Name())
+		}
+	}
 	return nil
+}
+
+func isJSON(t string) bool { return t == registry.TypeObject || t == registry.TypeArray }
+
+// anyColumn returns the reference and field that c names in block sc, when
+// it surely does (as jsonColumn), whatever the field's type.
+func anyColumn(a *sqltext.Analysis, sc *sqltext.Scope, resources []*registry.Resource, c sqltext.ColumnRef) (sqltext.Ref, *registry.Field) {
+	if c.Qualifier == "" && sc.Tables != len(sc.Refs) {
+		return sqltext.Ref{}, nil
+	}
+	var (
+		hit   *registry.Field
+		ref   sqltext.Ref
+		count int
+	)
+	for _, ri := range sc.Refs {
+		r := a.Refs[ri]
+		if c.Qualifier != "" && !strings.EqualFold(c.Qualifier, refName(r)) {
+			continue
+		}
+		if f := resources[ri].Field(c.Column); f != nil {
+			hit, ref = f, r
+			count++
+		}
+	}
+	if count != 1 {
+		return sqltext.Ref{}, nil
+	}
+	return ref, hit
 }
 
 // findJSONComparison returns the first comparison to refuse in sc's WHERE

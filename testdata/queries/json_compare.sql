@@ -14,6 +14,9 @@ SELECT name FROM digitalocean.droplets.droplets WHERE status = 'active' AND (nam
 SELECT name FROM digitalocean.droplets.droplets WHERE tags = 'prod';
 SELECT name FROM digitalocean.droplets.droplets WHERE tags NOT LIKE 'prod';
 SELECT count(*) FROM digitalocean.images.images WHERE id IN (SELECT image ->> 'id' FROM digitalocean.droplets.droplets WHERE image = 'ubuntu-24-04-x64');
+-- An object or array column compared with a scalar column, in ON or WHERE.
+SELECT count(*) FROM digitalocean.droplets.droplets d JOIN digitalocean.regions.regions r ON r.slug = d.region;
+SELECT count(*) FROM digitalocean.droplets.droplets d, digitalocean.images.images i WHERE d.tags = i.name;
 -- What works: a key of the object, the array's elements, a LIKE pattern
 -- that searches the JSON text (it starts with %), JSON of the column's
 -- kind, NULL tests, another column.
@@ -28,3 +31,4 @@ SELECT count(*) FROM digitalocean.droplets.droplets a JOIN digitalocean.droplets
 -- volume's region, which the API filters by (region=nyc1 is sent).
 WITH r AS (SELECT name, region ->> 'slug' AS region FROM digitalocean.droplets.droplets) SELECT count(*) FROM r WHERE region = 'nyc1';
 SELECT count(*) FROM digitalocean.volumes.volumes WHERE region = 'nyc1';
+SELECT count(*) FROM digitalocean.droplets.droplets d JOIN digitalocean.regions.regions r ON d.region ->> 'slug' = r.slug;

@@ -17,15 +17,17 @@ import (
 func TestSelectRawBody(t *testing.T) {
 	e := newEnv(t, 5, nil)
 	const cluster = "bd5f5959-5e1e-4205-a714-a914373942af" // the emulator's cluster
+	// The invoice is one of the emulator's (the spec's list example): the
+	// emulator answers 404 for a file of an invoice it does not list.
 	tests := []struct {
 		sql, exec, contentType, path string
 		check                        func(content []byte) error
 		base64                       bool
 	}{
 		{
-			sql:         "SELECT content, content_type FROM digitalocean.customers.csv WHERE invoice_uuid = 'inv-1'",
-			exec:        "EXEC digitalocean.customers.csv.get_csv_by_uuid @invoice_uuid = 'inv-1'",
-			contentType: "text/csv", path: "/v2/customers/my/invoices/inv-1/csv",
+			sql:         "SELECT content, content_type FROM digitalocean.customers.csv WHERE invoice_uuid = '22737513-0ea7-4206-8ceb-98a575af7681'",
+			exec:        "EXEC digitalocean.customers.csv.get_csv_by_uuid @invoice_uuid = '22737513-0ea7-4206-8ceb-98a575af7681'",
+			contentType: "text/csv", path: "/v2/customers/my/invoices/22737513-0ea7-4206-8ceb-98a575af7681/csv",
 			check: func(c []byte) error {
 				lines := strings.Split(strings.TrimSuffix(string(c), "\n"), "\n")
 				if len(lines) != 3 || !strings.HasPrefix(lines[0], "product,group_description,description,hours,") {
@@ -35,12 +37,12 @@ func TestSelectRawBody(t *testing.T) {
 			},
 		},
 		{
-			sql:         "SELECT content, content_type FROM digitalocean.customers.pdf WHERE invoice_uuid = 'inv-1'",
-			exec:        "EXEC digitalocean.customers.pdf.get_pdf_by_uuid @invoice_uuid = 'inv-1'",
-			contentType: "application/pdf", path: "/v2/customers/my/invoices/inv-1/pdf", base64: true,
+			sql:         "SELECT content, content_type FROM digitalocean.customers.pdf WHERE invoice_uuid = '22737513-0ea7-4206-8ceb-98a575af7681'",
+			exec:        "EXEC digitalocean.customers.pdf.get_pdf_by_uuid @invoice_uuid = '22737513-0ea7-4206-8ceb-98a575af7681'",
+			contentType: "application/pdf", path: "/v2/customers/my/invoices/22737513-0ea7-4206-8ceb-98a575af7681/pdf", base64: true,
 			check: func(c []byte) error {
 				if !strings.HasPrefix(string(c), "%PDF-") || !strings.Contains(string(c), "\xe2\xe3\xcf\xd3") ||
-					!strings.Contains(string(c), "invoice inv-1") || !strings.HasSuffix(string(c), "%%EOF\n") {
+					!strings.Contains(string(c), "invoice 22737513-0ea7-4206-8ceb-98a575af7681") || !strings.HasSuffix(string(c), "%%EOF\n") {
 					return fmt.Errorf("want the PDF's bytes unchanged, got %q", c)
 				}
 				return nil

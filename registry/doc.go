@@ -151,8 +151,14 @@
 //     Methods are listed by verb (select, insert, update, delete, exec), then
 //     by name.
 //   - Rows: a response with one array of objects (besides links and meta)
-//     is a list, read from that key; one with one object is a get, read from
-//     that key; anything else is one row, the response itself. A list with
+//     is a list, read from that key; so is a GET's with more beside its one
+//     array when the array is named as the path's last segment
+//     (instance_sizes), when the GET pages (page, per_page), or when all
+//     beside it counts (total, count, total_*, *_count, current_page,
+//     has_more): {"vector_dbs": [...], "total": 3}; but not when a path
+//     parameter is named like a field of the items (it would shadow it).
+//     One with one object is a get, read from that key; anything else is
+//     one row, the response itself. A list with
 //     page and per_page query parameters is paginated (the two are the
 //     provider's paging, not params).
 //   - Fields: the properties of the rows' schema (allOf merged; oneOf and

@@ -44,7 +44,11 @@
 //
 //   - GET of the collection lists it, filtered by the method's query
 //     parameters that name a field of the items (an object field such as
-//     region by its slug), paged like the images when the method pages.
+//     region by its slug), paged like the images when the method pages,
+//     answered with links and meta; a list whose spec answer has other keys
+//     beside its array ({"vector_dbs": [...], "total": 3}) is answered with
+//     exactly the spec's keys, those that count (total, count, total_items,
+//     total_pages, current_page, meta, links) made true.
 //   - GET, PUT or PATCH, DELETE of collection/{x}: the item whose id, uuid,
 //     name, slug, ip, fingerprint, urn or key (the parameter's field first)
 //     is x, or 404. An update replaces the fields the item has; a delete

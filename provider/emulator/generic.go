@@ -555,12 +555,78 @@ func (s *Server) genericList(r *http.Request, lr *route, path string) reply {
 	s.generic.mu.Unlock()
 
 	key := lr.m.ResponseKey
+	pg := newPager(q)
+	if ex := besideExample(lr); ex != nil {
+		if !lr.m.Paginated {
+			return besideReply(ex, key, items, len(items), nil, nil)
+		}
+		lo, hi := pg.window(len(items))
+		links := pg.links(r, filterValues(q, filterNames...), len(items))
+		return besideReply(ex, key, items[lo:hi], len(items), &pg, &links)
+	}
 	if !lr.m.Paginated {
 		return jsonReply(http.StatusOK, map[string]any{key: items, "links": map[string]any{}, "meta": map[string]any{"total": len(items)}})
 	}
-	pg := newPager(q)
 	lo, hi := pg.window(len(items))
 	return listReply(key, items[lo:hi], pg.links(r, filterValues(q, filterNames...), len(items)), len(items))
+}
+
+// besideExample returns the spec's example answer of a list whose array
+// has keys beside it other than links and meta ({"vector_dbs": [...],
+// "total": 3}, {"invoices": [...], "invoice_preview": {...}, ...}), or nil
+// for a list answered {key: [...], links, meta}.
+func besideExample(lr *route) map[string]any {
+	op, ok := lookupSpec(lr.key)
+	if !ok {
+		return nil
+	}
+	v, err := decodeJSON(op.Body)
+	ex, _ := v.(map[string]any)
+	if err != nil || ex == nil {
+		return nil
+	}
+	for k := range ex {
+		if k != lr.m.ResponseKey && k != "links" && k != "meta" {
+			return ex
+		}
+	}
+	return nil
+}
+
+// besideReply answers a list as the spec's example ex does: its keys, the
+// array under key the page of items, and the keys that count the items or
+// pages made true for the list as filtered and paged (total, count,
+// total_items, total_pages, current_page, meta.total, links.pages); the
+// other keys as the example has them. pg and links are nil for a list
+// that does not page.
+func besideReply(ex map[string]any, key string, page []map[string]any, total int, pg *pager, links *pageLinks) reply {
+	out := map[string]any{}
+	for k, v := range ex {
+		out[k] = v
+	}
+	out[key] = page
+	pages, current := 1, 1
+	if pg != nil {
+		pages, current = max((total+pg.perPage-1)/pg.perPage, 1), pg.page
+	}
+	for k := range out {
+		switch k {
+		case "total", "count", "total_items":
+			out[k] = total
+		case "total_pages":
+			out[k] = pages
+		case "current_page":
+			out[k] = current
+		case "meta":
+			out[k] = map[string]any{"total": total}
+		case "links":
+			out[k] = map[string]any{}
+			if links != nil {
+				out[k] = map[string]any{"pages": *links}
+			}
+		}
+	}
+	return jsonReply(http.StatusOK, out)
 }
 
 // matchesFilter reports whether a field's value passes a query filter: equal

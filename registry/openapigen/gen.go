@@ -468,7 +468,7 @@ func (g *generator) method(r *Resource, op *operation, item, action bool) *Metho
 		m.Raw, m.fieldsFrom = op.Raw, rawShape(op.Raw)
 	}
 	if op.Resp != nil {
-		m.ResponseKey, m.fieldsFrom = responseKey(r, op.Resp)
+		m.ResponseKey, m.fieldsFrom = responseKey(r, op)
 	}
 	for _, p := range op.Params {
 		if p.In == "query" && slices.Contains(pageParams, p.Name) {
@@ -559,8 +559,14 @@ func (r *Resource) field(name string) *Field {
 	return nil
 }
 
+// countKeys are response keys that count a list's items or pages (beside
+// an array of them, they are no field of a row): also any key ending in
+// _count and any key starting with total_.
+var countKeys = []string{"total", "count", "current_page", "has_more"}
+
 // responseKey finds where a response holds its rows.
-func responseKey(r *Resource, resp *shape) (string, *shape) {
+func responseKey(r *Resource, op *operation) (string, *shape) {
+	resp := op.Resp
 	if resp.Type == "array" {
 		return "", resp.Items
 	}
@@ -568,7 +574,7 @@ func responseKey(r *Resource, resp *shape) (string, *shape) {
 		return "", nil
 	}
 	var arrays, objects []*prop
-	others := 0
+	others, counts := 0, 0
 	for _, p := range resp.Props {
 		switch {
 		case slices.Contains(wrapperKeys, p.Name):
@@ -578,10 +584,16 @@ func responseKey(r *Resource, resp *shape) (string, *shape) {
 			objects = append(objects, p)
 		default:
 			others++
+			if slices.Contains(countKeys, p.Name) || strings.HasSuffix(p.Name, "_count") || strings.HasPrefix(p.Name, "total_") {
+				counts++
+			}
 		}
 	}
 	switch {
 	case len(arrays) == 1 && len(objects) == 0 && others == 0:
+		return arrays[0].Name, arrays[0].Shape.Items
+	case len(arrays) == 1 && listBeside(op, arrays[0], len(objects), counts == others):
+		// A list with more beside it: {"vector_dbs": [...], "total": 3}.
 		return arrays[0].Name, arrays[0].Shape.Items
 	case len(arrays) == 0 && len(objects) == 1 && others == 0:
 		return objects[0].Name, objects[0].Shape
@@ -593,6 +605,36 @@ func responseKey(r *Resource, resp *shape) (string, *shape) {
 		}
 	}
 	return "", resp
+}
+
+// listBeside reports whether a GET's response whose one array of objects is arr,
+// beside objects other objects and other properties, is a list of arr's
+// items (else it is one object, arr one of its fields): when the array is
+// named as the collection the path names (GET .../instance_sizes answers
+// instance_sizes), when the operation is paged by page and per_page (its
+// pages are the array's), or when everything beside the array counts its
+// items or pages (onlyCounts: total, count, total_pages); never when a path
+// parameter is named like a field of the items.
+func listBeside(op *operation, arr *prop, objects int, onlyCounts bool) bool {
+	if op.Method != "GET" {
+		return false // a write answers what it made: {"droplet": ...} or {"droplets": [...]}
+	}
+	for _, p := range op.Params {
+		if p.In == "path" && arr.Shape.Items.prop(p.Name) != nil {
+			// GET .../insights/{start_date}/{end_date} answering data points
+			// with a start_date of their own: as rows, the parameter would
+			// shadow that field (one column per name), so the answer stays
+			// one object.
+			return false
+		}
+	}
+	if last := lastLiteral(op.Path); last != "" && snake(last) == arr.Name {
+		return true
+	}
+	if objects > 0 {
+		return false
+	}
+	return onlyCounts || opParam(op, "page") != nil && opParam(op, "per_page") != nil
 }
 
 // finish gives a resource its fields, its params their fields, and its

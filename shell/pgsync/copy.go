@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apiql/apiql/engine"
 	"github.com/apiql/apiql/shell/pgvalue"
@@ -20,11 +21,15 @@ type copySource struct {
 	syncedAt time.Time
 	resource string
 
+	idField string // the resource's identity field, named in errors
+
 	rows    *engine.Rows
 	index   []int // result column of each table column, -1 if absent
 	connIdx int
+	idIdx   int // result column of idField, -1 if absent
 	vals    []any
 	rowsErr error // the error that ended the rows early
+	valErr  error // a value that does not fit its column
 }
 
 // bind maps the result's columns to the table's.
@@ -35,6 +40,10 @@ func (s *copySource) bind(rows *engine.Rows) error {
 		if _, dup := pos[c.Name]; !dup {
 			pos[c.Name] = i
 		}
+	}
+	s.idIdx = -1
+	if j, ok := pos[s.idField]; ok && s.idField != "" {
+		s.idIdx = j
 	}
 	s.index = make([]int, len(s.cols))
 	for i, c := range s.cols {
@@ -70,7 +79,8 @@ func (s *copySource) Values() ([]any, error) {
 		}
 		cv, err := convert(c.typ, v)
 		if err != nil {
-			return nil, fmt.Errorf("%s, row %d, column %s (%s): %v", s.resource, s.rows.Count(), c.name, c.typ, err)
+			s.valErr = s.valueError(row, c, err)
+			return nil, s.valErr
 		}
 		s.vals[i] = cv
 	}
@@ -89,11 +99,70 @@ func (s *copySource) Values() ([]any, error) {
 
 func (s *copySource) Err() error { return s.rowsErr }
 
+// valueError words a value that does not fit its column: the resource,
+// the row (its number, and its id when it has one), the column, and what
+// to do.
+func (s *copySource) valueError(row []any, c column, err error) error {
+	where := fmt.Sprintf("row %d", s.rows.Count())
+	if s.idIdx >= 0 && s.idIdx < len(row) && row[s.idIdx] != nil {
+		where += fmt.Sprintf(" (%s %s)", s.idField, pgvalue.AsText(row[s.idIdx]))
+	}
+	return &engine.Error{
+		Msg: fmt.Sprintf("%s, %s, column %s (%s): %v", s.resource, where, c.name, c.typ, err),
+		Hint: fmt.Sprintf("the API sent a value the registry's type for %s does not allow; nothing of %s was written this run: sync the other resources without it, and report the field's type",
+			c.name, s.resource),
+	}
+}
+
 // convert makes an engine value fit its column's PostgreSQL type. A value
 // that does not fit (an integer field the API sent as "n/a") is an error:
 // the transaction is rolled back rather than a wrong value stored.
+// PostgreSQL's text and jsonb cannot hold NUL: each NUL character of text
+// (and each \u0000 of JSON text) becomes U+FFFD, as does each run of bytes
+// that is not UTF-8.
 func convert(typ string, v any) (any, error) {
-	return pgvalue.Convert(valueType(typ), pgvalue.Exact, v)
+	cv, err := pgvalue.Convert(valueType(typ), pgvalue.Exact, v)
+	if s, ok := cv.(string); ok && err == nil {
+		switch typ {
+		case "text":
+			cv = pgText(s)
+		case "jsonb":
+			cv = jsonNoNUL(pgText(s))
+		}
+	}
+	return cv, err
+}
+
+// pgText is s as PostgreSQL text can hold it: NUL and bytes that are not
+// UTF-8 replaced by U+FFFD.
+func pgText(s string) string {
+	if strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
+// jsonNoNUL replaces each \u0000 escape of JSON text (which jsonb refuses)
+// by \ufffd; an escaped backslash followed by u0000 is left alone.
+func jsonNoNUL(s string) string {
+	if !strings.Contains(s, `\u0000`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		if strings.HasPrefix(s[i:], `\u0000`) {
+			b.WriteString(`\ufffd`)
+			i += 5
+			continue
+		}
+		b.WriteString(s[i : i+2])
+		i++
+	}
+	return b.String()
 }
 
 // valueType is the converter's type for a PostgreSQL type TypeFor gives.

@@ -51,3 +51,39 @@ func TestConvertTimestamptz(t *testing.T) {
 		}
 	}
 }
+
+// Text and JSON text as PostgreSQL can hold them: NUL (and bytes that are
+// not UTF-8) become U+FFFD; JSON's \u0000 escape becomes \ufffd, an
+// escaped backslash before u0000 is left alone; a jsonb value that is not
+// JSON is an error.
+func TestConvertNULAndJSON(t *testing.T) {
+	tests := []struct {
+		typ     string
+		in      any
+		want    any
+		wantErr string
+	}{
+		{"text", "plain", "plain", ""},
+		{"text", "a\x00b\x00", "a\uFFFDb\uFFFD", ""},
+		{"text", "a\xffb", "a\uFFFDb", ""},
+		{"text", []byte("x\x00"), "x\uFFFD", ""},
+		{"jsonb", `["a\u0000b", {"k\u0000": 1}]`, `["a\ufffdb", {"k\ufffd": 1}]`, ""},
+		{"jsonb", `["a\\u0000b"]`, `["a\\u0000b"]`, ""},
+		{"jsonb", `["a\\\u0000"]`, `["a\\\ufffd"]`, ""},
+		{"jsonb", `{"a":1}`, `{"a":1}`, ""},
+		{"jsonb", "n/a", nil, `"n/a" is not JSON`},
+		{"jsonb", "", nil, `"" is not JSON`},
+	}
+	for _, tt := range tests {
+		got, err := convert(tt.typ, tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("convert(%s, %q)=%q, %v; want error %q", tt.typ, tt.in, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("convert(%s, %q)=%q, %v; want %q", tt.typ, tt.in, got, err, tt.want)
+		}
+	}
+}

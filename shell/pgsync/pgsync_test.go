@@ -1,10 +1,12 @@
 package pgsync_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"sort"
@@ -945,5 +947,77 @@ func TestResourceNamedTwice(t *testing.T) {
 	}
 	if got := e.int(t, `SELECT count(*) FROM digitalocean_images.images_latest WHERE _apiql_run = $1`, prev); got != 300 {
 		t.Errorf("images_latest: %d rows of the previous run %d, want 300", got, prev)
+	}
+}
+
+// rewrite serves h, replacing each pair's old by its new, once, in the
+// answers to GET path.
+type rewrite struct {
+	h     http.Handler
+	path  string
+	pairs []string // old, new, old, new ...
+}
+
+func (rw *rewrite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := httptest.NewRecorder()
+	rw.h.ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	if r.Method == "GET" && r.URL.Path == rw.path {
+		for i := 0; i+1 < len(rw.pairs); i += 2 {
+			body = bytes.Replace(body, []byte(rw.pairs[i]), []byte(rw.pairs[i+1]), 1)
+		}
+	}
+	for k, v := range rec.Header() {
+		if k != "Content-Length" {
+			w.Header()[k] = v
+		}
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(body)
+}
+
+// TestValuesPostgreSQLRefuses: a NUL in a string (text or inside JSON) is
+// stored as U+FFFD, as the README says, rather than failing the resource
+// with PostgreSQL's "invalid byte sequence"; a value of a jsonb column
+// that is not JSON fails the resource with an error that names it, the
+// column and the row's id, with a hint, not PostgreSQL's bare "invalid
+// input syntax for type json".
+func TestValuesPostgreSQLRefuses(t *testing.T) {
+	e := newEnv(t, 10)
+	ctx := context.Background()
+	emu := e.url
+	via := func(pairs ...string) {
+		srv := httptest.NewServer(&rewrite{h: e.emu, path: "/v2/regions", pairs: pairs})
+		t.Cleanup(srv.Close)
+		e.url = srv.URL
+	}
+
+	// The first region's name and features hold NULs.
+	via(`"name":"`, `"name":"New\u0000York`, `"features":["`, `"features":["a\u0000b","`)
+	run := e.sync(t, ctx, pgsync.Replace, "digitalocean.regions.regions")
+	checkTable(t, run, map[string]int64{"digitalocean.regions.regions": run.Tables[0].Rows})
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_regions.regions WHERE name LIKE 'New'||chr(65533)||'York%' AND features->>0 = 'a'||chr(65533)||'b'`); got != 1 {
+		t.Errorf("%d rows with the NULs as U+FFFD, want 1", got)
+	}
+
+	// An array field sent as text that is not JSON.
+	e.url = emu
+	via(`"features":[`, `"features":"n/a","x":[`)
+	run, err := pgsync.Sync(ctx, pgsync.Options{URL: e.db, Resources: e.resources(t, "digitalocean.regions.regions"), Open: e.open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	terr := run.Tables[0].Err
+	if run.Outcome() != "failed" || terr == nil {
+		t.Fatalf("run %s, %v: want failed", run.Outcome(), terr)
+	}
+	var ee *engine.Error
+	msg := terr.Error()
+	if !errors.As(terr, &ee) || ee.Hint == "" || strings.Contains(msg, "SQLSTATE") || strings.Contains(msg, "COPY") ||
+		!strings.Contains(msg, "digitalocean.regions.regions, row 1 (slug ") || !strings.Contains(msg, `column features (jsonb): "n/a" is not JSON`) {
+		t.Errorf("error %q: want the resource, row, id and column, with a hint", msg)
+	}
+	if got := e.int(t, `SELECT count(*) FROM digitalocean_regions.regions WHERE _apiql_run = $1`, run.ID); got != 0 {
+		t.Errorf("%d rows of the failed run, want 0", got)
 	}
 }

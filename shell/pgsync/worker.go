@@ -114,7 +114,10 @@ func (w *worker) syncTable(ctx context.Context, r *registry.Resource, schema, ta
 
 	// The rows: every field, then the connection column, streamed from the
 	// engine straight into COPY.
-	src := &copySource{cols: cols, run: w.run.ID, syncedAt: time.Now().UTC(), resource: r.ID()}
+	src := &copySource{cols: cols, run: w.run.ID, syncedAt: time.Now().UTC(), resource: r.ID(), idField: r.IdentityField()}
+	if src.idField == "" && r.Field("id") != nil {
+		src.idField = "id"
+	}
 	var copied int64
 	var copyErr error
 	err = w.sess.RunStream(ctx, plan.statement(conns), func(_ engine.Outcome, rows *engine.Rows) error {
@@ -141,6 +144,10 @@ func (w *worker) syncTable(ctx context.Context, r *registry.Resource, schema, ta
 	// to tell.
 	if src.rowsErr != nil {
 		return 0, src.rowsErr
+	}
+	// Likewise a value that does not fit its column.
+	if src.valErr != nil {
+		return 0, src.valErr
 	}
 	if err != nil {
 		return 0, err

@@ -122,7 +122,13 @@ func Convert(t Type, r Rule, v any) (any, error) {
 		return nil, fmt.Errorf("%s is not an RFC 3339 date-time (2006-01-02T15:04:05Z)", show(v))
 	case JSON:
 		if s, ok := v.(string); ok {
-			return s, nil // JSON text, as the engine gives arrays and objects
+			// JSON text, as the engine gives arrays and objects; under
+			// Exact, a string that is not JSON (an array field the API sent
+			// as "n/a") is an error, not PostgreSQL's.
+			if r == Exact && !json.Valid([]byte(s)) {
+				return nil, fmt.Errorf("%s is not JSON", show(v))
+			}
+			return s, nil
 		}
 		if r == Cast {
 			b, err := json.Marshal(v)

@@ -51,6 +51,9 @@ func TestConvert(t *testing.T) {
 		{pgvalue.JSON, E, []byte(`{}`), `{}`, ""},
 		{pgvalue.JSON, C, int64(5), "5", ""},
 		{pgvalue.JSON, E, int64(5), nil, "5 is not JSON text"},
+		{pgvalue.JSON, E, "n/a", nil, `"n/a" is not JSON`},
+		{pgvalue.JSON, E, `{"a":`, nil, `"{\"a\":" is not JSON`},
+		{pgvalue.JSON, E, `"n/a"`, `"n/a"`, ""},
 		{pgvalue.Timestamptz, E, "2020-03-13T19:20:47Z", at, ""},
 		{pgvalue.Timestamptz, E, "  ", nil, ""},
 		// RFC 3339 (5.6) allows t and z in lower case.

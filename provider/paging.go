@@ -563,15 +563,6 @@ func lookup(body []byte, path string) ([]byte, bool) {
 	return cur, true
 }
 
-func lookupString(body []byte, path string) (string, bool) {
-	raw, ok := lookup(body, path)
-	if !ok {
-		return "", false
-	}
-	s, ok := jsonspan.String(raw)
-	return s, ok && s != ""
-}
-
 // idSet watches the objects of one paged fetch: an object whose id a page
 // before has already given is kept once, and an item that is not an
 // object is dropped; both are told to the client's Notice, never dropped

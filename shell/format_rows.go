@@ -19,6 +19,7 @@ type RowWriter struct {
 	keys   []string // jsonl: each column's quoted, unique key
 	marker string   // csv: what NULL is written as
 	vals   []value
+	buf    []byte // jsonl: a string value, quoted
 }
 
 // NewRowWriter starts writing rows with the given columns to w in format,
@@ -63,6 +64,12 @@ func (rw *RowWriter) WriteRow(row []any) error {
 			}
 			w.WriteString(rw.keys[j])
 			w.WriteByte(':')
+			if v.kind == kindString {
+				// As writeJSONValue, without a new buffer per value.
+				rw.buf = appendJSONString(rw.buf[:0], v.text)
+				w.Write(rw.buf)
+				continue
+			}
 			writeJSONValue(w, v, "")
 		}
 		w.WriteString("}\n")

@@ -122,12 +122,14 @@ func (s *copySource) valueError(row []any, c column, err error) error {
 // that is not UTF-8.
 func convert(typ string, v any) (any, error) {
 	cv, err := pgvalue.Convert(valueType(typ), pgvalue.Exact, v)
-	if s, ok := cv.(string); ok && err == nil {
-		switch typ {
-		case "text":
-			cv = pgText(s)
-		case "jsonb":
-			cv = jsonNoNUL(pgText(s))
+	if s, ok := cv.(string); ok && err == nil && (typ == "text" || typ == "jsonb") {
+		t := pgText(s)
+		if typ == "jsonb" {
+			t = jsonNoNUL(t)
+		}
+		// Boxed again only when changed: one allocation per value saved.
+		if len(t) != len(s) || t != s {
+			cv = t
 		}
 	}
 	return cv, err

@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
+
+	"github.com/apiql/apiql/provider/jsonspan"
 )
 
 // Type is the PostgreSQL type a value is converted for.
@@ -124,8 +127,9 @@ func Convert(t Type, r Rule, v any) (any, error) {
 		if s, ok := v.(string); ok {
 			// JSON text, as the engine gives arrays and objects; under
 			// Exact, a string that is not JSON (an array field the API sent
-			// as "n/a") is an error, not PostgreSQL's.
-			if r == Exact && !json.Valid([]byte(s)) {
+			// as "n/a") is an error, not PostgreSQL's. (Valid reads the
+			// string's bytes in place: no copy per value.)
+			if r == Exact && !jsonspan.Valid(unsafe.Slice(unsafe.StringData(s), len(s))) {
 				return nil, fmt.Errorf("%s is not JSON", show(v))
 			}
 			return s, nil

@@ -166,7 +166,13 @@ func checkUnbound(st sqltext.Statement, plans []*refPlan) error {
 			}
 		}
 		if seen && !bound {
-			return errorf(t.Pos, fmt.Sprintf("filter with WHERE %s = <value>, %s IN (<values>) or an OR of those, joined to the rest with AND, so that it is sent to the API", name, name),
+			hint := fmt.Sprintf("filter with WHERE %s = <value>, %s IN (<values>) or an OR of those, joined to the rest with AND, so that it is sent to the API", name, name)
+			if c := clauseOf(toks, i); c != "WHERE" && c != "ON" && c != "HAVING" {
+				// Read, not compared: it has a value only when sent.
+				return errorf(t.Pos, hint,
+					"%s is a filter only the API applies, not a field of %s: a row holds the value the WHERE clause sent for it (%s = <value>, %s IN (<values>), or an OR of those, joined with AND), and this statement sends none, so there is nothing to read", name, owner, name, name)
+			}
+			return errorf(t.Pos, hint,
 				"%s is a filter only the API applies, not a field of %s: it is sent when a condition of the WHERE clause joined with AND gives it exact values (%s = <value>, %s IN (<values>), or an OR of those), and this one does not (a pattern, NULL, or an OR with other columns), so SQL cannot apply it either", name, owner, name, name)
 		}
 		if err := checkShadow(toks, i, qual, plans); err != nil {

@@ -42,3 +42,7 @@ EXPLAIN SELECT * FROM digitalocean.images.images WHERE type IS 'distribution' AN
 SELECT count(*) FROM digitalocean.images.images i LEFT JOIN digitalocean.regions.regions r ON r.slug = 'nyc3' WHERE i.type = 'distribution';
 SELECT count(*) FROM digitalocean.images.images i LEFT JOIN digitalocean.regions.regions r ON r.slug = 'nyc3' WHERE i.type IS 'distribution';
 SELECT count(*) FROM digitalocean.images.images i LEFT JOIN digitalocean.regions.regions r ON r.slug = 'nyc3' WHERE i.tag_name IS 'legacy';
+-- A filter only the API applies, read with no WHERE that sends it: nothing
+-- to read, and the error says so (no condition to blame).
+SELECT name, tag_name FROM digitalocean.droplets.droplets LIMIT 1;
+SELECT name FROM digitalocean.droplets.droplets ORDER BY tag_name;

@@ -63,7 +63,7 @@ func checkJSONComparisons(a *sqltext.Analysis, resources []*registry.Resource) e
 			}
 			col, other := j.Left.String(), j.Right.String()
 			if lf.Type == registry.TypeObject {
-				key := exampleKey(lf.Keys)
+				key := exampleKey(lf.Keys, rf.Type == registry.TypeInteger || rf.Type == registry.TypeNumber)
 				return errorf(j.Pos, fmt.Sprintf("compare a key of the object: %s ->> '%s' = %s", col, key, other),
 					"%s is an object column of %s (JSON text such as {\"%s\": ...}): compared with %s, a %s column of %s, it matches no row",
 					col, lref.Name(), key, other, rf.Type, rref.Name())
@@ -335,7 +335,7 @@ func (c *jsonComparison) err() error {
 		return lhs + " " + c.op + " " + lit
 	}
 	if c.field.Type == registry.TypeObject {
-		key := exampleKey(c.field.Keys)
+		key := exampleKey(c.field.Keys, c.lit.Kind == sqltext.Number)
 		hint := fmt.Sprintf("compare a key of the object: WHERE %s (or %s)", cmp(col+" ->> '"+key+"'"), cmp("json_extract("+col+", '$."+key+"')"))
 		if len(c.field.Keys) > 0 {
 			hint += "; its keys: " + strings.Join(c.field.Keys, ", ")
@@ -358,9 +358,14 @@ func (c *jsonComparison) err() error {
 }
 
 // exampleKey is the key a hint shows: slug, name or id when the object
-// has one, else its first key, else "key".
-func exampleKey(keys []string) string {
-	for _, k := range []string{"slug", "name", "id"} {
+// has one (id first when the object is compared with a number), else its
+// first key, else "key".
+func exampleKey(keys []string, number bool) string {
+	order := []string{"slug", "name", "id"}
+	if number {
+		order = []string{"id", "slug", "name"}
+	}
+	for _, k := range order {
 		if contains(keys, k) {
 			return k
 		}

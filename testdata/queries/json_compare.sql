@@ -32,3 +32,6 @@ SELECT count(*) FROM digitalocean.droplets.droplets a JOIN digitalocean.droplets
 WITH r AS (SELECT name, region ->> 'slug' AS region FROM digitalocean.droplets.droplets) SELECT count(*) FROM r WHERE region = 'nyc1';
 SELECT count(*) FROM digitalocean.volumes.volumes WHERE region = 'nyc1';
 SELECT count(*) FROM digitalocean.droplets.droplets d JOIN digitalocean.regions.regions r ON d.region ->> 'slug' = r.slug;
+-- Compared with a number, the hint's key is the object's id.
+SELECT name FROM digitalocean.droplets.droplets WHERE image = 100065;
+SELECT count(*) AS with_a_listed_image FROM digitalocean.droplets.droplets WHERE image ->> 'id' IN (SELECT id FROM digitalocean.images.images);

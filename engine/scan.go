@@ -584,6 +584,14 @@ func (s *Session) passThroughRows(ctx context.Context, st sqltext.Statement, stm
 	if !ok {
 		return nil, false, nil
 	}
+	// SQLite declares a type only for a result column that reads a table's
+	// column: one that computes (id NOTNULL, where the text looks like a
+	// column and its alias) has none, and SQLite must run the statement.
+	for i, c := range cols {
+		if types[i].Type == "" || types[i].Type != registryType(c.decl) {
+			return nil, false, nil
+		}
+	}
 	for i := range types {
 		types[i].Name = restore.Replace(types[i].Name)
 	}

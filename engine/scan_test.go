@@ -197,6 +197,9 @@ var zooStatements = []string{
 	"SELECT DISTINCT tame FROM zoo.animals.animals",
 	"SELECT * FROM zoo.animals.animals LIMIT 3",
 	"SELECT id + 1, name || '!' FROM zoo.animals.animals",
+	// Postfix operators read like an alias: SQLite computes them.
+	"SELECT id NOTNULL, name FROM zoo.animals.animals",
+	"SELECT name ISNULL FROM zoo.animals.animals",
 }
 
 // TestStreamedRowsAreSQLites runs statements over random pages twice, with

@@ -112,7 +112,9 @@ func findJSONComparison(a *sqltext.Analysis, sc *sqltext.Scope, resources []*reg
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if t.IsOp("(") && i+1 < len(toks) && (toks[i+1].Is("SELECT") || toks[i+1].Is("WITH") || toks[i+1].Is("VALUES")) {
-			i = closing(toks, i)
+			if i = sqltext.Closing(toks, i); i < 0 {
+				break // unbalanced: SQLite says where
+			}
 			continue
 		}
 		if !t.IsName() || t.Kind == sqltext.String || i+1 < len(toks) && (toks[i+1].IsOp("(") || toks[i+1].IsOp(".")) {
@@ -277,23 +279,6 @@ func ends(toks []sqltext.Token, i int) bool {
 	return t.IsOp(")") || t.IsOp(",") || t.IsOp(";") || t.Is("AND") || t.Is("OR") || t.Is("THEN") || t.Is("ELSE") || t.Is("END") ||
 		t.Is("WHEN") || t.Is("ORDER") || t.Is("GROUP") || t.Is("LIMIT") || t.Is("HAVING") || t.Is("WINDOW") || t.Is("UNION") ||
 		t.Is("EXCEPT") || t.Is("INTERSECT")
-}
-
-// closing returns the index of the parenthesis that closes toks[i].
-func closing(toks []sqltext.Token, i int) int {
-	depth := 0
-	for j := i; j < len(toks); j++ {
-		switch {
-		case toks[j].IsOp("("):
-			depth++
-		case toks[j].IsOp(")"):
-			depth--
-			if depth == 0 {
-				return j
-			}
-		}
-	}
-	return len(toks) - 1
 }
 
 // refused reports whether comparing field with lit by op is to be refused:

@@ -69,7 +69,7 @@ func ParseWith(toks []Token) *With {
 		i++
 		if i < len(toks) && toks[i].IsOp("(") {
 			// A column list.
-			if i = closing(toks, i); i < 0 {
+			if i = Closing(toks, i); i < 0 {
 				return nil
 			}
 			i++
@@ -87,7 +87,7 @@ func ParseWith(toks []Token) *With {
 		if i >= len(toks) || !toks[i].IsOp("(") {
 			return nil
 		}
-		end := closing(toks, i)
+		end := Closing(toks, i)
 		if end < 0 || end == i+1 {
 			return nil
 		}

@@ -522,7 +522,7 @@ func pred(toks []Token) (Pred, bool) {
 			}
 			return Pred{}, false
 		}
-		if rest[0].Is("IN") && len(rest) >= 3 && rest[1].IsOp("(") && closing(rest, 1) == len(rest)-1 {
+		if rest[0].Is("IN") && len(rest) >= 3 && rest[1].IsOp("(") && Closing(rest, 1) == len(rest)-1 {
 			p.In = true
 			inner := rest[2 : len(rest)-1]
 			if len(inner) > 0 && (inner[0].Is("SELECT") || inner[0].Is("WITH")) {
@@ -626,9 +626,9 @@ func Literal(toks []Token, i int) (Token, int, bool) {
 	return Token{}, 0, false
 }
 
-// closing returns the index of the parenthesis that closes the one at
+// Closing returns the index of the parenthesis that closes the one at
 // toks[i], or -1.
-func closing(toks []Token, i int) int {
+func Closing(toks []Token, i int) int {
 	depth := 0
 	for j := i; j < len(toks); j++ {
 		switch {

@@ -79,7 +79,9 @@ func checkJSONComparisons(a *sqltext.Analysis, resources []*registry.Resource) e
 func isJSON(t string) bool { return t == registry.TypeObject || t == registry.TypeArray }
 
 // anyColumn returns the reference and field that c names in block sc, when
-// it surely does (as jsonColumn), whatever the field's type.
+// it surely does: qualified with a reference's name or alias, or
+// unqualified in a block whose FROM list holds resources only (a CTE's or
+// subquery's column may have the name), one of which has the field.
 func anyColumn(a *sqltext.Analysis, sc *sqltext.Scope, resources []*registry.Resource, c sqltext.ColumnRef) (sqltext.Ref, *registry.Field) {
 	if c.Qualifier == "" && sc.Tables != len(sc.Refs) {
 		return sqltext.Ref{}, nil
@@ -157,41 +159,14 @@ func findJSONComparison(a *sqltext.Analysis, sc *sqltext.Scope, resources []*reg
 }
 
 // jsonColumn returns the reference and the object or array field that the
-// column [qual.]name of block sc names, when it surely does: qualified with
-// a reference's name or alias, or unqualified in a block whose FROM list
-// holds resources only, one of which has the field. A column the API
+// column [qual.]name of block sc surely names (anyColumn). A column the API
 // filters by (a parameter of that name) is left out.
 func jsonColumn(a *sqltext.Analysis, sc *sqltext.Scope, resources []*registry.Resource, qual, name string) (sqltext.Ref, *registry.Field) {
-	if qual == "" && sc.Tables != len(sc.Refs) {
-		return sqltext.Ref{}, nil // a CTE's or subquery's column may have the name
+	ref, f := anyColumn(a, sc, resources, sqltext.ColumnRef{Qualifier: qual, Column: name})
+	if f == nil || !isJSON(f.Type) || hasParam(resources[refIndex(a, ref)], name) {
+		return sqltext.Ref{}, nil // none, ambiguous (SQLite says so), not JSON, or filtered by the API
 	}
-	var (
-		hit   *registry.Field
-		ref   sqltext.Ref
-		count int
-	)
-	for _, ri := range sc.Refs {
-		r := a.Refs[ri]
-		if qual != "" && !strings.EqualFold(qual, refName(r)) {
-			continue
-		}
-		f := resources[ri].Field(name)
-		if f == nil {
-			continue
-		}
-		count++
-		if f.Type != registry.TypeObject && f.Type != registry.TypeArray {
-			continue
-		}
-		if hasParam(resources[ri], name) {
-			continue
-		}
-		hit, ref = f, r
-	}
-	if count != 1 {
-		return sqltext.Ref{}, nil // ambiguous: SQLite says so
-	}
-	return ref, hit
+	return ref, f
 }
 
 // hasParam reports whether a select method of res has a parameter name.

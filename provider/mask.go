@@ -71,13 +71,24 @@ func wordRune(r rune) bool {
 	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
+// mayEscape reports whether a string of the JSON text b may spell token
+// with an escape: b holds a \u escape (any character), or another escape
+// (\" \\ \/ \b \f \n \r \t) and the token holds a character it stands for.
+// A page without either is masked by the plain search alone.
+func mayEscape(b []byte, token string) bool {
+	if bytes.Contains(b, []byte(`\u`)) {
+		return true
+	}
+	return bytes.IndexByte(b, '\\') >= 0 && strings.ContainsAny(token, "\"\\/\b\f\n\r\t")
+}
+
 // MaskJSON masks the token inside the string values of a JSON text (an API
 // may echo the token back in its data), leaving keys, numbers and the
 // JSON's validity alone. A token shorter than 8 characters (the sandbox's
 // "sandbox", a test token) is no secret worth changing data for: it is
 // left alone. It returns b itself when the token is not in it.
 func MaskJSON(b []byte, token string) []byte {
-	if len(token) < shortToken || (!bytes.Contains(b, []byte(token)) && bytes.IndexByte(b, '\\') < 0) {
+	if len(token) < shortToken || !bytes.Contains(b, []byte(token)) && !mayEscape(b, token) {
 		return b
 	}
 	var out []byte

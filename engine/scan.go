@@ -215,6 +215,8 @@ type scanner struct {
 	text  string
 	cols  []scanCol
 	types []Column
+	// conn is the value of the connection column: the call's connection.
+	conn any
 	// index maps a field's name to its position in Resource.Fields.
 	index map[string]int
 	vals  [][]byte
@@ -224,6 +226,7 @@ type scanner struct {
 func newScanner(s *Session, plan *refPlan, table, text string, cols []scanCol, types []Column) *scanner {
 	sc := &scanner{s: s, plan: plan, call: plan.calls[0], table: table, text: text, cols: cols, types: types,
 		index: make(map[string]int, len(plan.res.Fields))}
+	sc.conn = sc.call.cols[connColumn(plan.res)]
 	for i, f := range plan.res.Fields {
 		sc.index[f.Name] = i
 	}
@@ -293,7 +296,7 @@ func (sc *scanner) object(o []byte) (row []any, obj, ok bool) {
 	row = make([]any, len(sc.cols))
 	for i, c := range sc.cols {
 		if c.field < 0 {
-			row[i] = sc.call.cols[connColumn(sc.plan.res)]
+			row[i] = sc.conn
 			continue
 		}
 		v, ok := fastValue(c.decl, sc.vals[c.field])
